@@ -1,0 +1,1 @@
+//! arcemu-fake-dns: filled by a later issue; depends on arcemu-model only.

@@ -1,0 +1,1174 @@
+//! The world: subscriptions (with provider registrations), resource groups, resources and
+//! long-running operations, kept in ordered maps with the indexes the rules need.
+//!
+//! Every mutating method checks the rules (functions of [`crate::rules`]) before it changes
+//! anything, so a refused request leaves the world as it was. Time comes in as an argument
+//! (`now`): the world never reads a clock.
+
+use crate::clock::format_arm_time;
+use crate::error::{ArmError, ArmResult};
+use crate::id::ResourceId;
+use crate::ids::IdGenerator;
+use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
+use crate::region;
+use crate::resources::*;
+use crate::rules::{self, RegionProfile};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+use time::{Duration, OffsetDateTime};
+
+/// The default subscription every emulator starts with.
+pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+/// The tenant of the default subscription.
+pub const DEFAULT_TENANT: &str = "72f988bf-0000-0000-0000-000000000000";
+
+/// A subscription to create at start.
+#[derive(Clone, Debug)]
+pub struct SubscriptionConfig {
+    pub id: String,
+    pub display_name: String,
+    /// Namespaces registered at start (the rest are `NotRegistered`).
+    pub registered: Vec<String>,
+}
+
+impl SubscriptionConfig {
+    /// A subscription with every tracked provider registered.
+    pub fn registered(id: &str, display_name: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            display_name: display_name.to_string(),
+            registered: PROVIDER_NAMESPACES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// A subscription with no provider registered (a fresh one, as PLS-015 expects).
+    pub fn unregistered(id: &str, display_name: &str) -> Self {
+        Self { id: id.to_string(), display_name: display_name.to_string(), registered: Vec::new() }
+    }
+}
+
+/// What the world starts from.
+#[derive(Clone, Debug)]
+pub struct WorldConfig {
+    pub region_profile: RegionProfile,
+    pub tenant_id: String,
+    /// How long long-running operations stay in progress (0: done at the next request).
+    pub lro_delay: Duration,
+    /// Seed of every generated id.
+    pub seed: u64,
+    pub subscriptions: Vec<SubscriptionConfig>,
+    /// Shown as `systemData.createdBy`.
+    pub caller: String,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        Self {
+            region_profile: RegionProfile::Default,
+            tenant_id: DEFAULT_TENANT.to_string(),
+            lro_delay: Duration::ZERO,
+            seed: 0,
+            subscriptions: vec![SubscriptionConfig::registered(DEFAULT_SUBSCRIPTION, "arcemu default subscription")],
+            caller: "arcemu-user@example.com".to_string(),
+        }
+    }
+}
+
+/// Registration state of a provider namespace in a subscription.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationState {
+    NotRegistered,
+    Registered,
+}
+
+impl RegistrationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationState::NotRegistered => "NotRegistered",
+            RegistrationState::Registered => "Registered",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    pub id: String,
+    pub display_name: String,
+    pub tenant_id: String,
+    pub registrations: BTreeMap<&'static str, RegistrationState>,
+}
+
+impl Subscription {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": format!("/subscriptions/{}", self.id),
+            "subscriptionId": self.id,
+            "tenantId": self.tenant_id,
+            "displayName": self.display_name,
+            "state": "Enabled",
+            "subscriptionPolicies": {
+                "locationPlacementId": "Public_2014-09-01",
+                "quotaId": "PayAsYouGo_2014-09-01",
+                "spendingLimit": "Off",
+            },
+            "authorizationSource": "RoleBased",
+        })
+    }
+
+    pub fn is_registered(&self, namespace: &str) -> bool {
+        canonical_namespace(namespace)
+            .and_then(|ns| self.registrations.get(ns))
+            .is_some_and(|s| *s == RegistrationState::Registered)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceGroup {
+    pub id: ResourceId,
+    pub location: &'static str,
+    pub tags: Tags,
+    pub managed_by: Option<String>,
+    pub provisioning_state: ProvisioningState,
+}
+
+impl ResourceGroup {
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "id": self.id.to_string(),
+            "name": self.id.name(),
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": self.location,
+            "tags": self.tags,
+            "properties": { "provisioningState": self.provisioning_state.as_str() },
+        });
+        if let Some(m) = &self.managed_by {
+            v["managedBy"] = json!(m);
+        }
+        v
+    }
+}
+
+/// Status of a long-running operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationStatus {
+    InProgress,
+    Succeeded,
+}
+
+impl OperationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationStatus::InProgress => "InProgress",
+            OperationStatus::Succeeded => "Succeeded",
+        }
+    }
+}
+
+/// What a long-running operation does when it completes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationTarget {
+    Put(ResourceId),
+    Delete(ResourceId),
+    DeleteGroup(ResourceId),
+}
+
+/// A long-running operation (`Azure-AsyncOperation` status resource).
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    pub subscription: String,
+    pub namespace: &'static str,
+    pub location: String,
+    pub target: OperationTarget,
+    pub status: OperationStatus,
+    pub started: OffsetDateTime,
+    pub due: OffsetDateTime,
+    pub ended: Option<OffsetDateTime>,
+}
+
+impl Operation {
+    pub fn is_delete(&self) -> bool {
+        !matches!(self.target, OperationTarget::Put(_))
+    }
+
+    /// The operation-status body ARM returns.
+    pub fn to_json(&self, status_url_path: &str) -> Value {
+        let mut v = json!({
+            "id": status_url_path,
+            "name": self.id,
+            "status": self.status.as_str(),
+            "startTime": format_arm_time(self.started),
+        });
+        if let Some(e) = self.ended {
+            v["endTime"] = json!(format_arm_time(e));
+        }
+        v
+    }
+}
+
+/// Result of a PUT.
+#[derive(Debug)]
+pub struct PutOutcome {
+    pub created: bool,
+    /// The long-running operation tracking this write, for types that have one.
+    pub operation: Option<String>,
+    pub resource: Value,
+}
+
+/// Result of a DELETE.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DeleteOutcome {
+    /// Nothing was there (ARM answers 204).
+    NotFound,
+    /// Removed synchronously.
+    Deleted,
+    /// A long-running delete started.
+    Started(String),
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Value>,
+    /// Key to continue after, when more items remain.
+    pub continue_after: Option<String>,
+}
+
+/// Where a list looks.
+#[derive(Clone, Debug)]
+pub enum ListScope {
+    Subscription(String),
+    ResourceGroup(ResourceId),
+    /// Children (or extension resources) of one resource.
+    Parent(ResourceId),
+}
+
+/// The emulated world. See the module docs.
+pub struct World {
+    config: WorldConfig,
+    ids: IdGenerator,
+    subscriptions: BTreeMap<String, Subscription>,
+    resource_groups: BTreeMap<String, ResourceGroup>,
+    resources: BTreeMap<String, Resource>,
+    // ---- indexes ----
+    by_kind: BTreeSet<(ResourceKind, String)>,
+    clusters_by_scope: HashMap<String, BTreeSet<String>>,
+    clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
+    custom_locations_by_host: HashMap<String, BTreeSet<String>>,
+    // ---- long-running operations ----
+    operations: HashMap<String, Operation>,
+    due: BTreeSet<(OffsetDateTime, String)>,
+}
+
+impl World {
+    pub fn new(config: WorldConfig) -> Self {
+        let mut w = World {
+            ids: IdGenerator::new(config.seed),
+            subscriptions: BTreeMap::new(),
+            resource_groups: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            by_kind: BTreeSet::new(),
+            clusters_by_scope: HashMap::new(),
+            clusters_by_sub_region: BTreeMap::new(),
+            custom_locations_by_host: HashMap::new(),
+            operations: HashMap::new(),
+            due: BTreeSet::new(),
+            config,
+        };
+        for s in w.config.subscriptions.clone() {
+            w.add_subscription(&s);
+        }
+        w
+    }
+
+    pub fn config(&self) -> &WorldConfig {
+        &self.config
+    }
+
+    pub fn ids(&self) -> &IdGenerator {
+        &self.ids
+    }
+
+    // ================= subscriptions and providers =================
+
+    /// Adds (or replaces the registrations of) a subscription.
+    pub fn add_subscription(&mut self, cfg: &SubscriptionConfig) {
+        let registrations = PROVIDER_NAMESPACES
+            .iter()
+            .map(|ns| {
+                let on = cfg.registered.iter().any(|r| r.eq_ignore_ascii_case(ns));
+                (*ns, if on { RegistrationState::Registered } else { RegistrationState::NotRegistered })
+            })
+            .collect();
+        self.subscriptions.insert(
+            cfg.id.to_ascii_lowercase(),
+            Subscription {
+                id: cfg.id.clone(),
+                display_name: cfg.display_name.clone(),
+                tenant_id: self.config.tenant_id.clone(),
+                registrations,
+            },
+        );
+    }
+
+    pub fn subscription(&self, id: &str) -> ArmResult<&Subscription> {
+        self.subscriptions.get(&id.to_ascii_lowercase()).ok_or_else(|| ArmError::subscription_not_found(id))
+    }
+
+    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.values()
+    }
+
+    /// Registers or unregisters a namespace (`POST .../providers/{ns}/register|unregister`).
+    pub fn set_registration(&mut self, subscription: &str, namespace: &str, registered: bool) -> ArmResult<&'static str> {
+        let ns = canonical_namespace(namespace).ok_or_else(|| {
+            ArmError::verified(404, "InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))
+        })?;
+        let sub = self
+            .subscriptions
+            .get_mut(&subscription.to_ascii_lowercase())
+            .ok_or_else(|| ArmError::subscription_not_found(subscription))?;
+        let state = if registered { RegistrationState::Registered } else { RegistrationState::NotRegistered };
+        sub.registrations.insert(ns, state);
+        Ok(ns)
+    }
+
+    // ================= resource groups =================
+
+    pub fn resource_group(&self, subscription: &str, name: &str) -> ArmResult<&ResourceGroup> {
+        self.subscription(subscription)?;
+        let key = ResourceId::resource_group_id(subscription, name);
+        self.resource_groups.get(key.key()).ok_or_else(|| ArmError::resource_group_not_found(name))
+    }
+
+    pub fn resource_groups(&self, subscription: &str) -> ArmResult<Vec<&ResourceGroup>> {
+        self.subscription(subscription)?;
+        let prefix = format!("/subscriptions/{}/", subscription.to_ascii_lowercase());
+        Ok(prefix_range(&self.resource_groups, &prefix).map(|(_, g)| g).collect())
+    }
+
+    /// `PUT /subscriptions/{s}/resourcegroups/{rg}`: returns whether it was created.
+    pub fn put_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<(bool, Value)> {
+        self.subscription(subscription)?;
+        validate_resource_group_name(name)?;
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct RgInput {
+            location: Option<String>,
+            tags: Option<Tags>,
+            managed_by: Option<String>,
+        }
+        let input: RgInput = parse_input(body, "")?;
+        let location = resolve_location(input.location.as_deref(), "Microsoft.Resources/resourceGroups")?;
+        let id = ResourceId::resource_group_id(subscription, name);
+        if let Some(existing) = self.resource_groups.get_mut(id.key()) {
+            if existing.provisioning_state == ProvisioningState::Deleting {
+                return Err(ArmError::verified(
+                    409,
+                    "ResourceGroupBeingDeleted",
+                    format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
+                ));
+            }
+            if existing.location != location {
+                return Err(ArmError::verified(
+                    409,
+                    "InvalidResourceGroupLocation",
+                    format!(
+                        "Invalid resource group location '{location}'. The Resource group already exists in \
+                         location '{}'.",
+                        existing.location
+                    ),
+                )
+                .with_target("location"));
+            }
+            existing.tags = input.tags.unwrap_or_default();
+            existing.managed_by = input.managed_by;
+            return Ok((false, existing.to_json()));
+        }
+        let group = ResourceGroup {
+            id: id.clone(),
+            location,
+            tags: input.tags.unwrap_or_default(),
+            managed_by: input.managed_by,
+            provisioning_state: ProvisioningState::Succeeded,
+        };
+        let json = group.to_json();
+        self.resource_groups.insert(id.key().to_string(), group);
+        Ok((true, json))
+    }
+
+    /// `PATCH` a resource group: tags (and managedBy) only.
+    pub fn patch_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<Value> {
+        let tags = parse_patch_tags(body)?;
+        self.resource_group(subscription, name)?;
+        let id = ResourceId::resource_group_id(subscription, name);
+        let g = self.resource_groups.get_mut(id.key()).ok_or_else(|| ArmError::resource_group_not_found(name))?;
+        if let Some(t) = tags {
+            g.tags = t;
+        }
+        Ok(g.to_json())
+    }
+
+    /// `DELETE` a resource group: long-running; deletes every resource in it.
+    pub fn delete_resource_group(&mut self, subscription: &str, name: &str, now: OffsetDateTime) -> ArmResult<String> {
+        let group = self.resource_group(subscription, name)?;
+        let location = group.location.to_string();
+        let id = ResourceId::resource_group_id(subscription, name);
+        if let Some(g) = self.resource_groups.get_mut(id.key()) {
+            g.provisioning_state = ProvisioningState::Deleting;
+        }
+        let prefix = format!("{}/", id.key());
+        let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            if let Some(r) = self.resources.get_mut(&k) {
+                r.provisioning_state = ProvisioningState::Deleting;
+            }
+        }
+        Ok(self.start_operation(
+            subscription,
+            "Microsoft.Resources",
+            &location,
+            OperationTarget::DeleteGroup(id),
+            now,
+        ))
+    }
+
+    // ================= resources =================
+
+    /// Looks a resource up, with ARM's error for each missing level.
+    pub fn resource(&self, id: &ResourceId) -> ArmResult<&Resource> {
+        self.check_container(id)?;
+        self.resources.get(id.key()).ok_or_else(|| not_found(id))
+    }
+
+    /// The resource's ARM JSON.
+    pub fn render(&self, id: &ResourceId) -> ArmResult<Value> {
+        let r = self.resource(id)?;
+        Ok(self.render_resource(r))
+    }
+
+    fn render_resource(&self, r: &Resource) -> Value {
+        if r.kind() == ResourceKind::PrivateLinkScope {
+            let prefix = format!("{}/privateendpointconnections/", r.id.key());
+            let conns: Vec<&Resource> = prefix_range(&self.resources, &prefix).map(|(_, c)| c).collect();
+            r.to_json(&conns)
+        } else {
+            r.to_json(&[])
+        }
+    }
+
+    /// Subscription and resource group must exist (ARM checks these first).
+    fn check_container(&self, id: &ResourceId) -> ArmResult<()> {
+        self.subscription(id.subscription())?;
+        let rg = id.resource_group().unwrap_or_default();
+        let rg_id = ResourceId::resource_group_id(id.subscription(), rg);
+        match self.resource_groups.get(rg_id.key()) {
+            Some(_) => Ok(()),
+            None => Err(ArmError::resource_group_not_found(rg)),
+        }
+    }
+
+    /// Lists resources of one kind, in id order, `limit` at a time after `after`.
+    pub fn list(&self, scope: &ListScope, kind: ResourceKind, after: Option<&str>, limit: usize) -> ArmResult<Page> {
+        let prefix = match scope {
+            ListScope::Subscription(s) => {
+                self.subscription(s)?;
+                format!("/subscriptions/{}/", s.to_ascii_lowercase())
+            }
+            ListScope::ResourceGroup(rg) => {
+                self.check_container(rg)?;
+                format!("{}/providers/", rg.key())
+            }
+            ListScope::Parent(p) => {
+                self.resource(p)?;
+                format!("{}/", p.key())
+            }
+        };
+        let start = match after {
+            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded((kind, a.to_string())),
+            _ => Bound::Included((kind, prefix.clone())),
+        };
+        let mut items = Vec::new();
+        let mut last = None;
+        let mut more = false;
+        for (k, key) in self.by_kind.range((start, Bound::Unbounded)) {
+            if *k != kind || !key.starts_with(&prefix) {
+                break;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            if let Some(r) = self.resources.get(key) {
+                items.push(self.render_resource(r));
+                last = Some(key.clone());
+            }
+        }
+        Ok(Page { items, continue_after: if more { last } else { None } })
+    }
+
+    /// Clusters of a scope (by the cluster→scope index).
+    pub fn clusters_of_scope(&self, scope: &ResourceId) -> Vec<&Resource> {
+        self.clusters_by_scope
+            .get(scope.key())
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.resources.get(k))
+            .collect()
+    }
+
+    /// `PUT` of any served resource type.
+    pub fn put_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<PutOutcome> {
+        let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
+        self.check_container(id)?;
+        let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
+        rules::pls_015_provider_registered(kind.namespace(), registered)?;
+        kind.validate_name(id.name())?;
+        if let Some(parent) = id.parent().filter(|_| kind.parent().is_some()) {
+            if !self.resources.contains_key(parent.key()) {
+                return Err(ArmError::parent_resource_not_found(&format!("{}/{}", parent.resource_type(), parent.name())));
+            }
+        }
+        let envelope: PutEnvelope = parse_input(body, "")?;
+        let existing = self.resources.get(id.key());
+        if existing.is_some_and(|r| r.provisioning_state == ProvisioningState::Deleting) {
+            return Err(ArmError::inferred(
+                409,
+                "AnotherOperationInProgress",
+                format!("The resource '{}' is being deleted; retry when the delete has finished.", id.name()),
+            ));
+        }
+        let location = if kind.tracked() {
+            let loc = resolve_location(envelope.location.as_deref(), kind.arm_type())?;
+            if let Some(old) = existing.and_then(|r| r.location).filter(|old| *old != loc) {
+                return Err(ArmError::invalid_resource_location(
+                    &format!("{}/{}", kind.arm_type(), id.name()),
+                    old,
+                    id.resource_group().unwrap_or_default(),
+                    loc,
+                ));
+            }
+            Some(loc)
+        } else {
+            None
+        };
+        let properties = envelope.properties.clone().unwrap_or(Value::Null);
+        let body = match kind {
+            ResourceKind::PrivateLinkScope => self.build_scope(&properties, existing)?,
+            ResourceKind::PrivateEndpointConnection => self.build_connection(id, &properties, existing)?,
+            ResourceKind::ConnectedCluster => self.build_cluster(id, location.unwrap_or_default(), &envelope, existing)?,
+            ResourceKind::ClusterExtension => build_extension(&properties)?,
+            ResourceKind::CustomLocation => self.build_custom_location(&properties)?,
+        };
+        let identity = self.build_identity(kind, &envelope, existing)?;
+        let created = existing.is_none();
+        let stamp = format_arm_time(now);
+        let system_data = match existing {
+            Some(r) => SystemData { last_modified_at: stamp, ..r.system_data.clone() },
+            None => SystemData {
+                created_at: stamp.clone(),
+                created_by: self.config.caller.clone(),
+                last_modified_at: stamp,
+                last_modified_by: self.config.caller.clone(),
+            },
+        };
+        let provisioning_state = if !kind.long_running_put() {
+            ProvisioningState::Succeeded
+        } else if created {
+            ProvisioningState::Accepted
+        } else {
+            ProvisioningState::Updating
+        };
+        let tags = envelope.tags.unwrap_or_default();
+        let resource = Resource {
+            id: id.clone(),
+            location,
+            tags,
+            identity,
+            kind_field: envelope.kind,
+            system_data,
+            provisioning_state,
+            body,
+        };
+        self.insert(resource);
+        let operation = kind.long_running_put().then(|| {
+            self.start_operation(
+                id.subscription(),
+                kind.namespace(),
+                location.unwrap_or("global"),
+                OperationTarget::Put(id.clone()),
+                now,
+            )
+        });
+        let resource = self.render(id)?;
+        Ok(PutOutcome { created, operation, resource })
+    }
+
+    /// `PATCH`: tags for every tracked type; a few mutable properties where the real API has them.
+    pub fn patch_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<Value> {
+        let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
+        let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
+        self.resource(id)?;
+        rules::pls_015_provider_registered(kind.namespace(), registered)?;
+        let tags = parse_patch_tags(body)?;
+        let props = body.get("properties").cloned().unwrap_or(Value::Null);
+        let mut r = self.resources.get(id.key()).cloned().ok_or_else(|| not_found(id))?;
+        if let Some(t) = tags {
+            r.tags = t;
+        }
+        match &mut r.body {
+            Body::ConnectedCluster(c) if !props.is_null() => {
+                #[derive(serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct ClusterPatch {
+                    distribution: Option<String>,
+                    distribution_version: Option<String>,
+                    azure_hybrid_benefit: Option<String>,
+                }
+                let p: ClusterPatch = parse_input(&props, "properties")?;
+                c.distribution = p.distribution.or(c.distribution.take());
+                c.distribution_version = p.distribution_version.or(c.distribution_version.take());
+                c.azure_hybrid_benefit = p.azure_hybrid_benefit.or(c.azure_hybrid_benefit.take());
+            }
+            Body::ClusterExtension(e) if !props.is_null() => {
+                #[derive(serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct ExtensionPatch {
+                    auto_upgrade_minor_version: Option<bool>,
+                    release_train: Option<String>,
+                    version: Option<String>,
+                    configuration_settings: Option<BTreeMap<String, String>>,
+                }
+                let p: ExtensionPatch = parse_input(&props, "properties")?;
+                e.auto_upgrade_minor_version = p.auto_upgrade_minor_version.unwrap_or(e.auto_upgrade_minor_version);
+                e.release_train = p.release_train.unwrap_or(e.release_train.clone());
+                e.version = p.version.or(e.version.take());
+                e.configuration_settings.extend(p.configuration_settings.unwrap_or_default());
+            }
+            _ => {}
+        }
+        r.system_data.last_modified_at = format_arm_time(now);
+        self.insert(r);
+        self.render(id)
+    }
+
+    /// `DELETE` of any served resource type. Children and extension resources go with it.
+    pub fn delete_resource(&mut self, id: &ResourceId, now: OffsetDateTime) -> ArmResult<DeleteOutcome> {
+        let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
+        self.check_container(id)?;
+        let Some(r) = self.resources.get_mut(id.key()) else {
+            return Ok(DeleteOutcome::NotFound);
+        };
+        if !kind.long_running_delete() {
+            self.remove_tree(id);
+            return Ok(DeleteOutcome::Deleted);
+        }
+        r.provisioning_state = ProvisioningState::Deleting;
+        let location = r.location.unwrap_or("global");
+        Ok(DeleteOutcome::Started(self.start_operation(
+            id.subscription(),
+            kind.namespace(),
+            location,
+            OperationTarget::Delete(id.clone()),
+            now,
+        )))
+    }
+
+    // ---------- per-type builders (rules applied here) ----------
+
+    fn build_scope(&self, props: &Value, existing: Option<&Resource>) -> ArmResult<Body> {
+        let input: PrivateLinkScopeInput = if props.is_null() { Default::default() } else { parse_input(props, "properties")? };
+        let scope_id = existing
+            .and_then(|r| r.as_scope())
+            .map(|s| s.private_link_scope_id.clone())
+            .unwrap_or_else(|| self.ids.guid());
+        Ok(Body::PrivateLinkScope(PrivateLinkScope {
+            // The REST API defaults an omitted publicNetworkAccess to Disabled.
+            public_network_access: input.public_network_access.unwrap_or(PublicNetworkAccess::Disabled),
+            private_link_scope_id: scope_id,
+        }))
+    }
+
+    fn build_connection(&self, id: &ResourceId, props: &Value, existing: Option<&Resource>) -> ArmResult<Body> {
+        // Connections are created by private endpoints; ARM only updates their state.
+        let Some(Body::PrivateEndpointConnection(current)) = existing.map(|r| &r.body) else {
+            return Err(not_found(id));
+        };
+        let input: PrivateEndpointConnectionInput = parse_input(props, "properties")?;
+        let state = input.private_link_service_connection_state.ok_or_else(|| {
+            ArmError::invalid_property(
+                "properties.privateLinkServiceConnectionState",
+                "The property 'properties.privateLinkServiceConnectionState' is required.",
+            )
+        })?;
+        let path = "properties.privateLinkServiceConnectionState";
+        let status = state
+            .status
+            .ok_or_else(|| ArmError::invalid_property(&format!("{path}.status"), format!("The property '{path}.status' is required.")))?;
+        let description = state.description.ok_or_else(|| {
+            ArmError::invalid_property(&format!("{path}.description"), format!("The property '{path}.description' is required."))
+        })?;
+        Ok(Body::PrivateEndpointConnection(PrivateEndpointConnection {
+            status,
+            description,
+            actions_required: state.actions_required.unwrap_or_else(|| "None".to_string()),
+            ..current.clone()
+        }))
+    }
+
+    fn build_cluster(
+        &self,
+        id: &ResourceId,
+        location: &str,
+        envelope: &PutEnvelope,
+        existing: Option<&Resource>,
+    ) -> ArmResult<Body> {
+        let props = envelope
+            .properties
+            .as_ref()
+            .filter(|p| !p.is_null())
+            .ok_or_else(|| ArmError::invalid_property("properties", "The property 'properties' is required."))?;
+        let mut input: ConnectedClusterInput = parse_input(props, "properties")?;
+        for read_only in ["provisioningState", "connectivityStatus", "lastConnectivityTime", "managedIdentityCertificateExpirationTime", "offering"] {
+            input.other.remove(read_only);
+        }
+        let cert = input.agent_public_key_certificate.clone().unwrap_or_default();
+        if cert.is_empty() {
+            return Err(ArmError::invalid_property(
+                "properties.agentPublicKeyCertificate",
+                "The property 'properties.agentPublicKeyCertificate' is required.",
+            ));
+        }
+        let state = input.private_link_state.unwrap_or(PrivateLinkState::Disabled);
+        let scope_text = input.private_link_scope_resource_id.clone().filter(|s| !s.trim().is_empty());
+        rules::pls_010_state_and_scope_agree(state, scope_text.as_deref())?;
+        let scope_id = match &scope_text {
+            None => None,
+            Some(text) => {
+                let path = "properties.privateLinkScopeResourceId";
+                let sid = ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))?;
+                let scope = self
+                    .resources
+                    .get(sid.key())
+                    .filter(|r| r.kind() == ResourceKind::PrivateLinkScope && r.provisioning_state != ProvisioningState::Deleting);
+                rules::pls_010_scope_exists(text, scope.is_some())?;
+                let scope_location = scope.and_then(|s| s.location).unwrap_or_default();
+                rules::pls_005_same_subscription("connected cluster", id, &sid, path)?;
+                rules::pls_003_cluster_in_scope_region(self.config.region_profile, location, scope_location)?;
+                Some(sid)
+            }
+        };
+        let current = existing.and_then(|r| r.as_cluster());
+        let current_scope = current
+            .filter(|c| c.private_link_state == PrivateLinkState::Enabled)
+            .and_then(|c| c.private_link_scope_resource_id.as_ref());
+        rules::pls_002_one_scope_per_cluster(id, current_scope, scope_id.as_ref())?;
+        let hosted = self.custom_locations_by_host.get(id.key()).map_or(0, BTreeSet::len);
+        rules::pls_008_no_private_link_with_custom_locations(id, state, hosted)?;
+        Ok(Body::ConnectedCluster(ConnectedCluster {
+            agent_public_key_certificate: cert,
+            kubernetes_version: input.kubernetes_version,
+            total_node_count: input.total_node_count,
+            total_core_count: input.total_core_count,
+            agent_version: input.agent_version,
+            distribution: input.distribution,
+            distribution_version: input.distribution_version,
+            infrastructure: input.infrastructure,
+            private_link_state: state,
+            private_link_scope_resource_id: scope_id,
+            azure_hybrid_benefit: input.azure_hybrid_benefit,
+            connectivity_status: current.map_or(ConnectivityStatus::Connecting, |c| c.connectivity_status),
+            last_connectivity_time: current.and_then(|c| c.last_connectivity_time.clone()),
+            other: input.other,
+        }))
+    }
+
+    fn build_custom_location(&self, props: &Value) -> ArmResult<Body> {
+        if props.is_null() {
+            return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
+        }
+        let input: CustomLocationInput = parse_input(props, "properties")?;
+        let path = "properties.hostResourceId";
+        let host_text = input
+            .host_resource_id
+            .ok_or_else(|| ArmError::invalid_property(path, format!("The property '{path}' is required.")))?;
+        let host = ResourceId::parse(&host_text).map_err(|_| ArmError::linked_invalid_property_id(&host_text, path))?;
+        let cluster = self.resources.get(host.key()).and_then(|r| r.as_cluster()).ok_or_else(|| {
+            ArmError::inferred(
+                400,
+                "InvalidHostResourceId",
+                format!("The host resource '{host_text}' does not exist or is not a connected cluster."),
+            )
+            .with_target(path)
+        })?;
+        rules::pls_008_no_custom_location_on_private_link_cluster(&host, cluster.private_link_state)?;
+        let namespace = input.namespace.filter(|n| !n.is_empty()).ok_or_else(|| {
+            ArmError::invalid_property("properties.namespace", "The property 'properties.namespace' is required.")
+        })?;
+        let ext_ids = input.cluster_extension_ids.unwrap_or_default();
+        for (i, e) in ext_ids.iter().enumerate() {
+            ResourceId::parse(e)
+                .map_err(|_| ArmError::linked_invalid_property_id(e, &format!("properties.clusterExtensionIds[{i}]")))?;
+        }
+        Ok(Body::CustomLocation(CustomLocation {
+            host_resource_id: host,
+            namespace,
+            host_type: input.host_type.unwrap_or_else(|| "Kubernetes".to_string()),
+            display_name: input.display_name,
+            cluster_extension_ids: ext_ids,
+            authentication: input.authentication.map(|_| json!({})),
+        }))
+    }
+
+    fn build_identity(&self, kind: ResourceKind, env: &PutEnvelope, existing: Option<&Resource>) -> ArmResult<Option<Identity>> {
+        let Some(input) = &env.identity else {
+            if kind == ResourceKind::ConnectedCluster {
+                return Err(ArmError::invalid_property("identity", "The property 'identity' is required."));
+            }
+            return Ok(None);
+        };
+        if input.kind == IdentityType::None {
+            return Ok(Some(Identity { kind: IdentityType::None, principal_id: None, tenant_id: None }));
+        }
+        let principal = existing
+            .and_then(|r| r.identity.as_ref())
+            .and_then(|i| i.principal_id.clone())
+            .unwrap_or_else(|| self.ids.guid());
+        Ok(Some(Identity {
+            kind: IdentityType::SystemAssigned,
+            principal_id: Some(principal),
+            tenant_id: Some(self.config.tenant_id.clone()),
+        }))
+    }
+
+    // ---------- emulator-only operations ----------
+
+    /// PLS-011: clusters the scope's "add resources" list offers (same subscription and region),
+    /// through the (subscription, region) index.
+    pub fn candidate_clusters(&self, scope: &ResourceId) -> ArmResult<Vec<&Resource>> {
+        let s = self.scope(scope)?;
+        let key = (scope.subscription().to_ascii_lowercase(), s.location.unwrap_or_default());
+        Ok(self
+            .clusters_by_sub_region
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.resources.get(k))
+            .collect())
+    }
+
+    /// The portal's "add resources" on a scope: associates each cluster with it
+    /// (PLS-011 eligibility, then the same checks as a cluster PUT). All or nothing.
+    pub fn add_clusters_to_scope(&mut self, scope: &ResourceId, clusters: &[ResourceId], now: OffsetDateTime) -> ArmResult<Vec<Value>> {
+        let scope_location = self.scope(scope)?.location.unwrap_or_default();
+        let mut updated = Vec::new();
+        for cid in clusters {
+            let r = self.resource(cid)?;
+            let c = r.as_cluster().ok_or_else(|| ArmError::linked_invalid_property_id(&cid.to_string(), "clusters"))?;
+            rules::pls_011_candidate_for_scope(cid, r.location.unwrap_or_default(), scope, scope_location)?;
+            let current = (c.private_link_state == PrivateLinkState::Enabled)
+                .then_some(c.private_link_scope_resource_id.as_ref())
+                .flatten();
+            rules::pls_002_one_scope_per_cluster(cid, current, Some(scope))?;
+            let hosted = self.custom_locations_by_host.get(cid.key()).map_or(0, BTreeSet::len);
+            rules::pls_008_no_private_link_with_custom_locations(cid, PrivateLinkState::Enabled, hosted)?;
+            let mut r = r.clone();
+            if let Body::ConnectedCluster(c) = &mut r.body {
+                c.private_link_state = PrivateLinkState::Enabled;
+                c.private_link_scope_resource_id = Some(scope.clone());
+            }
+            r.system_data.last_modified_at = format_arm_time(now);
+            updated.push(r);
+        }
+        let ids: Vec<ResourceId> = updated.iter().map(|r| r.id.clone()).collect();
+        for r in updated {
+            self.insert(r);
+        }
+        ids.iter().map(|id| self.render(id)).collect()
+    }
+
+    /// Creates or replaces a scope's endpoint connection (what a private endpoint does on
+    /// the scope side; the networking brick calls this).
+    pub fn upsert_endpoint_connection(
+        &mut self,
+        scope: &ResourceId,
+        name: &str,
+        private_endpoint_id: &str,
+        status: ConnectionStatus,
+        now: OffsetDateTime,
+    ) -> ArmResult<ResourceId> {
+        self.scope(scope)?;
+        let id = scope.child("privateEndpointConnections", name);
+        ResourceKind::PrivateEndpointConnection.validate_name(name)?;
+        let stamp = format_arm_time(now);
+        let description = match status {
+            ConnectionStatus::Approved => "Auto-Approved",
+            ConnectionStatus::Pending => "Awaiting approval",
+            _ => "",
+        };
+        self.insert(Resource {
+            id: id.clone(),
+            location: None,
+            tags: Tags::new(),
+            identity: None,
+            kind_field: None,
+            system_data: SystemData {
+                created_at: stamp.clone(),
+                created_by: self.config.caller.clone(),
+                last_modified_at: stamp,
+                last_modified_by: self.config.caller.clone(),
+            },
+            provisioning_state: ProvisioningState::Succeeded,
+            body: Body::PrivateEndpointConnection(PrivateEndpointConnection {
+                private_endpoint_id: private_endpoint_id.to_string(),
+                status,
+                description: description.to_string(),
+                actions_required: "None".to_string(),
+                group_ids: vec!["hybridcompute".to_string()],
+            }),
+        });
+        Ok(id)
+    }
+
+    fn scope(&self, scope: &ResourceId) -> ArmResult<&Resource> {
+        let r = self.resource(scope)?;
+        if r.kind() != ResourceKind::PrivateLinkScope {
+            return Err(ArmError::linked_invalid_property_id(&scope.to_string(), "scope"));
+        }
+        Ok(r)
+    }
+
+    /// The scope's private link resources (one: group `hybridcompute`).
+    pub fn private_link_resources(&self, scope: &ResourceId) -> ArmResult<Vec<Value>> {
+        let s = self.scope(scope)?;
+        let suffix = match s.location.and_then(region::lookup).map(|r| r.cloud) {
+            Some(region::Cloud::China) => "azure.cn",
+            Some(region::Cloud::UsGovernment) => "azure.us",
+            _ => "azure.com",
+        };
+        Ok(vec![json!({
+            "id": format!("{}/privateLinkResources/hybridcompute", s.id),
+            "name": "hybridcompute",
+            "type": "Microsoft.HybridCompute/privateLinkScopes/privateLinkResources",
+            "properties": {
+                "groupId": "hybridcompute",
+                "requiredMembers": ["HybridCompute.ServerDP", "HybridCompute.K8sConfigurationDP", "HybridCompute.GuestConfigDP"],
+                "requiredZoneNames": [
+                    format!("privatelink.his.arc.{suffix}"),
+                    format!("privatelink.guestconfiguration.{suffix}"),
+                    format!("privatelink.dp.kubernetesconfiguration.{suffix}"),
+                ],
+            },
+        })])
+    }
+
+    // ================= long-running operations =================
+
+    fn start_operation(
+        &mut self,
+        subscription: &str,
+        namespace: &'static str,
+        location: &str,
+        target: OperationTarget,
+        now: OffsetDateTime,
+    ) -> String {
+        let id = self.ids.guid();
+        let due = now + self.config.lro_delay;
+        self.operations.insert(
+            id.clone(),
+            Operation {
+                id: id.clone(),
+                subscription: subscription.to_string(),
+                namespace,
+                location: location.to_string(),
+                target,
+                status: OperationStatus::InProgress,
+                started: now,
+                due,
+                ended: None,
+            },
+        );
+        self.due.insert((due, id.clone()));
+        id
+    }
+
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.get(id)
+    }
+
+    /// Whether some operation is due at `now` (cheap: looks at the earliest one).
+    pub fn has_due_operations(&self, now: OffsetDateTime) -> bool {
+        self.due.first().is_some_and(|(t, _)| *t <= now)
+    }
+
+    /// Completes every operation due at `now`, in due order.
+    pub fn settle(&mut self, now: OffsetDateTime) {
+        while let Some((t, op_id)) = self.due.first().cloned() {
+            if t > now {
+                break;
+            }
+            self.due.remove(&(t, op_id.clone()));
+            let Some(op) = self.operations.get_mut(&op_id) else { continue };
+            op.status = OperationStatus::Succeeded;
+            op.ended = Some(t);
+            let target = op.target.clone();
+            match target {
+                OperationTarget::Put(id) => {
+                    if let Some(r) = self.resources.get_mut(id.key()) {
+                        if matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating) {
+                            r.provisioning_state = ProvisioningState::Succeeded;
+                        }
+                    }
+                }
+                OperationTarget::Delete(id) => self.remove_tree(&id),
+                OperationTarget::DeleteGroup(rg) => {
+                    let prefix = format!("{}/", rg.key());
+                    let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+                    for k in keys {
+                        self.remove(&k);
+                    }
+                    self.resource_groups.remove(rg.key());
+                }
+            }
+        }
+    }
+
+    // ================= store and indexes =================
+
+    fn insert(&mut self, r: Resource) {
+        let key = r.id.key().to_string();
+        self.remove(&key);
+        self.by_kind.insert((r.kind(), key.clone()));
+        match &r.body {
+            Body::ConnectedCluster(c) => {
+                if let Some(s) = &c.private_link_scope_resource_id {
+                    self.clusters_by_scope.entry(s.key().to_string()).or_default().insert(key.clone());
+                }
+                if let Some(loc) = r.location {
+                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
+                    self.clusters_by_sub_region.entry(k).or_default().insert(key.clone());
+                }
+            }
+            Body::CustomLocation(cl) => {
+                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key.clone());
+            }
+            _ => {}
+        }
+        self.resources.insert(key, r);
+    }
+
+    fn remove(&mut self, key: &str) -> Option<Resource> {
+        let r = self.resources.remove(key)?;
+        self.by_kind.remove(&(r.kind(), key.to_string()));
+        match &r.body {
+            Body::ConnectedCluster(c) => {
+                if let Some(s) = &c.private_link_scope_resource_id {
+                    remove_from_index(&mut self.clusters_by_scope, s.key(), key);
+                }
+                if let Some(loc) = r.location {
+                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
+                    if let Some(set) = self.clusters_by_sub_region.get_mut(&k) {
+                        set.remove(key);
+                        if set.is_empty() {
+                            self.clusters_by_sub_region.remove(&k);
+                        }
+                    }
+                }
+            }
+            Body::CustomLocation(cl) => {
+                remove_from_index(&mut self.custom_locations_by_host, cl.host_resource_id.key(), key);
+            }
+            _ => {}
+        }
+        Some(r)
+    }
+
+    /// Removes a resource with its children and extension resources.
+    fn remove_tree(&mut self, id: &ResourceId) {
+        let prefix = format!("{}/", id.key());
+        let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+        for k in keys {
+            self.remove(&k);
+        }
+        self.remove(id.key());
+    }
+
+    /// Number of stored resources (all types).
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+}
+
+fn remove_from_index(index: &mut HashMap<String, BTreeSet<String>>, bucket: &str, key: &str) {
+    if let Some(set) = index.get_mut(bucket) {
+        set.remove(key);
+        if set.is_empty() {
+            index.remove(bucket);
+        }
+    }
+}
+
+/// Entries of an ordered map whose keys start with `prefix`.
+fn prefix_range<'a, V>(map: &'a BTreeMap<String, V>, prefix: &str) -> impl Iterator<Item = (&'a String, &'a V)> {
+    let owned = prefix.to_string();
+    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(&owned))
+}
+
+fn not_found(id: &ResourceId) -> ArmError {
+    ArmError::resource_not_found(&id.resource_type(), id.name(), id.resource_group().unwrap_or_default())
+}
+
+fn invalid_type(id: &ResourceId) -> ArmError {
+    ArmError::verified(
+        400,
+        "InvalidResourceType",
+        format!(
+            "The resource type '{}' could not be found in the namespace '{}'.",
+            id.resource_type().split_once('/').map_or("", |(_, t)| t),
+            id.namespace().unwrap_or_default()
+        ),
+    )
+}
+
+/// Checks and canonicalizes a location for a tracked type.
+fn resolve_location(location: Option<&str>, resource_type: &str) -> ArmResult<&'static str> {
+    let loc = location.filter(|l| !l.trim().is_empty()).ok_or_else(ArmError::location_required)?;
+    region::normalize(loc).ok_or_else(|| {
+        let available: Vec<&str> = region::REGIONS.iter().map(|r| r.name).collect();
+        ArmError::location_not_available(loc, resource_type, &available.join(","))
+    })
+}
+
+fn build_extension(props: &Value) -> ArmResult<Body> {
+    if props.is_null() {
+        return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
+    }
+    let input: ExtensionInput = parse_input(props, "properties")?;
+    let extension_type = input.extension_type.filter(|t| !t.is_empty()).ok_or_else(|| {
+        ArmError::invalid_property("properties.extensionType", "The property 'properties.extensionType' is required.")
+    })?;
+    Ok(Body::ClusterExtension(ClusterExtension {
+        extension_type,
+        auto_upgrade_minor_version: input.auto_upgrade_minor_version.unwrap_or(true),
+        release_train: input.release_train.unwrap_or_else(|| "Stable".to_string()),
+        version: input.version,
+        scope: input.scope,
+        configuration_settings: input.configuration_settings.unwrap_or_default(),
+        configuration_protected_setting_keys: input
+            .configuration_protected_settings
+            .unwrap_or_default()
+            .into_keys()
+            .collect(),
+    }))
+}
+
+/// `{"tags": {...}}` of a PATCH; `None` when the body has no tags.
+fn parse_patch_tags(body: &Value) -> ArmResult<Option<Tags>> {
+    #[derive(serde::Deserialize)]
+    struct TagsPatch {
+        tags: Option<Tags>,
+    }
+    let p: TagsPatch = parse_input(body, "")?;
+    Ok(p.tags)
+}

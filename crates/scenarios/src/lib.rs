@@ -1,0 +1,1 @@
+//! arcemu-scenarios: filled by a later issue; depends on arcemu-model only.
