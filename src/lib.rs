@@ -1,1 +1,123 @@
-//! arcemu
+//! # arcemu
+//!
+//! An emulated Azure control plane for Azure Arc-enabled Kubernetes private connectivity
+//! (Azure Arc Private Link Scope). This crate wires the faces to the model and runs them in
+//! one process: [`Emulator::start`] starts everything on loopback inside the caller's tokio
+//! runtime and returns its endpoints; dropping or [`Emulator::stop`]ping it shuts it down.
+//! The `arcemu` binary is a thin wrapper over the same API.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let emu = arcemu::Emulator::start(arcemu::EmulatorConfig::default()).await?;
+//! println!("ARM at {}", emu.arm_endpoint());
+//! emu.stop().await;
+//! # Ok(()) }
+//! ```
+
+pub mod admin;
+pub mod clock;
+
+pub use arcemu_fake_arm::ArmConfig;
+pub use arcemu_model::world::{SubscriptionConfig, WorldConfig};
+pub use arcemu_model::{RegionProfile, World};
+
+use arcemu_fake_arm::ArmState;
+use arcemu_model::clock::Clock;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The default address of `arcemu serve`'s ARM listener.
+pub const DEFAULT_ARM_LISTEN: &str = "127.0.0.1:8490";
+
+/// Everything [`Emulator::start`] needs.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Where the ARM (and admin) listener binds; port 0 picks a free one.
+    pub arm_listen: SocketAddr,
+    pub world: WorldConfig,
+    pub arm: ArmConfig,
+    /// The clock; the system clock when `None`.
+    pub clock: Option<Arc<dyn Clock>>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            arm_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            world: WorldConfig::default(),
+            arm: ArmConfig::default(),
+            clock: None,
+        }
+    }
+}
+
+/// A running emulator. Stops when dropped.
+pub struct Emulator {
+    arm_addr: SocketAddr,
+    world: Arc<RwLock<World>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds the listeners and starts serving; returns once requests can be answered.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
+        let seed = config.world.seed;
+        let world = Arc::new(RwLock::new(World::new(config.world)));
+        let arm_state = ArmState::new(world.clone(), clock, config.arm, seed);
+        let app = admin::router(arm_state.clone()).merge(arcemu_fake_arm::router(arm_state));
+        let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
+        let arm_addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                tracing::error!("ARM listener stopped: {e}");
+            }
+        });
+        Ok(Emulator { arm_addr, world, shutdown: Some(tx), server: Some(server) })
+    }
+
+    /// Socket address of the ARM listener.
+    pub fn arm_addr(&self) -> SocketAddr {
+        self.arm_addr
+    }
+
+    /// Base URL of the fake ARM, e.g. `http://127.0.0.1:8490`.
+    pub fn arm_endpoint(&self) -> String {
+        format!("http://{}", self.arm_addr)
+    }
+
+    /// Base URL of the admin API (`/_emulator/` on the ARM listener).
+    pub fn admin_endpoint(&self) -> String {
+        format!("http://{}/_emulator/", self.arm_addr)
+    }
+
+    /// The world, for in-process inspection by tests.
+    pub fn world(&self) -> &Arc<RwLock<World>> {
+        &self.world
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

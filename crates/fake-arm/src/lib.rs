@@ -1,1 +1,86 @@
+//! # arcemu-fake-arm
+//!
+//! The Azure Resource Manager face of the emulator: an axum router that speaks ARM's
+//! protocol (paths, `api-version`, bearer tokens, error envelope, 201/200 on PUT,
+//! long-running operations, `nextLink` paging, request-id headers) and translates each
+//! request into a call on the model's [`World`]. No rule lives here: every refusal comes
+//! from `arcemu-model` and is only rendered ([`envelope`]).
+
 pub mod api_versions;
+pub mod envelope;
+mod handlers;
+pub mod route;
+pub mod versions;
+
+use arcemu_model::World;
+use arcemu_model::clock::Clock;
+use arcemu_model::ids::IdGenerator;
+use axum::Router;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// How the ARM face behaves (protocol knobs; the world's own settings live in `WorldConfig`).
+#[derive(Clone, Debug)]
+pub struct ArmConfig {
+    /// Items per list page before a `nextLink` is given.
+    pub page_size: usize,
+    /// Largest request body accepted (ARM refuses larger ones).
+    pub max_body_bytes: usize,
+    /// Refuse requests without `Authorization: Bearer ...` (as ARM does).
+    pub require_auth: bool,
+}
+
+impl Default for ArmConfig {
+    fn default() -> Self {
+        Self { page_size: 100, max_body_bytes: 4 * 1024 * 1024, require_auth: true }
+    }
+}
+
+/// What every handler shares: the world behind a lock, the clock, and the request-id source.
+#[derive(Clone)]
+pub struct ArmState {
+    world: Arc<RwLock<World>>,
+    clock: Arc<dyn Clock>,
+    request_ids: Arc<IdGenerator>,
+    config: Arc<ArmConfig>,
+}
+
+impl ArmState {
+    pub fn new(world: Arc<RwLock<World>>, clock: Arc<dyn Clock>, config: ArmConfig, seed: u64) -> Self {
+        // Request ids come from their own seeded stream so that they never shift the world's ids.
+        Self { world, clock, request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)), config: Arc::new(config) }
+    }
+
+    pub fn world(&self) -> &Arc<RwLock<World>> {
+        &self.world
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Read access after completing any due long-running operation.
+    pub fn read(&self) -> RwLockReadGuard<'_, World> {
+        let now = self.clock.now();
+        {
+            let w = self.world.read().unwrap_or_else(|p| p.into_inner());
+            if !w.has_due_operations(now) {
+                return w;
+            }
+        }
+        drop(self.write());
+        self.world.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Write access after completing any due long-running operation.
+    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
+        let now = self.clock.now();
+        let mut w = self.world.write().unwrap_or_else(|p| p.into_inner());
+        w.settle(now);
+        w
+    }
+}
+
+/// The ARM router: every path not claimed by another router is an ARM request.
+pub fn router(state: ArmState) -> Router {
+    Router::new().fallback(handlers::dispatch).with_state(state)
+}

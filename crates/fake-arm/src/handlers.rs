@@ -1,0 +1,509 @@
+//! Request handling: authenticate, route, check the api-version, read the body, call the
+//! model, and shape the answer (status, headers, JSON) the way ARM does.
+
+use crate::envelope;
+use crate::route::{CollectionScope, Route, RouteError, route};
+use crate::versions;
+use crate::ArmState;
+use arcemu_model::kinds::canonical_namespace;
+use arcemu_model::world::{DeleteOutcome, ListScope, OperationTarget, Page, Subscription};
+use arcemu_model::{ArmError, ResourceId, ResourceKind};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+type Reply = Result<Answer, ArmError>;
+
+/// A successful answer before the common headers are added.
+struct Answer {
+    status: StatusCode,
+    body: Option<Value>,
+    headers: Vec<(HeaderName, String)>,
+}
+
+impl Answer {
+    fn json(status: StatusCode, body: Value) -> Self {
+        Self { status, body: Some(body), headers: Vec::new() }
+    }
+    fn ok(body: Value) -> Self {
+        Self::json(StatusCode::OK, body)
+    }
+    fn empty(status: StatusCode) -> Self {
+        Self { status, body: None, headers: Vec::new() }
+    }
+}
+
+/// Everything about the request a handler needs.
+struct Request<'a> {
+    method: &'a Method,
+    path: String,
+    api_version: Option<String>,
+    skip_token: Option<String>,
+    base_url: String,
+    body: Bytes,
+}
+
+pub(crate) async fn dispatch(State(st): State<ArmState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let request_id = st.request_ids.guid();
+    let correlation = headers
+        .get("x-ms-correlation-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| request_id.clone());
+    let client_request_id = headers.get("x-ms-client-request-id").cloned();
+    let reply = handle(&st, &method, &uri, &headers, body).await;
+    let mut resp = match reply {
+        Ok(a) => {
+            let mut r = match a.body {
+                Some(b) => (a.status, axum::Json(b)).into_response(),
+                None => a.status.into_response(),
+            };
+            for (name, value) in a.headers {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    r.headers_mut().insert(name, v);
+                }
+            }
+            r
+        }
+        Err(e) => {
+            let mut r = (envelope::status(&e), axum::Json(envelope::error_body(&e))).into_response();
+            if e.status == 401 {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\", \
+                         error_description=\"The authentication failed because of missing 'Authorization' header.\"",
+                    ),
+                );
+            }
+            r.headers_mut().insert("x-ms-failure-cause", HeaderValue::from_static("gateway"));
+            r
+        }
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-ms-request-id", v.clone());
+        h.insert("x-ms-routing-request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&correlation) {
+        h.insert("x-ms-correlation-request-id", v);
+    }
+    if let Some(v) = client_request_id {
+        h.insert("x-ms-client-request-id", v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp
+}
+
+async fn handle(st: &ArmState, method: &Method, uri: &Uri, headers: &HeaderMap, body: Body) -> Reply {
+    authenticate(st, headers)?;
+    let rt = route(&percent_decode(uri.path())).map_err(route_error)?;
+    let mut api_version = None;
+    let mut skip_token = None;
+    for (k, v) in uri.query().unwrap_or_default().split('&').filter_map(|kv| kv.split_once('=')) {
+        if k.eq_ignore_ascii_case("api-version") {
+            api_version = Some(percent_decode(v));
+        } else if k.eq_ignore_ascii_case("$skipToken") {
+            skip_token = Some(percent_decode(v));
+        }
+    }
+    let body = read_body(st, method, headers, body).await?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let req = Request {
+        method,
+        path: uri.path().to_string(),
+        api_version,
+        skip_token,
+        base_url: format!("{scheme}://{host}"),
+        body,
+    };
+    answer(st, rt, &req)
+}
+
+fn authenticate(st: &ArmState, headers: &HeaderMap) -> Result<(), ArmError> {
+    if !st.config.require_auth {
+        return Ok(());
+    }
+    match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
+        None => Err(ArmError::verified(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")),
+        Some(v) if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") && !v[7..].trim().is_empty() => Ok(()),
+        Some(_) => Err(ArmError::verified(
+            401,
+            "InvalidAuthenticationToken",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        )),
+    }
+}
+
+async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Body) -> Result<Bytes, ArmError> {
+    if !matches!(*method, Method::PUT | Method::PATCH | Method::POST) {
+        return Ok(Bytes::new());
+    }
+    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if !media.is_empty() && media != "application/json" && !media.ends_with("+json") && media != "text/json" {
+            return Err(ArmError::verified(
+                415,
+                "UnsupportedMediaType",
+                format!("The content media type '{media}' is not supported. Only 'application/json' is supported."),
+            ));
+        }
+    }
+    let limit = st.config.max_body_bytes;
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ArmError::inferred(
+            413,
+            "RequestEntityTooLarge",
+            format!("The request content is larger than the {limit} bytes the emulator accepts (as ARM, it limits request size)."),
+        )
+    })
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, ArmError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ArmError::invalid_request_content("The request content is empty."));
+    }
+    serde_json::from_slice(body).map_err(ArmError::invalid_request_content)
+}
+
+fn route_error(e: RouteError) -> ArmError {
+    match e {
+        RouteError::NotFound => ArmError::inferred(404, "NotFound", "The requested path is not an Azure Resource Manager path the emulator serves."),
+        RouteError::UnknownNamespace(ns) => {
+            ArmError::verified(400, "InvalidResourceNamespace", format!("The resource namespace '{ns}' is invalid."))
+        }
+        RouteError::UnknownType { namespace, type_path } => ArmError::verified(
+            400,
+            "InvalidResourceType",
+            format!(
+                "The resource type '{}' could not be found in the namespace '{namespace}'.",
+                type_path.split_once('/').map_or(type_path.as_str(), |(_, t)| t)
+            ),
+        ),
+    }
+}
+
+fn method_not_allowed(method: &Method) -> ArmError {
+    ArmError::inferred(405, "MethodNotAllowed", format!("The requested resource does not support http method '{method}'."))
+}
+
+fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
+    let m = req.method;
+    match rt {
+        Route::Subscriptions => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let value: Vec<Value> = w.subscriptions().map(Subscription::to_json).collect();
+            Ok(Answer::ok(json!({ "value": value, "count": { "type": "Total", "value": value.len() } })))
+        }
+        Route::Subscription(s) => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            Ok(Answer::ok(st.read().subscription(&s)?.to_json()))
+        }
+        Route::Providers(s) => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let sub = w.subscription(&s)?;
+            let value: Vec<Value> =
+                arcemu_model::kinds::PROVIDER_NAMESPACES.iter().map(|ns| provider_json(sub, ns)).collect();
+            Ok(Answer::ok(json!({ "value": value })))
+        }
+        Route::Provider { subscription, namespace } => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let sub = w.subscription(&subscription)?;
+            let ns = canonical_namespace(&namespace).ok_or_else(|| route_error(RouteError::UnknownNamespace(namespace.clone())))?;
+            Ok(Answer::ok(provider_json(sub, ns)))
+        }
+        Route::ProviderAction { subscription, namespace, register } => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::POST])?;
+            let mut w = st.write();
+            let ns = w.set_registration(&subscription, &namespace, register)?;
+            let sub = w.subscription(&subscription)?;
+            Ok(Answer::ok(provider_json(sub, ns)))
+        }
+        Route::Operation { subscription, op, results } => operation(st, req, &subscription, &op, results),
+        Route::GroupOperation { subscription, op } => operation(st, req, &subscription, &op, true),
+        Route::ResourceGroups(s) => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let groups = w.resource_groups(&s)?;
+            let after = req.skip_token.as_deref();
+            let size = st.config.page_size;
+            let mut items = groups.into_iter().filter(|g| after.is_none_or(|a| g.id.key() > a));
+            let page: Vec<_> = items.by_ref().take(size).collect();
+            let next = if items.next().is_some() { page.last().map(|g| g.id.key().to_string()) } else { None };
+            let value: Vec<Value> = page.iter().map(|g| g.to_json()).collect();
+            Ok(Answer::ok(list_body(value, next, req)))
+        }
+        Route::ResourceGroup { subscription, name } => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            resource_group(st, req, &subscription, &name)
+        }
+        Route::GenericList { subscription, resource_group } => {
+            versions::check_arm_route(req.api_version.as_deref())?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let scope = match &resource_group {
+                Some(rg) => ListScope::ResourceGroup(ResourceId::resource_group_id(&subscription, rg)),
+                None => ListScope::Subscription(subscription.clone()),
+            };
+            let mut value = Vec::new();
+            for kind in ResourceKind::ALL.into_iter().filter(|k| k.parent().is_none()) {
+                for item in w.list(&scope, kind, None, usize::MAX)?.items {
+                    value.push(generic_view(&item));
+                }
+            }
+            Ok(Answer::ok(json!({ "value": value })))
+        }
+        Route::Collection { scope, kind } => {
+            versions::check_resource(req.api_version.as_deref(), kind, "")?;
+            only(m, &[Method::GET])?;
+            let scope = match scope {
+                CollectionScope::Subscription(s) => ListScope::Subscription(s),
+                CollectionScope::ResourceGroup(rg) => ListScope::ResourceGroup(rg),
+                CollectionScope::Parent(p) => ListScope::Parent(p),
+            };
+            let page: Page = st.read().list(&scope, kind, req.skip_token.as_deref(), st.config.page_size)?;
+            Ok(Answer::ok(list_body(page.items, page.continue_after, req)))
+        }
+        Route::PrivateLinkResources { scope, name } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
+            only(m, &[Method::GET])?;
+            let items = st.read().private_link_resources(&scope)?;
+            match name {
+                None => Ok(Answer::ok(json!({ "value": items }))),
+                Some(n) => items
+                    .into_iter()
+                    .find(|i| i["name"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&n)))
+                    .map(Answer::ok)
+                    .ok_or_else(|| {
+                        ArmError::resource_not_found(
+                            "Microsoft.HybridCompute/privateLinkScopes/privateLinkResources",
+                            &n,
+                            scope.resource_group().unwrap_or_default(),
+                        )
+                    }),
+            }
+        }
+        Route::Resource { id, kind } => resource(st, req, &id, kind),
+    }
+}
+
+fn only(m: &Method, allowed: &[Method]) -> Result<(), ArmError> {
+    if allowed.contains(m) { Ok(()) } else { Err(method_not_allowed(m)) }
+}
+
+fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) -> Reply {
+    match *req.method {
+        Method::GET => Ok(Answer::ok(st.read().resource_group(subscription, name)?.to_json())),
+        Method::HEAD => {
+            let exists = st.read().resource_group(subscription, name).is_ok();
+            Ok(Answer::empty(if exists { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))
+        }
+        Method::PUT => {
+            let body = parse_json(&req.body)?;
+            let (created, json) = st.write().put_resource_group(subscription, name, &body)?;
+            Ok(Answer::json(if created { StatusCode::CREATED } else { StatusCode::OK }, json))
+        }
+        Method::PATCH => {
+            let body = parse_json(&req.body)?;
+            Ok(Answer::ok(st.write().patch_resource_group(subscription, name, &body)?))
+        }
+        Method::DELETE => {
+            let now = st.clock.now();
+            let op = st.write().delete_resource_group(subscription, name, now)?;
+            let v = req.api_version.as_deref().unwrap_or_default();
+            let location = format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url);
+            let mut a = Answer::empty(StatusCode::ACCEPTED);
+            a.headers.push((header::LOCATION, location));
+            a.headers.push((header::RETRY_AFTER, retry_after(st)));
+            Ok(a)
+        }
+        ref m => Err(method_not_allowed(m)),
+    }
+}
+
+fn resource(st: &ArmState, req: &Request, id: &ResourceId, kind: ResourceKind) -> Reply {
+    let v = versions::check_resource(req.api_version.as_deref(), kind, "")
+        .map_err(|e| with_location(e, st, id))?
+        .to_string();
+    match *req.method {
+        Method::GET => Ok(Answer::ok(st.read().render(id)?)),
+        Method::HEAD => {
+            let exists = st.read().resource(id).is_ok();
+            Ok(Answer::empty(if exists { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))
+        }
+        Method::PUT => {
+            let body = parse_json(&req.body)?;
+            let now = st.clock.now();
+            let out = st.write().put_resource(id, &body, now)?;
+            let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
+            let mut a = Answer::json(status, out.resource);
+            if let Some(op) = out.operation {
+                add_operation_headers(st, &mut a, req, id, kind, &op, &v);
+            }
+            Ok(a)
+        }
+        Method::PATCH => {
+            let body = parse_json(&req.body)?;
+            let now = st.clock.now();
+            Ok(Answer::ok(st.write().patch_resource(id, &body, now)?))
+        }
+        Method::DELETE => {
+            let now = st.clock.now();
+            let outcome = st.write().delete_resource(id, now)?;
+            match outcome {
+                DeleteOutcome::NotFound => Ok(Answer::empty(StatusCode::NO_CONTENT)),
+                DeleteOutcome::Deleted => Ok(Answer::empty(StatusCode::OK)),
+                DeleteOutcome::Started(op) => {
+                    let mut a = Answer::empty(StatusCode::ACCEPTED);
+                    add_operation_headers(st, &mut a, req, id, kind, &op, &v);
+                    Ok(a)
+                }
+            }
+        }
+        ref m => Err(method_not_allowed(m)),
+    }
+}
+
+/// Names the resource's location in `NoRegisteredProviderFound`, as ARM does.
+fn with_location(mut e: ArmError, st: &ArmState, id: &ResourceId) -> ArmError {
+    if e.code == "NoRegisteredProviderFound" {
+        let loc = st.read().resource(id).ok().and_then(|r| r.location).unwrap_or_default();
+        e.message = e.message.replacen("location ''", &format!("location '{loc}'"), 1);
+    }
+    e
+}
+
+fn add_operation_headers(st: &ArmState, a: &mut Answer, req: &Request, id: &ResourceId, kind: ResourceKind, op: &str, v: &str) {
+    let w = st.read();
+    let loc = w.operation(op).map(|o| o.location.clone()).unwrap_or_else(|| "global".to_string());
+    let base = format!(
+        "{}/subscriptions/{}/providers/{}/locations/{loc}",
+        req.base_url,
+        id.subscription(),
+        kind.namespace()
+    );
+    a.headers.push((HeaderName::from_static("azure-asyncoperation"), format!("{base}/operationStatuses/{op}?api-version={v}")));
+    a.headers.push((header::LOCATION, format!("{base}/operationResults/{op}?api-version={v}")));
+    a.headers.push((header::RETRY_AFTER, retry_after(st)));
+}
+
+/// Seconds to wait before polling: the configured operation delay, rounded up.
+fn retry_after(st: &ArmState) -> String {
+    let d = st.read().config().lro_delay;
+    let secs = d.whole_seconds() + i64::from(d.subsec_nanoseconds() > 0);
+    secs.max(0).to_string()
+}
+
+fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, results: bool) -> Reply {
+    only(req.method, &[Method::GET])?;
+    if req.api_version.is_none() {
+        versions::check_arm_route(None)?;
+    }
+    let w = st.read();
+    w.subscription(subscription)?;
+    let op = w
+        .operation(op_id)
+        .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
+        .ok_or_else(|| ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found.")))?;
+    let done = op.status == arcemu_model::world::OperationStatus::Succeeded;
+    if !results {
+        let path = req.path.clone();
+        return Ok(Answer::ok(op.to_json(&path)));
+    }
+    if !done {
+        let mut a = Answer::empty(StatusCode::ACCEPTED);
+        a.headers.push((header::LOCATION, format!("{}{}?api-version={}", req.base_url, req.path, req.api_version.as_deref().unwrap_or_default())));
+        drop(w);
+        a.headers.push((header::RETRY_AFTER, retry_after(st)));
+        return Ok(a);
+    }
+    match &op.target {
+        OperationTarget::Put(id) => Ok(Answer::ok(w.render(id)?)),
+        OperationTarget::Delete(_) => Ok(Answer::empty(StatusCode::NO_CONTENT)),
+        OperationTarget::DeleteGroup(_) => Ok(Answer::empty(StatusCode::OK)),
+    }
+}
+
+fn list_body(value: Vec<Value>, next: Option<String>, req: &Request) -> Value {
+    let mut body = json!({ "value": value });
+    if let Some(after) = next {
+        let v = req.api_version.as_deref().unwrap_or_default();
+        body["nextLink"] = json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url, req.path, percent_encode(&after)));
+    }
+    body
+}
+
+/// The generic-resources view (`/resources` lists).
+fn generic_view(item: &Value) -> Value {
+    let mut v = json!({ "id": item["id"], "name": item["name"], "type": item["type"] });
+    for k in ["location", "tags", "kind", "identity"] {
+        if let Some(x) = item.get(k) {
+            v[k] = x.clone();
+        }
+    }
+    v
+}
+
+fn provider_json(sub: &Subscription, ns: &str) -> Value {
+    let types: Vec<Value> = ResourceKind::ALL
+        .into_iter()
+        .filter(|k| k.namespace() == ns)
+        .map(|k| {
+            let locations: Vec<&str> = if k.tracked() {
+                arcemu_model::region::REGIONS.iter().map(|r| r.display_name).collect()
+            } else {
+                Vec::new()
+            };
+            let api_versions: Vec<&str> = versions::supported(k).iter().rev().copied().collect();
+            json!({
+                "resourceType": k.arm_type().split_once('/').map_or("", |(_, t)| t),
+                "locations": locations,
+                "apiVersions": api_versions,
+            })
+        })
+        .collect();
+    let state = if sub.is_registered(ns) { "Registered" } else { "NotRegistered" };
+    json!({
+        "id": format!("/subscriptions/{}/providers/{ns}", sub.id),
+        "namespace": ns,
+        "registrationState": state,
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": types,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

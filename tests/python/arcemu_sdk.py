@@ -1,0 +1,201 @@
+"""Shared helpers for the Azure-SDK-for-Python suite: how the real SDK clients are pointed
+at the emulator over plain HTTP, request bodies, and the refusal assertion.
+
+How the SDK is configured for http (read from azure-core 1.41 / azure-mgmt-core 1.6):
+``ARMChallengeAuthenticationPolicy`` (and azure-core's ``BearerTokenCredentialPolicy``)
+refuse a non-https URL unless the *request context* carries ``enforce_https=False``.
+That flag is read from the per-operation options (``request.context.options``), so
+``enforce_https=False`` given to a client constructor is silently ignored; given to each
+operation it works for the operation and its LRO polling, but not for the requests that
+``ARMAutoResourceProviderRegistrationPolicy`` builds itself (it copies the options after
+the auth policy has popped the flag). The suite therefore passes a tiny policy as a client
+keyword, ``per_retry_policies=[AllowHttpPolicy()]``, which sits between the retry policy and
+the authentication policy and marks every request, including the auto-registration ones.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Optional
+
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import HttpResponseError
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.mgmt.hybridcompute import models as hc_models
+from azure.mgmt.hybridkubernetes import models as k8s_models
+
+SUB = "00000000-0000-0000-0000-000000000000"
+SUB2 = "11111111-1111-1111-1111-111111111111"
+ARM_SCOPE = "https://management.azure.com/.default"
+
+# A syntactically plausible base64 agent public key (the emulator only needs it non-empty).
+AGENT_CERT = (
+    "MIICCgKCAgEAuF6dX2Zt4G3K0cQ8vLrK0mP3xV1m0c1xq3R3b2l4n6H9bqTq3d0f5l0x3m1u8v2Yb7F2mQ1d8vE5yW6oQ=="
+)
+
+ZONES = {
+    "privatelink.his.arc.azure.com",
+    "privatelink.guestconfiguration.azure.com",
+    "privatelink.dp.kubernetesconfiguration.azure.com",
+}
+REQUIRED_MEMBERS = {
+    "HybridCompute.ServerDP",
+    "HybridCompute.K8sConfigurationDP",
+    "HybridCompute.GuestConfigDP",
+}
+CUSTOM_LOCATIONS_API = "2021-08-15"
+
+
+class StaticTokenCredential:
+    """A TokenCredential that always hands out the same bearer token."""
+
+    def __init__(self, token: str = "arcemu-python-sdk-test-token") -> None:
+        self._token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+
+class AllowHttpPolicy(SansIOHTTPPolicy):
+    """Lets the bearer-token policy send to http:// URLs (see the module docstring)."""
+
+    def on_request(self, request):  # type: ignore[override]
+        request.context["enforce_https"] = False
+
+
+def client_kwargs(arm_url: str) -> dict:
+    """The keyword arguments every management client of the suite gets."""
+    return {
+        "base_url": arm_url,
+        "credential_scopes": [ARM_SCOPE],
+        "per_retry_policies": [AllowHttpPolicy()],
+        "polling_interval": 0,
+        # Surface a server error at once instead of after the SDK's back-off retries.
+        "retry_total": 0,
+        "connection_timeout": 5,
+        "read_timeout": 20,
+    }
+
+
+def uniq(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def same_id(a: Optional[str], b: Optional[str]) -> bool:
+    """ARM resource ids compare case-insensitively."""
+    return a is not None and b is not None and a.lower().rstrip("/") == b.lower().rstrip("/")
+
+
+def scope_id(sub: str, rg: str, name: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/privateLinkScopes/{name}"
+
+
+def cluster_id(sub: str, rg: str, name: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Kubernetes/connectedClusters/{name}"
+
+
+def custom_location_id(sub: str, rg: str, name: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ExtendedLocation/customLocations/{name}"
+
+
+# ---------------------------------------------------------------- bodies
+
+
+def scope_body(location: str = "eastus", public: Optional[str] = "Disabled", tags: Optional[dict] = None):
+    props = hc_models.HybridComputePrivateLinkScopeProperties(public_network_access=public) if public else None
+    return hc_models.HybridComputePrivateLinkScope(location=location, tags=tags, properties=props)
+
+
+def cluster_body(
+    location: str = "eastus",
+    state: Optional[str] = None,
+    pls_id: Optional[str] = None,
+    cert: Optional[str] = AGENT_CERT,
+    tags: Optional[dict] = None,
+):
+    props: dict = {}
+    if cert is not None:
+        props["agent_public_key_certificate"] = cert
+    if state is not None:
+        props["private_link_state"] = state
+    if pls_id is not None:
+        props["private_link_scope_resource_id"] = pls_id
+    return k8s_models.ConnectedCluster(
+        location=location,
+        tags=tags,
+        identity=k8s_models.ConnectedClusterIdentity(type="SystemAssigned"),
+        properties=k8s_models.ConnectedClusterProperties(**props),
+    )
+
+
+def create_scope(hc, rg: str, name: Optional[str] = None, **kw):
+    return hc.private_link_scopes.create_or_update(rg, name or uniq("pls"), scope_body(**kw))
+
+
+def put_cluster(k8s, rg: str, name: str, body):
+    """PUT through the SDK's long-running create and wait for it (raises on refusal)."""
+    return k8s.connected_cluster.begin_create_or_replace(rg, name, body, polling_interval=0).result()
+
+
+def create_cluster(k8s, rg: str, name: Optional[str] = None, **kw):
+    return put_cluster(k8s, rg, name or uniq("cc"), cluster_body(**kw))
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def arcemu_info(e: HttpResponseError) -> dict:
+    """The emulator's `additionalInfo` entry, as azure-mgmt-core parsed it.
+
+    ``ARMErrorFormat`` turns `error.additionalInfo` into ``e.error.additional_info``: a list of
+    ``TypedErrorInfo`` objects with ``.type`` and ``.info`` attributes (not dicts). The raw JSON
+    must say the same thing.
+    """
+    assert e.error is not None, f"the SDK could not parse an ARM error from the body: {body_text(e)!r}"
+    parsed = [i.info for i in getattr(e.error, "additional_info", []) if i.type == "ArcEmulator"]
+    raw = e.response.json()["error"].get("additionalInfo", [])
+    raw_infos = [i.get("info", {}) for i in raw if i.get("type") == "ArcEmulator"]
+    assert len(parsed) == 1, f"expected one ArcEmulator additionalInfo entry, got {raw!r}"
+    assert parsed == raw_infos
+    return parsed[0]
+
+
+def body_text(e: HttpResponseError) -> str:
+    try:
+        return e.response.text()
+    except Exception:  # pragma: no cover - only used in messages
+        return "<no body>"
+
+
+def assert_refused(exc_info, status: int, code: str, rule: Optional[str] = None) -> HttpResponseError:
+    """Checks that a refusal reached the SDK as an HttpResponseError with the right
+    status, ARM error code and (for catalogue rules) rule id; returns the exception."""
+    e = exc_info.value
+    assert isinstance(e, HttpResponseError), f"not an HttpResponseError: {type(e).__name__}: {e}"
+    assert e.status_code == status, f"status {e.status_code}, body {body_text(e)}"
+    assert e.error is not None and e.error.code == code, f"code {getattr(e.error, 'code', None)}, body {body_text(e)}"
+    assert e.error.message, "an ARM error has a message"
+    info = arcemu_info(e)
+    assert info.get("fidelity") in ("verified", "inferred"), info
+    if rule is None:
+        assert "ruleId" not in info and "seedSection" not in info, f"protocol error carries a rule: {info}"
+    else:
+        assert info.get("ruleId") == rule, f"ruleId {info.get('ruleId')!r}, expected {rule}: {info}"
+        assert info.get("seedSection"), f"rule refusal without seedSection: {info}"
+    if info.get("fidelity") == "verified":
+        assert info.get("fidelitySource"), f"verified text without fidelitySource: {info}"
+    return e
+
+
+def assert_admin_refused(resp, status: int, code: str, rule: Optional[str] = None) -> dict:
+    """The same check for a `requests` response of the admin API."""
+    assert resp.status_code == status, f"status {resp.status_code}, body {resp.text}"
+    err = resp.json()["error"]
+    assert err["code"] == code, resp.text
+    assert err["message"], resp.text
+    infos = [i["info"] for i in err.get("additionalInfo", []) if i.get("type") == "ArcEmulator"]
+    assert len(infos) == 1, resp.text
+    if rule is not None:
+        assert infos[0].get("ruleId") == rule, resp.text
+    return err
