@@ -146,19 +146,23 @@ def create_cluster(k8s, rg: str, name: Optional[str] = None, **kw):
 
 
 def arcemu_info(e: HttpResponseError) -> dict:
-    """The emulator's `additionalInfo` entry, as azure-mgmt-core parsed it.
+    """The emulator's `additionalInfo` entry of a refusal.
 
-    ``ARMErrorFormat`` turns `error.additionalInfo` into ``e.error.additional_info``: a list of
-    ``TypedErrorInfo`` objects with ``.type`` and ``.info`` attributes (not dicts). The raw JSON
-    must say the same thing.
+    When an operation raises HttpResponseError itself (``error_format=ARMErrorFormat``),
+    azure-mgmt-core parses `error.additionalInfo` into ``e.error.additional_info``: a list of
+    ``TypedErrorInfo`` objects with ``.type`` and ``.info`` attributes (not dicts). Errors the
+    generated code maps through its ``error_map`` (404 -> ResourceNotFoundError, 409 ->
+    ResourceExistsError, 401 -> ClientAuthenticationError, ...) are built with the plain
+    ``ODataV4Format``, which has no ``additional_info``; then only the raw body has it.
     """
     assert e.error is not None, f"the SDK could not parse an ARM error from the body: {body_text(e)!r}"
-    parsed = [i.info for i in getattr(e.error, "additional_info", []) if i.type == "ArcEmulator"]
     raw = e.response.json()["error"].get("additionalInfo", [])
     raw_infos = [i.get("info", {}) for i in raw if i.get("type") == "ArcEmulator"]
-    assert len(parsed) == 1, f"expected one ArcEmulator additionalInfo entry, got {raw!r}"
-    assert parsed == raw_infos
-    return parsed[0]
+    assert len(raw_infos) == 1, f"expected one ArcEmulator additionalInfo entry, got {raw!r}"
+    if hasattr(e.error, "additional_info"):
+        parsed = [i.info for i in e.error.additional_info if i.type == "ArcEmulator"]
+        assert parsed == raw_infos, f"ARMErrorFormat parsed {parsed!r} from {raw!r}"
+    return raw_infos[0]
 
 
 def body_text(e: HttpResponseError) -> str:
