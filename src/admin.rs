@@ -64,7 +64,10 @@ fn parse_scope(text: Option<&str>) -> Result<ResourceId, ArmError> {
     ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, "scope"))
 }
 
-async fn candidates(State(st): State<ArmState>, q: Result<Query<ScopeQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn candidates(
+    State(st): State<ArmState>,
+    q: Result<Query<ScopeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let result = (|| {
         let Query(q) = q.map_err(|e| ArmError::invalid_request_content(e.body_text()))?;
         let scope = parse_scope(q.scope.as_deref())?;
@@ -94,7 +97,9 @@ async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> R
             .clusters
             .iter()
             .enumerate()
-            .map(|(i, c)| ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, &format!("clusters[{i}]"))))
+            .map(|(i, c)| {
+                ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, &format!("clusters[{i}]")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let now = st.clock().now();
         let value = st.write().add_clusters_to_scope(&scope, &clusters, now)?;

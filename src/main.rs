@@ -7,7 +7,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "arcemu", version, about = "Emulated Azure control plane for Azure Arc-enabled Kubernetes private connectivity")]
+#[command(
+    name = "arcemu",
+    version,
+    about = "Emulated Azure control plane for Azure Arc-enabled Kubernetes private connectivity"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +51,10 @@ fn parse_profile(s: &str) -> Result<RegionProfile, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("ARCEMU_LOG")).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ARCEMU_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -87,7 +94,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "arcemu {} (region profile: {}, seed {})", env!("CARGO_PKG_VERSION"), args.region_profile.as_str(), args.seed);
+    let _ = writeln!(
+        out,
+        "arcemu {} (region profile: {}, seed {})",
+        env!("CARGO_PKG_VERSION"),
+        args.region_profile.as_str(),
+        args.seed
+    );
     let _ = writeln!(out, "  ARM:   {}", emu.arm_endpoint());
     let _ = writeln!(out, "  admin: {}", emu.admin_endpoint());
     let _ = writeln!(out, "  subscriptions: {}", subscriptions.join(", "));

@@ -35,7 +35,11 @@ async fn api_version_is_required_and_checked_per_type() {
     r.refused(400, "NoRegisteredProviderFound", None);
     assert!(r.body["error"]["message"].as_str().unwrap().contains("for type 'privateLinkScopes'"));
     for v in ["2022-12-27", "2024-07-10", "2025-01-13", "2026-07-15"] {
-        assert_eq!(arm.put(&format!("{scope}?api-version={v}"), json!({"location": "eastus"})).await.status / 100, 2, "{v}");
+        assert_eq!(
+            arm.put(&format!("{scope}?api-version={v}"), json!({"location": "eastus"})).await.status / 100,
+            2,
+            "{v}"
+        );
     }
     let c = arm.put_cluster(SUB, "rg", "c", "eastus", None).await;
     assert_eq!(c.status, 201);
@@ -124,7 +128,9 @@ async fn lists_page_with_next_link_in_id_order() {
         arm.scope(SUB, "rg", n, "eastus").await;
     }
     arm.scope(SUB, "rg2", "z", "eastus").await;
-    let mut url = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes?api-version={HC_API}");
+    let mut url = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes?api-version={HC_API}"
+    );
     let mut names = Vec::new();
     let mut pages = 0;
     loop {
@@ -139,7 +145,9 @@ async fn lists_page_with_next_link_in_id_order() {
     }
     assert_eq!(names, ["a", "b", "c", "d", "e"]);
     assert_eq!(pages, 3);
-    let r = arm.get(&format!("/subscriptions/{SUB}/providers/Microsoft.HybridCompute/privateLinkScopes?api-version={HC_API}")).await;
+    let r = arm
+        .get(&format!("/subscriptions/{SUB}/providers/Microsoft.HybridCompute/privateLinkScopes?api-version={HC_API}"))
+        .await;
     assert_eq!(r.body["value"].as_array().unwrap().len(), 2);
     assert!(r.body["nextLink"].is_string());
 }
@@ -150,7 +158,10 @@ async fn deleting_a_resource_group_deletes_what_it_holds() {
     arm.group(SUB, "rg", "eastus").await;
     let scope = arm.scope(SUB, "rg", "p", "eastus").await;
     arm.put_cluster(SUB, "rg", "c", "eastus", Some(&scope)).await;
-    let ext = format!("{}/providers/Microsoft.KubernetesConfiguration/extensions/flux?api-version={EXT_API}", cluster_id(SUB, "rg", "c"));
+    let ext = format!(
+        "{}/providers/Microsoft.KubernetesConfiguration/extensions/flux?api-version={EXT_API}",
+        cluster_id(SUB, "rg", "c")
+    );
     let e = arm.put(&ext, json!({"properties": {"extensionType": "microsoft.flux"}})).await;
     assert_eq!(e.status, 201, "{}", e.body);
     let r = arm.get(&format!("/subscriptions/{SUB}/resourceGroups/rg/resources?api-version={RG_API}")).await;
@@ -159,7 +170,11 @@ async fn deleting_a_resource_group_deletes_what_it_holds() {
     assert_eq!(d.status, 202);
     assert_eq!(arm.get(d.header("location")).await.status, 200);
     arm.get(&format!("{scope}?api-version={HC_API}")).await.refused(404, "ResourceGroupNotFound", None);
-    arm.get(&format!("/subscriptions/{SUB}/resourcegroups/rg?api-version={RG_API}")).await.refused(404, "ResourceGroupNotFound", None);
+    arm.get(&format!("/subscriptions/{SUB}/resourcegroups/rg?api-version={RG_API}")).await.refused(
+        404,
+        "ResourceGroupNotFound",
+        None,
+    );
     arm.group(SUB, "rg", "eastus").await;
     arm.get(&format!("{scope}?api-version={HC_API}")).await.refused(404, "ResourceNotFound", None);
     assert_eq!(arm.get(&ext).await.status, 404);
@@ -175,7 +190,11 @@ async fn scope_sub_resources_private_link_resources_and_connections() {
     assert_eq!(plr["properties"]["groupId"], "hybridcompute");
     assert_eq!(
         plr["properties"]["requiredZoneNames"],
-        json!(["privatelink.his.arc.azure.com", "privatelink.guestconfiguration.azure.com", "privatelink.dp.kubernetesconfiguration.azure.com"])
+        json!([
+            "privatelink.his.arc.azure.com",
+            "privatelink.guestconfiguration.azure.com",
+            "privatelink.dp.kubernetesconfiguration.azure.com"
+        ])
     );
     assert_eq!(arm.get(&format!("{scope}/privateLinkResources/hybridcompute?api-version={HC_API}")).await.status, 200);
     assert_eq!(arm.get(&format!("{scope}/privateLinkResources/other?api-version={HC_API}")).await.status, 404);
@@ -183,23 +202,46 @@ async fn scope_sub_resources_private_link_resources_and_connections() {
     assert_eq!(list.body["value"], json!([]));
     // Connections come from private endpoints; ARM cannot create one out of thin air.
     let pec = format!("{scope}/privateEndpointConnections/pe1?api-version={HC_API}");
-    let r = arm.put(&pec, json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}})).await;
+    let r = arm
+        .put(
+            &pec,
+            json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}}),
+        )
+        .await;
     r.refused(404, "ResourceNotFound", None);
     // One made the way the networking layer will: approve and reject it over ARM.
     {
         let id = arcemu_model::ResourceId::parse(&scope).unwrap();
         let now = time::OffsetDateTime::now_utc();
         let mut w = arm.emu.world().write().unwrap();
-        w.upsert_endpoint_connection(&id, "pe1", "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1", arcemu_model::resources::ConnectionStatus::Pending, now).unwrap();
+        w.upsert_endpoint_connection(
+            &id,
+            "pe1",
+            "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1",
+            arcemu_model::resources::ConnectionStatus::Pending,
+            now,
+        )
+        .unwrap();
     }
-    let r = arm.put(&pec, json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}})).await;
+    let r = arm
+        .put(
+            &pec,
+            json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.headers.get("azure-asyncoperation").is_some());
-    arm.put(&pec, json!({"properties": {"privateLinkServiceConnectionState": {"status": "Maybe", "description": "?"}}}))
-        .await
-        .refused(400, "InvalidRequestContent", None);
+    arm.put(
+        &pec,
+        json!({"properties": {"privateLinkServiceConnectionState": {"status": "Maybe", "description": "?"}}}),
+    )
+    .await
+    .refused(400, "InvalidRequestContent", None);
     let s = arm.get(&format!("{scope}?api-version={HC_API}")).await;
-    assert_eq!(s.body["properties"]["privateEndpointConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"], "Approved");
+    assert_eq!(
+        s.body["properties"]["privateEndpointConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"],
+        "Approved"
+    );
 }
 
 #[tokio::test]
@@ -208,7 +250,15 @@ async fn bad_input_gets_a_4xx_envelope_naming_what_is_wrong() {
     arm.group(SUB, "rg", "eastus").await;
     let cluster = format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "c"));
     // Malformed JSON.
-    let r = arm.http.put(format!("{}{cluster}", arm.base)).bearer_auth("t").header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = arm
+        .http
+        .put(format!("{}{cluster}", arm.base))
+        .bearer_auth("t")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let b: serde_json::Value = r.json().await.unwrap();
     assert_eq!(b["error"]["code"], "InvalidRequestContent");
@@ -228,39 +278,87 @@ async fn bad_input_gets_a_4xx_envelope_naming_what_is_wrong() {
     r.refused(400, "InvalidRequestContent", None);
     assert_eq!(r.body["error"]["target"], "properties.privateLinkState");
     // Required pieces.
-    arm.put(&cluster, json!({"location": "eastus", "properties": {"agentPublicKeyCertificate": "x"}})).await.refused(400, "InvalidRequestContent", None);
-    arm.put(&cluster, json!({"location": "eastus", "identity": {"type": "SystemAssigned"}, "properties": {}})).await.refused(400, "InvalidRequestContent", None);
-    arm.put(&cluster, json!({"identity": {"type": "SystemAssigned"}, "properties": {"agentPublicKeyCertificate": "x"}})).await.refused(400, "LocationRequired", None);
+    arm.put(&cluster, json!({"location": "eastus", "properties": {"agentPublicKeyCertificate": "x"}})).await.refused(
+        400,
+        "InvalidRequestContent",
+        None,
+    );
+    arm.put(&cluster, json!({"location": "eastus", "identity": {"type": "SystemAssigned"}, "properties": {}}))
+        .await
+        .refused(400, "InvalidRequestContent", None);
+    arm.put(
+        &cluster,
+        json!({"identity": {"type": "SystemAssigned"}, "properties": {"agentPublicKeyCertificate": "x"}}),
+    )
+    .await
+    .refused(400, "LocationRequired", None);
     arm.put(&cluster, json!({"location": "atlantis", "identity": {"type": "SystemAssigned"}, "properties": {"agentPublicKeyCertificate": "x"}}))
         .await
         .refused(400, "LocationNotAvailableForResourceType", None);
     // Bad names.
-    arm.put(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "-bad-")), json!({})).await.refused(400, "InvalidResourceName", None);
+    arm.put(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "-bad-")), json!({})).await.refused(
+        400,
+        "InvalidResourceName",
+        None,
+    );
     arm.put(&format!("/subscriptions/{SUB}/resourcegroups/bad.?api-version={RG_API}"), json!({"location": "eastus"}))
         .await
         .refused(400, "InvalidResourceGroupName", None);
     // Oversized body.
     let big = "x".repeat(5 * 1024 * 1024);
-    let r = arm.http.put(format!("{}{cluster}", arm.base)).bearer_auth("t").header("content-type", "application/json").body(format!("\"{big}\"")).send().await.unwrap();
+    let r = arm
+        .http
+        .put(format!("{}{cluster}", arm.base))
+        .bearer_auth("t")
+        .header("content-type", "application/json")
+        .body(format!("\"{big}\""))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
     // Wrong media type, wrong verb, unknown type and namespace, unknown path.
-    let r = arm.http.put(format!("{}{cluster}", arm.base)).bearer_auth("t").header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let r = arm
+        .http
+        .put(format!("{}{cluster}", arm.base))
+        .bearer_auth("t")
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 415);
     arm.send("POST", &cluster, Some(json!({}))).await.refused(405, "MethodNotAllowed", None);
-    arm.get(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m?api-version={HC_API}"))
-        .await
-        .refused(400, "InvalidResourceType", None);
-    arm.get(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Contoso.Widgets/widgets/w?api-version={HC_API}"))
-        .await
-        .refused(400, "InvalidResourceNamespace", None);
+    arm.get(&format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m?api-version={HC_API}"
+    ))
+    .await
+    .refused(400, "InvalidResourceType", None);
+    arm.get(&format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Contoso.Widgets/widgets/w?api-version={HC_API}"
+    ))
+    .await
+    .refused(400, "InvalidResourceNamespace", None);
     arm.get("/no/such/path").await.refused(404, "NotFound", None);
     // Missing containers.
-    arm.get(&format!("/subscriptions/99999999-9999-9999-9999-999999999999/resourcegroups/rg?api-version={RG_API}")).await.refused(404, "SubscriptionNotFound", None);
-    arm.get(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "nope", "c"))).await.refused(404, "ResourceGroupNotFound", None);
+    arm.get(&format!("/subscriptions/99999999-9999-9999-9999-999999999999/resourcegroups/rg?api-version={RG_API}"))
+        .await
+        .refused(404, "SubscriptionNotFound", None);
+    arm.get(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "nope", "c"))).await.refused(
+        404,
+        "ResourceGroupNotFound",
+        None,
+    );
     arm.get(&cluster).await.refused(404, "ResourceNotFound", None);
     // An extension needs its cluster.
-    let ext = format!("{}/providers/Microsoft.KubernetesConfiguration/extensions/flux?api-version={EXT_API}", cluster_id(SUB, "rg", "c"));
-    arm.put(&ext, json!({"properties": {"extensionType": "microsoft.flux"}})).await.refused(404, "ParentResourceNotFound", None);
+    let ext = format!(
+        "{}/providers/Microsoft.KubernetesConfiguration/extensions/flux?api-version={EXT_API}",
+        cluster_id(SUB, "rg", "c")
+    );
+    arm.put(&ext, json!({"properties": {"extensionType": "microsoft.flux"}})).await.refused(
+        404,
+        "ParentResourceNotFound",
+        None,
+    );
 }
 
 #[tokio::test]
@@ -279,7 +377,8 @@ async fn every_answer_carries_request_and_correlation_ids() {
     assert_eq!(r.headers()["x-ms-client-request-id"], "client-1");
     assert_eq!(r.headers()["x-ms-request-id"].len(), 36);
     let body: serde_json::Value = r.json().await.unwrap();
-    let ids: Vec<&str> = body["value"].as_array().unwrap().iter().map(|s| s["subscriptionId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        body["value"].as_array().unwrap().iter().map(|s| s["subscriptionId"].as_str().unwrap()).collect();
     assert_eq!(ids, [SUB, SUB2]);
     let e = arm.get("/subscriptions/x/resourcegroups/y").await;
     assert_eq!(e.header("x-ms-request-id").len(), 36);

@@ -12,7 +12,12 @@ async fn pls_003_cluster_must_be_in_the_scope_region() {
     let scope = arm.scope(SUB, "rg", "pls", "eastus").await;
     let r = arm.put_cluster(SUB, "rg", "c-west", "westeurope", Some(&scope)).await;
     r.refused(400, "PrivateLinkScopeLocationMismatch", Some("PLS-003"));
-    assert!(r.body["error"]["message"].as_str().unwrap().starts_with("The location of the private link scope resource does not match"));
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The location of the private link scope resource does not match")
+    );
     assert_eq!(r.body["error"]["additionalInfo"][0]["info"]["seedSection"], "Current limitations");
     let ok = arm.put_cluster(SUB, "rg", "c-east", "East US", Some(&scope)).await;
     assert_eq!(ok.status, 201, "{}", ok.body);
@@ -80,7 +85,11 @@ async fn pls_002_a_cluster_cannot_jump_from_one_scope_to_another() {
     let a = arm.scope(SUB, "rg", "pls-a", "eastus").await;
     let b = arm.scope(SUB, "rg", "pls-b", "eastus").await;
     assert_eq!(arm.put_cluster(SUB, "rg", "c", "eastus", Some(&a)).await.status, 201);
-    arm.put_cluster(SUB, "rg", "c", "eastus", Some(&b)).await.refused(409, "PrivateLinkScopeAssociationConflict", Some("PLS-002"));
+    arm.put_cluster(SUB, "rg", "c", "eastus", Some(&b)).await.refused(
+        409,
+        "PrivateLinkScopeAssociationConflict",
+        Some("PLS-002"),
+    );
     // Re-PUT with the same scope is an update.
     assert_eq!(arm.put_cluster(SUB, "rg", "c", "eastus", Some(&a)).await.status, 200);
     // Leave A, then join B.
@@ -98,13 +107,32 @@ async fn pls_008_custom_locations_and_private_link_exclude_each_other() {
     assert_eq!(arm.put_cluster(SUB, "rg", "private", "eastus", Some(&scope)).await.status, 201);
     assert_eq!(arm.put_cluster(SUB, "rg", "public", "eastus", None).await.status, 201);
     let cl = |host: String| json!({"location": "eastus", "properties": {"hostResourceId": host, "namespace": "arc", "hostType": "Kubernetes"}});
-    let r = arm.put(&format!("{}?api-version={CL_API}", custom_location_id(SUB, "rg", "cl1")), cl(cluster_id(SUB, "rg", "private"))).await;
+    let r = arm
+        .put(
+            &format!("{}?api-version={CL_API}", custom_location_id(SUB, "rg", "cl1")),
+            cl(cluster_id(SUB, "rg", "private")),
+        )
+        .await;
     r.refused(400, "FeatureNotSupportedWithPrivateLink", Some("PLS-008"));
-    assert!(r.body["error"]["message"].as_str().unwrap().starts_with("The features 'cluster-connect' and 'custom-locations' cannot be enabled"));
-    let r = arm.put(&format!("{}?api-version={CL_API}", custom_location_id(SUB, "rg", "cl2")), cl(cluster_id(SUB, "rg", "public"))).await;
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The features 'cluster-connect' and 'custom-locations' cannot be enabled")
+    );
+    let r = arm
+        .put(
+            &format!("{}?api-version={CL_API}", custom_location_id(SUB, "rg", "cl2")),
+            cl(cluster_id(SUB, "rg", "public")),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     // The other direction: private link cannot be enabled while a custom location is hosted.
-    arm.put_cluster(SUB, "rg", "public", "eastus", Some(&scope)).await.refused(400, "FeatureNotSupportedWithPrivateLink", Some("PLS-008"));
+    arm.put_cluster(SUB, "rg", "public", "eastus", Some(&scope)).await.refused(
+        400,
+        "FeatureNotSupportedWithPrivateLink",
+        Some("PLS-008"),
+    );
     assert_eq!(arm.delete(&format!("{}?api-version={CL_API}", custom_location_id(SUB, "rg", "cl2"))).await.status, 202);
     assert_eq!(arm.put_cluster(SUB, "rg", "public", "eastus", Some(&scope)).await.status, 200);
 }
@@ -123,11 +151,21 @@ async fn pls_011_add_resources_offers_only_same_subscription_and_region() {
     let names: Vec<&str> = r.body["value"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["near"]);
     let add = |clusters: Vec<String>| json!({"scope": scope, "clusters": clusters});
-    let r = arm.send("POST", "/_emulator/private-link-scopes/add-resources", Some(add(vec![cluster_id(SUB, "rg", "far")]))).await;
+    let r = arm
+        .send("POST", "/_emulator/private-link-scopes/add-resources", Some(add(vec![cluster_id(SUB, "rg", "far")])))
+        .await;
     r.refused(400, "ClusterNotEligibleForPrivateLinkScope", Some("PLS-011"));
-    let r = arm.send("POST", "/_emulator/private-link-scopes/add-resources", Some(add(vec![cluster_id(SUB2, "rg", "other-sub")]))).await;
+    let r = arm
+        .send(
+            "POST",
+            "/_emulator/private-link-scopes/add-resources",
+            Some(add(vec![cluster_id(SUB2, "rg", "other-sub")])),
+        )
+        .await;
     r.refused(400, "ClusterNotEligibleForPrivateLinkScope", Some("PLS-011"));
-    let r = arm.send("POST", "/_emulator/private-link-scopes/add-resources", Some(add(vec![cluster_id(SUB, "rg", "near")]))).await;
+    let r = arm
+        .send("POST", "/_emulator/private-link-scopes/add-resources", Some(add(vec![cluster_id(SUB, "rg", "near")])))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let c = arm.get(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "near"))).await;
     assert_eq!(c.body["properties"]["privateLinkState"], "Enabled");
@@ -135,7 +173,11 @@ async fn pls_011_add_resources_offers_only_same_subscription_and_region() {
     // PLS-002 through the same door: a cluster of another scope is not taken.
     let other = arm.scope(SUB, "rg", "pls-2", "eastus").await;
     let r = arm
-        .send("POST", "/_emulator/private-link-scopes/add-resources", Some(json!({"scope": other, "clusters": [cluster_id(SUB, "rg", "near")]})))
+        .send(
+            "POST",
+            "/_emulator/private-link-scopes/add-resources",
+            Some(json!({"scope": other, "clusters": [cluster_id(SUB, "rg", "near")]})),
+        )
         .await;
     r.refused(409, "PrivateLinkScopeAssociationConflict", Some("PLS-002"));
 }
@@ -143,7 +185,9 @@ async fn pls_011_add_resources_offers_only_same_subscription_and_region() {
 #[tokio::test]
 async fn pls_015_unregistered_provider_refuses_writes_until_registered() {
     let mut cfg = arcemu::EmulatorConfig::default();
-    cfg.world.subscriptions.push(arcemu::SubscriptionConfig::unregistered("22222222-2222-2222-2222-222222222222", "fresh"));
+    cfg.world
+        .subscriptions
+        .push(arcemu::SubscriptionConfig::unregistered("22222222-2222-2222-2222-222222222222", "fresh"));
     let arm = start_with(cfg).await;
     let sub = "22222222-2222-2222-2222-222222222222";
     arm.group(sub, "rg", "eastus").await;
@@ -152,10 +196,25 @@ async fn pls_015_unregistered_provider_refuses_writes_until_registered() {
     assert!(r.body["error"]["message"].as_str().unwrap().contains("namespace 'Microsoft.Kubernetes'"));
     let p = arm.get(&format!("/subscriptions/{sub}/providers/Microsoft.Kubernetes?api-version={RG_API}")).await;
     assert_eq!(p.body["registrationState"], "NotRegistered");
-    let reg = arm.send("POST", &format!("/subscriptions/{sub}/providers/microsoft.kubernetes/register?api-version={RG_API}"), None).await;
+    let reg = arm
+        .send(
+            "POST",
+            &format!("/subscriptions/{sub}/providers/microsoft.kubernetes/register?api-version={RG_API}"),
+            None,
+        )
+        .await;
     assert_eq!((reg.status, reg.body["registrationState"].as_str()), (200, Some("Registered")));
     assert_eq!(arm.put_cluster(sub, "rg", "c", "eastus", None).await.status, 201);
     // Unregistering again stops writes in that namespace only.
-    arm.send("POST", &format!("/subscriptions/{sub}/providers/Microsoft.Kubernetes/unregister?api-version={RG_API}"), None).await;
-    arm.put_cluster(sub, "rg", "c", "eastus", None).await.refused(409, "MissingSubscriptionRegistration", Some("PLS-015"));
+    arm.send(
+        "POST",
+        &format!("/subscriptions/{sub}/providers/Microsoft.Kubernetes/unregister?api-version={RG_API}"),
+        None,
+    )
+    .await;
+    arm.put_cluster(sub, "rg", "c", "eastus", None).await.refused(
+        409,
+        "MissingSubscriptionRegistration",
+        Some("PLS-015"),
+    );
 }

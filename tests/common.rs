@@ -70,7 +70,8 @@ impl Arm {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, headers, body }
     }
 
@@ -85,14 +86,22 @@ impl Arm {
     }
 
     pub async fn group(&self, sub: &str, rg: &str, location: &str) {
-        let r = self.put(&format!("/subscriptions/{sub}/resourcegroups/{rg}?api-version={RG_API}"), json!({"location": location})).await;
+        let r = self
+            .put(
+                &format!("/subscriptions/{sub}/resourcegroups/{rg}?api-version={RG_API}"),
+                json!({"location": location}),
+            )
+            .await;
         assert!(r.status == 201 || r.status == 200, "{}", r.body);
     }
 
     pub async fn scope(&self, sub: &str, rg: &str, name: &str, location: &str) -> String {
         let id = scope_id(sub, rg, name);
         let r = self
-            .put(&format!("{id}?api-version={HC_API}"), json!({"location": location, "properties": {"publicNetworkAccess": "Disabled"}}))
+            .put(
+                &format!("{id}?api-version={HC_API}"),
+                json!({"location": location, "properties": {"publicNetworkAccess": "Disabled"}}),
+            )
             .await;
         assert!(r.status == 201 || r.status == 200, "{}", r.body);
         id

@@ -79,17 +79,33 @@ def test_pls015_unregistered_hybridcompute_provider_refuses_scope_put(sdk2, make
 
 
 def test_pls015_sdk_auto_registration_works_against_the_emulator(sdk2, make_rg, monkeypatch):
-    """With the SDK's default pipeline the 409 makes azure-mgmt-core register the provider
-    (POST .../providers/Microsoft.Kubernetes/register?api-version=2016-02-01, then GET until
-    'Registered') and replay the PUT. Its 10 s sleep is skipped here."""
+    """With the SDK's default pipeline a 409 MissingSubscriptionRegistration makes
+    azure-mgmt-core register the namespace itself (POST .../providers/{ns}/register?api-version=
+    2016-02-01, then GET until 'Registered') and replay the request. Its 10 s sleep is skipped.
+
+    This only works for operations whose response is read before the policy looks at it: the
+    scope PUT (synchronous). The long-running cluster PUT is sent with stream=True, so the policy
+    cannot read the body (ResponseNotReadError, swallowed) and the 409 reaches the caller even
+    with auto-registration on."""
     monkeypatch.setattr(arm_policies_base, "time", types.SimpleNamespace(sleep=lambda s: None))
     providers = sdk2.resources.providers
-    providers.unregister("Microsoft.Kubernetes")
-    assert providers.get("Microsoft.Kubernetes").registration_state in NOT_REGISTERED
     rg = make_rg(SUB2)
-    cluster = create_cluster(sdk2.k8s, rg)
-    assert cluster.provisioning_state == "Succeeded"
-    assert providers.get("Microsoft.Kubernetes").registration_state == "Registered"
+    providers.unregister("Microsoft.HybridCompute")
+    assert providers.get("Microsoft.HybridCompute").registration_state in NOT_REGISTERED
+    try:
+        scope = create_scope(sdk2.hc, rg)
+        assert scope.properties.provisioning_state == "Succeeded"
+        assert providers.get("Microsoft.HybridCompute").registration_state == "Registered"
+    finally:
+        sdk2.ensure_registered("Microsoft.HybridCompute")
+
+    providers.unregister("Microsoft.Kubernetes")
+    try:
+        with pytest.raises(HttpResponseError) as ei:
+            create_cluster(sdk2.k8s, rg)
+        assert_refused(ei, 409, "MissingSubscriptionRegistration", "PLS-015")
+    finally:
+        sdk2.ensure_registered("Microsoft.Kubernetes")
 
 
 # ------------------------------------------------------------------ PLS-010

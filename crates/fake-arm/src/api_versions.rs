@@ -13,7 +13,7 @@
 //! the published Python management SDKs on PyPI, and real ARM error messages
 //! quoted in public GitHub issues:
 //!
-//! * [`HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES`]:
+//! * [`HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES`] —
 //!   `specification/hybridcompute/resource-manager/Microsoft.HybridCompute/HybridCompute/readme.md`
 //!   (tags whose input files include `privateLinkScopes.json`, plus the TypeSpec
 //!   `openapi.json` versions 2025-09-16-preview and later, whose examples contain
@@ -22,23 +22,23 @@
 //!   Note: `2025-06-01` lives in the `preview/2025-06-01` folder but its
 //!   examples send `api-version=2025-06-01` (no `-preview` suffix), so it is
 //!   listed as spelled there.
-//! * [`KUBERNETES_CONNECTED_CLUSTERS`]:
+//! * [`KUBERNETES_CONNECTED_CLUSTERS`] —
 //!   `specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/HybridKubernetes/readme.md`.
 //!   The old-layout `preview/2021-03-01-preview` spec is deliberately left out:
 //!   a real ARM error (Azure/azure-cli-extensions#5384, 2022) lists the
 //!   service's versions as `2020-01-01-preview, 2021-03-01, 2021-04-01-preview,
 //!   2021-10-01, 2022-05-01-preview`, i.e. without it. `properties.privateLinkState`
 //!   exists from `2021-04-01-preview` on (it is absent from stable `2021-10-01`).
-//! * [`KUBERNETES_CONFIGURATION_EXTENSIONS`]:
+//! * [`KUBERNETES_CONFIGURATION_EXTENSIONS`] —
 //!   `specification/kubernetesconfiguration/resource-manager/readme.md`,
 //!   `.../Microsoft.KubernetesConfiguration/legacy/readme.md` and
 //!   `.../Microsoft.KubernetesConfiguration/extensions/readme.md` plus the
 //!   `extensions/preview/2024-11-02-preview/extensions.json` folder (only tags
 //!   whose input files include `extensions.json`).
-//! * [`EXTENDED_LOCATION_CUSTOM_LOCATIONS`]:
+//! * [`EXTENDED_LOCATION_CUSTOM_LOCATIONS`] —
 //!   `specification/extendedlocation/resource-manager/Microsoft.ExtendedLocation/CustomLocations/readme.md`.
 //!   The `2020-07-15-privatepreview` folder is a private preview and is excluded.
-//! * [`RESOURCES`]: copied verbatim (then sorted) from a real ARM
+//! * [`RESOURCES`] — copied verbatim (then sorted) from a real ARM
 //!   `InvalidApiVersionParameter` message (Azure/azure-cli-extensions#8865,
 //!   June 2025; the same list, same head, still appears in
 //!   Azure/azure-cli-extensions#9789, April 2026). It is the single list ARM
@@ -61,7 +61,7 @@
 //!   `2025-01-01` for `virtualNetworks` (Azure/azure-cli PR #31868), so the
 //!   newest spec versions can lag in production. `privateEndpoints` only exists
 //!   from `2019-02-01`; this emulator uses one list for the whole family.
-//! * [`PRIVATE_DNS`]:
+//! * [`PRIVATE_DNS`] —
 //!   `specification/privatedns/resource-manager/Microsoft.Network/PrivateDns/readme.md`
 //!   (stable 2018-09-01, 2020-01-01, 2020-06-01, 2024-06-01; preview
 //!   2026-06-01-preview is the current default tag but is spec-only so far).
@@ -219,12 +219,8 @@ pub const KUBERNETES_CONFIGURATION_EXTENSIONS: &[&str] = &[
 ];
 
 /// `Microsoft.ExtendedLocation/customLocations`.
-pub const EXTENDED_LOCATION_CUSTOM_LOCATIONS: &[&str] = &[
-    "2021-03-15-preview",
-    "2021-08-15",
-    "2021-08-31-preview",
-    "2024-09-15-preview",
-];
+pub const EXTENDED_LOCATION_CUSTOM_LOCATIONS: &[&str] =
+    &["2021-03-15-preview", "2021-08-15", "2021-08-31-preview", "2024-09-15-preview"];
 
 /// `Microsoft.Resources` (resource groups, subscriptions, providers): the
 /// list ARM itself reports in `InvalidApiVersionParameter`. `2025-04-01` is the
@@ -356,10 +352,4 @@ pub const NETWORK: &[&str] = &[
 ];
 
 /// `Microsoft.Network/privateDnsZones` (and virtualNetworkLinks).
-pub const PRIVATE_DNS: &[&str] = &[
-    "2018-09-01",
-    "2020-01-01",
-    "2020-06-01",
-    "2024-06-01",
-    "2026-06-01-preview",
-];
+pub const PRIVATE_DNS: &[&str] = &["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01", "2026-06-01-preview"];

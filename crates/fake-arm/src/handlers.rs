@@ -1,10 +1,10 @@
 //! Request handling: authenticate, route, check the api-version, read the body, call the
 //! model, and shape the answer (status, headers, JSON) the way ARM does.
 
+use crate::ArmState;
 use crate::envelope;
 use crate::route::{CollectionScope, Route, RouteError, route};
 use crate::versions;
-use crate::ArmState;
 use arcemu_model::kinds::canonical_namespace;
 use arcemu_model::world::{DeleteOutcome, ListScope, OperationTarget, Page, Subscription};
 use arcemu_model::{ArmError, ResourceId, ResourceKind};
@@ -45,7 +45,13 @@ struct Request<'a> {
     body: Bytes,
 }
 
-pub(crate) async fn dispatch(State(st): State<ArmState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub(crate) async fn dispatch(
+    State(st): State<ArmState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let request_id = st.request_ids.guid();
     let correlation = headers
         .get("x-ms-correlation-request-id")
@@ -128,7 +134,11 @@ fn authenticate(st: &ArmState, headers: &HeaderMap) -> Result<(), ArmError> {
         return Ok(());
     }
     match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
-        None => Err(ArmError::verified(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")),
+        None => Err(ArmError::verified(
+            401,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        )),
         Some(v) if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") && !v[7..].trim().is_empty() => Ok(()),
         Some(_) => Err(ArmError::verified(
             401,
@@ -171,7 +181,11 @@ fn parse_json(body: &Bytes) -> Result<Value, ArmError> {
 
 fn route_error(e: RouteError) -> ArmError {
     match e {
-        RouteError::NotFound => ArmError::inferred(404, "NotFound", "The requested path is not an Azure Resource Manager path the emulator serves."),
+        RouteError::NotFound => ArmError::inferred(
+            404,
+            "NotFound",
+            "The requested path is not an Azure Resource Manager path the emulator serves.",
+        ),
         RouteError::UnknownNamespace(ns) => {
             ArmError::verified(400, "InvalidResourceNamespace", format!("The resource namespace '{ns}' is invalid."))
         }
@@ -187,7 +201,11 @@ fn route_error(e: RouteError) -> ArmError {
 }
 
 fn method_not_allowed(method: &Method) -> ArmError {
-    ArmError::inferred(405, "MethodNotAllowed", format!("The requested resource does not support http method '{method}'."))
+    ArmError::inferred(
+        405,
+        "MethodNotAllowed",
+        format!("The requested resource does not support http method '{method}'."),
+    )
 }
 
 fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
@@ -219,7 +237,8 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             only(m, &[Method::GET])?;
             let w = st.read();
             let sub = w.subscription(&subscription)?;
-            let ns = canonical_namespace(&namespace).ok_or_else(|| route_error(RouteError::UnknownNamespace(namespace.clone())))?;
+            let ns = canonical_namespace(&namespace)
+                .ok_or_else(|| route_error(RouteError::UnknownNamespace(namespace.clone())))?;
             Ok(Answer::ok(provider_json(sub, ns)))
         }
         Route::ProviderAction { subscription, namespace, register } => {
@@ -323,7 +342,8 @@ fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) 
             let now = st.clock.now();
             let op = st.write().delete_resource_group(subscription, name, now)?;
             let v = req.api_version.as_deref().unwrap_or_default();
-            let location = format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url);
+            let location =
+                format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url);
             let mut a = Answer::empty(StatusCode::ACCEPTED);
             a.headers.push((header::LOCATION, location));
             a.headers.push((header::RETRY_AFTER, retry_after(st)));
@@ -385,16 +405,23 @@ fn with_location(mut e: ArmError, st: &ArmState, id: &ResourceId) -> ArmError {
     e
 }
 
-fn add_operation_headers(st: &ArmState, a: &mut Answer, req: &Request, id: &ResourceId, kind: ResourceKind, op: &str, v: &str) {
+fn add_operation_headers(
+    st: &ArmState,
+    a: &mut Answer,
+    req: &Request,
+    id: &ResourceId,
+    kind: ResourceKind,
+    op: &str,
+    v: &str,
+) {
     let w = st.read();
     let loc = w.operation(op).map(|o| o.location.clone()).unwrap_or_else(|| "global".to_string());
-    let base = format!(
-        "{}/subscriptions/{}/providers/{}/locations/{loc}",
-        req.base_url,
-        id.subscription(),
-        kind.namespace()
-    );
-    a.headers.push((HeaderName::from_static("azure-asyncoperation"), format!("{base}/operationStatuses/{op}?api-version={v}")));
+    let base =
+        format!("{}/subscriptions/{}/providers/{}/locations/{loc}", req.base_url, id.subscription(), kind.namespace());
+    a.headers.push((
+        HeaderName::from_static("azure-asyncoperation"),
+        format!("{base}/operationStatuses/{op}?api-version={v}"),
+    ));
     a.headers.push((header::LOCATION, format!("{base}/operationResults/{op}?api-version={v}")));
     a.headers.push((header::RETRY_AFTER, retry_after(st)));
 }
@@ -413,10 +440,9 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
     }
     let w = st.read();
     w.subscription(subscription)?;
-    let op = w
-        .operation(op_id)
-        .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
-        .ok_or_else(|| ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found.")))?;
+    let op = w.operation(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(subscription)).ok_or_else(|| {
+        ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found."))
+    })?;
     let done = op.status == arcemu_model::world::OperationStatus::Succeeded;
     if !results {
         let path = req.path.clone();
@@ -424,7 +450,10 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
     }
     if !done {
         let mut a = Answer::empty(StatusCode::ACCEPTED);
-        a.headers.push((header::LOCATION, format!("{}{}?api-version={}", req.base_url, req.path, req.api_version.as_deref().unwrap_or_default())));
+        a.headers.push((
+            header::LOCATION,
+            format!("{}{}?api-version={}", req.base_url, req.path, req.api_version.as_deref().unwrap_or_default()),
+        ));
         drop(w);
         a.headers.push((header::RETRY_AFTER, retry_after(st)));
         return Ok(a);
@@ -440,7 +469,8 @@ fn list_body(value: Vec<Value>, next: Option<String>, req: &Request) -> Value {
     let mut body = json!({ "value": value });
     if let Some(after) = next {
         let v = req.api_version.as_deref().unwrap_or_default();
-        body["nextLink"] = json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url, req.path, percent_encode(&after)));
+        body["nextLink"] =
+            json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url, req.path, percent_encode(&after)));
     }
     body
 }
@@ -489,14 +519,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        out.push(bytes[i]);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -504,6 +535,12 @@ fn percent_decode(s: &str) -> String {
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

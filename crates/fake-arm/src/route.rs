@@ -9,21 +9,50 @@ pub enum Route {
     Subscriptions,
     Subscription(String),
     Providers(String),
-    Provider { subscription: String, namespace: String },
-    ProviderAction { subscription: String, namespace: String, register: bool },
+    Provider {
+        subscription: String,
+        namespace: String,
+    },
+    ProviderAction {
+        subscription: String,
+        namespace: String,
+        register: bool,
+    },
     /// `.../providers/{ns}/locations/{loc}/operationStatuses/{op}` (or `operationResults`).
-    Operation { subscription: String, op: String, results: bool },
+    Operation {
+        subscription: String,
+        op: String,
+        results: bool,
+    },
     /// `/subscriptions/{s}/operationresults/{op}` (resource group deletes).
-    GroupOperation { subscription: String, op: String },
+    GroupOperation {
+        subscription: String,
+        op: String,
+    },
     ResourceGroups(String),
-    ResourceGroup { subscription: String, name: String },
+    ResourceGroup {
+        subscription: String,
+        name: String,
+    },
     /// Generic `.../resources` lists (all top-level resources).
-    GenericList { subscription: String, resource_group: Option<String> },
+    GenericList {
+        subscription: String,
+        resource_group: Option<String>,
+    },
     /// A list of one type: under a subscription, a resource group, or a parent resource.
-    Collection { scope: CollectionScope, kind: ResourceKind },
+    Collection {
+        scope: CollectionScope,
+        kind: ResourceKind,
+    },
     /// `{scope}/privateLinkResources[/{name}]`.
-    PrivateLinkResources { scope: ResourceId, name: Option<String> },
-    Resource { id: ResourceId, kind: ResourceKind },
+    PrivateLinkResources {
+        scope: ResourceId,
+        name: Option<String>,
+    },
+    Resource {
+        id: ResourceId,
+        kind: ResourceKind,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,10 +141,11 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
             return Ok(Route::Resource { id, kind });
         }
         // {scope}/privateLinkResources/{name}
-        if let Some(parent) = id.parent() {
-            if is_scope(&parent) && eq(&tail_type(&id), "privateLinkResources") {
-                return Ok(Route::PrivateLinkResources { scope: parent, name: Some(id.name().to_string()) });
-            }
+        if let Some(parent) = id.parent()
+            && is_scope(&parent)
+            && eq(&tail_type(&id), "privateLinkResources")
+        {
+            return Ok(Route::PrivateLinkResources { scope: parent, name: Some(id.name().to_string()) });
         }
         let g = id.providers().last().map(|g| g.namespace.clone()).unwrap_or_default();
         return Err(unknown(&g, &id.resource_type()));
@@ -176,10 +206,17 @@ mod tests {
     #[test]
     fn arm_owned_routes() {
         assert_eq!(route("/subscriptions"), Ok(Route::Subscriptions));
-        assert_eq!(route("/SUBSCRIPTIONS/s/resourcegroups/rg"), Ok(Route::ResourceGroup { subscription: "s".into(), name: "rg".into() }));
+        assert_eq!(
+            route("/SUBSCRIPTIONS/s/resourcegroups/rg"),
+            Ok(Route::ResourceGroup { subscription: "s".into(), name: "rg".into() })
+        );
         assert_eq!(
             route("/subscriptions/s/providers/Microsoft.Kubernetes/register"),
-            Ok(Route::ProviderAction { subscription: "s".into(), namespace: "Microsoft.Kubernetes".into(), register: true })
+            Ok(Route::ProviderAction {
+                subscription: "s".into(),
+                namespace: "Microsoft.Kubernetes".into(),
+                register: true
+            })
         );
         assert!(matches!(
             route("/subscriptions/s/providers/Microsoft.Kubernetes/locations/eastus/operationStatuses/abc"),
@@ -203,7 +240,10 @@ mod tests {
             route(&format!("{pls}/privateEndpointConnections")),
             Ok(Route::Collection { scope: CollectionScope::Parent(_), kind: ResourceKind::PrivateEndpointConnection })
         ));
-        assert!(matches!(route(&format!("{pls}/privateLinkResources")), Ok(Route::PrivateLinkResources { name: None, .. })));
+        assert!(matches!(
+            route(&format!("{pls}/privateLinkResources")),
+            Ok(Route::PrivateLinkResources { name: None, .. })
+        ));
         assert!(matches!(
             route(&format!("{pls}/privateLinkResources/hybridcompute")),
             Ok(Route::PrivateLinkResources { name: Some(_), .. })
@@ -221,8 +261,14 @@ mod tests {
 
     #[test]
     fn unknown_types_and_paths() {
-        assert!(matches!(route(&format!("{RG}/providers/Microsoft.HybridCompute/machines/m")), Err(RouteError::UnknownType { .. })));
-        assert!(matches!(route(&format!("{RG}/providers/Contoso.Widgets/widgets/w")), Err(RouteError::UnknownNamespace(_))));
+        assert!(matches!(
+            route(&format!("{RG}/providers/Microsoft.HybridCompute/machines/m")),
+            Err(RouteError::UnknownType { .. })
+        ));
+        assert!(matches!(
+            route(&format!("{RG}/providers/Contoso.Widgets/widgets/w")),
+            Err(RouteError::UnknownNamespace(_))
+        ));
         assert_eq!(route("/"), Err(RouteError::NotFound));
         assert_eq!(route("/foo/bar"), Err(RouteError::NotFound));
         assert_eq!(route("/subscriptions/s//resourceGroups"), Err(RouteError::NotFound));

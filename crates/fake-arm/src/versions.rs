@@ -10,7 +10,9 @@ use arcemu_model::{ArmError, ResourceKind};
 /// The versions a resource type accepts, ascending.
 pub fn supported(kind: ResourceKind) -> &'static [&'static str] {
     match kind {
-        ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection => v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES,
+        ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection => {
+            v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES
+        }
         ResourceKind::ConnectedCluster => v::KUBERNETES_CONNECTED_CLUSTERS,
         ResourceKind::ClusterExtension => v::KUBERNETES_CONFIGURATION_EXTENSIONS,
         ResourceKind::CustomLocation => v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
@@ -52,7 +54,11 @@ pub fn check_arm_route(api_version: Option<&str>) -> Result<&str, ArmError> {
 }
 
 /// Checks the version of a request to a provider resource type.
-pub fn check_resource<'a>(api_version: Option<&'a str>, kind: ResourceKind, location: &str) -> Result<&'a str, ArmError> {
+pub fn check_resource<'a>(
+    api_version: Option<&'a str>,
+    kind: ResourceKind,
+    location: &str,
+) -> Result<&'a str, ArmError> {
     let given = api_version.ok_or_else(missing)?;
     let list = supported(kind);
     if list.contains(&given) {
@@ -94,14 +100,23 @@ mod tests {
         assert!(e.message.contains("2026-05-01") && e.message.contains("'connectedClusters'"));
         let e = check_arm_route(Some("2099-01-01")).unwrap_err();
         assert_eq!(e.code, "InvalidApiVersionParameter");
-        assert!(e.message.starts_with("The api-version '2099-01-01' is invalid. The supported versions are '2025-04-01,"));
+        assert!(
+            e.message.starts_with("The api-version '2099-01-01' is invalid. The supported versions are '2025-04-01,")
+        );
         assert_eq!(check_arm_route(None).unwrap_err().code, "MissingApiVersionParameter");
     }
 
     #[test]
     fn every_list_is_sorted_and_unique() {
-        for list in [v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES, v::KUBERNETES_CONNECTED_CLUSTERS, v::RESOURCES, v::NETWORK,
-            v::KUBERNETES_CONFIGURATION_EXTENSIONS, v::EXTENDED_LOCATION_CUSTOM_LOCATIONS, v::PRIVATE_DNS] {
+        for list in [
+            v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES,
+            v::KUBERNETES_CONNECTED_CLUSTERS,
+            v::RESOURCES,
+            v::NETWORK,
+            v::KUBERNETES_CONFIGURATION_EXTENSIONS,
+            v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
+            v::PRIVATE_DNS,
+        ] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
         }
     }

@@ -53,7 +53,7 @@ pub struct ArmError {
     pub fidelity_source: Option<&'static str>,
     /// The catalogue rule this enforces; `None` for ARM protocol errors.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<Rule>,
+    pub rule: Option<&'static Rule>,
 }
 
 pub type ArmResult<T> = Result<T, ArmError>;
@@ -91,7 +91,7 @@ impl ArmError {
     }
 
     /// A refusal by a catalogue rule.
-    pub fn rule(rule: Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn rule(rule: &'static Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self { rule: Some(rule), ..Self::inferred(status, code, message) }
     }
 

@@ -119,7 +119,8 @@ impl ResourceId {
     /// An extension resource `{self}/providers/{ns}/{ty}/{name}`.
     pub fn extension(&self, namespace: &str, ty: &str, name: &str) -> Self {
         let mut providers = self.providers.clone();
-        providers.push(ProviderGroup { namespace: namespace.to_string(), types: vec![(ty.to_string(), name.to_string())] });
+        providers
+            .push(ProviderGroup { namespace: namespace.to_string(), types: vec![(ty.to_string(), name.to_string())] });
         Self::assemble(self.subscription.clone(), self.resource_group.clone(), providers)
     }
 
@@ -278,9 +279,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        for bad in ["", "subscriptions/x", "/subscriptions", "/subscriptions/s/resourceGroups",
-            "/subscriptions/s/resourceGroups/rg/providers/Ns", "/subscriptions/s/resourceGroups/rg/providers/Ns/t",
-            "/subscriptions/s//resourceGroups/rg", "/subscriptions/s/foo/bar"] {
+        for bad in [
+            "",
+            "subscriptions/x",
+            "/subscriptions",
+            "/subscriptions/s/resourceGroups",
+            "/subscriptions/s/resourceGroups/rg/providers/Ns",
+            "/subscriptions/s/resourceGroups/rg/providers/Ns/t",
+            "/subscriptions/s//resourceGroups/rg",
+            "/subscriptions/s/foo/bar",
+        ] {
             assert!(ResourceId::parse(bad).is_err(), "{bad} should not parse");
         }
     }

@@ -70,10 +70,7 @@ impl ResourceKind {
 
     /// Whether the type is tracked (has a location) rather than a proxy resource.
     pub fn tracked(self) -> bool {
-        matches!(
-            self,
-            ResourceKind::PrivateLinkScope | ResourceKind::ConnectedCluster | ResourceKind::CustomLocation
-        )
+        matches!(self, ResourceKind::PrivateLinkScope | ResourceKind::ConnectedCluster | ResourceKind::CustomLocation)
     }
 
     /// PUT answers with `Azure-AsyncOperation` in Azure (REST API specs: `x-ms-long-running-operation`).
@@ -115,31 +112,27 @@ impl ResourceKind {
     /// Refuses names the real service refuses (character set and length per type).
     pub fn validate_name(self, name: &str) -> ArmResult<()> {
         let (max, rule_text, allowed): (usize, &str, fn(char) -> bool) = match self {
-            ResourceKind::PrivateLinkScope => (
-                64,
-                "use 1 to 64 letters, digits, '-', '_' or '.'",
-                |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'),
-            ),
-            ResourceKind::ConnectedCluster => (
-                63,
-                "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
-                |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'),
-            ),
+            ResourceKind::PrivateLinkScope => (64, "use 1 to 64 letters, digits, '-', '_' or '.'", |c| {
+                c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+            }),
+            ResourceKind::ConnectedCluster => {
+                (63, "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", |c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+                })
+            }
             ResourceKind::ClusterExtension => (
                 253,
                 "use 1 to 253 lower-case letters, digits, '-' or '.', starting and ending with a letter or digit",
                 |c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'),
             ),
-            ResourceKind::CustomLocation => (
-                63,
-                "use 1 to 63 letters, digits, '-' or '.', starting and ending with a letter or digit",
-                |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'),
-            ),
-            ResourceKind::PrivateEndpointConnection => (
-                260,
-                "use 1 to 260 characters other than '<>%&:\\?/'",
-                |c| !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control(),
-            ),
+            ResourceKind::CustomLocation => {
+                (63, "use 1 to 63 letters, digits, '-' or '.', starting and ending with a letter or digit", |c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.')
+                })
+            }
+            ResourceKind::PrivateEndpointConnection => (260, "use 1 to 260 characters other than '<>%&:\\?/'", |c| {
+                !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control()
+            }),
         };
         let alnum_edges = !matches!(self, ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection);
         let edges_ok = !alnum_edges

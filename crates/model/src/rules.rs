@@ -139,7 +139,7 @@ pub fn pls_002_one_scope_per_cluster(
 ) -> ArmResult<()> {
     match (current_scope, requested_scope) {
         (Some(cur), Some(req)) if cur != req => Err(ArmError::rule(
-            PLS_002,
+            &PLS_002,
             409,
             "PrivateLinkScopeAssociationConflict",
             format!(
@@ -165,7 +165,7 @@ pub fn pls_003_cluster_in_scope_region(
         return Ok(());
     }
     Err(ArmError::rule(
-        PLS_003,
+        &PLS_003,
         400,
         "PrivateLinkScopeLocationMismatch",
         format!(
@@ -186,7 +186,7 @@ pub fn pls_005_same_subscription(what: &str, resource: &ResourceId, scope: &Reso
         return Ok(());
     }
     Err(ArmError::rule(
-        PLS_005,
+        &PLS_005,
         400,
         "PrivateLinkScopeSubscriptionMismatch",
         format!(
@@ -229,7 +229,7 @@ pub fn pls_008_no_private_link_with_custom_locations(
         return Ok(());
     }
     Err(ArmError::rule(
-        PLS_008,
+        &PLS_008,
         400,
         "FeatureNotSupportedWithPrivateLink",
         format!(
@@ -243,7 +243,7 @@ pub fn pls_008_no_private_link_with_custom_locations(
 }
 
 fn pls_008_refusal(message: String) -> ArmError {
-    ArmError::rule(PLS_008, 400, "FeatureNotSupportedWithPrivateLink", message).with_verified_text(SOURCE_CONNECTEDK8S)
+    ArmError::rule(&PLS_008, 400, "FeatureNotSupportedWithPrivateLink", message).with_verified_text(SOURCE_CONNECTEDK8S)
 }
 
 /// PLS-010 (shape): `Enabled` needs a scope id, and a scope id needs `Enabled`.
@@ -251,7 +251,7 @@ fn pls_008_refusal(message: String) -> ArmError {
 pub fn pls_010_state_and_scope_agree(state: PrivateLinkState, scope_id: Option<&str>) -> ArmResult<()> {
     match (state, scope_id) {
         (PrivateLinkState::Enabled, None) => Err(ArmError::rule(
-            PLS_010,
+            &PLS_010,
             400,
             "InvalidPrivateLinkConfiguration",
             "The parameter '--private-link-scope-resource-id' was not provided. It is mandatory to pass this \
@@ -261,7 +261,7 @@ pub fn pls_010_state_and_scope_agree(state: PrivateLinkState, scope_id: Option<&
         .with_target("properties.privateLinkScopeResourceId")
         .with_verified_text(SOURCE_CONNECTEDK8S)),
         (PrivateLinkState::Disabled, Some(id)) => Err(ArmError::rule(
-            PLS_010,
+            &PLS_010,
             400,
             "InvalidPrivateLinkConfiguration",
             format!(
@@ -282,7 +282,7 @@ pub fn pls_010_scope_exists(scope_id: &str, exists: bool) -> ArmResult<()> {
         return Ok(());
     }
     Err(ArmError::rule(
-        PLS_010,
+        &PLS_010,
         400,
         "PrivateLinkScopeNotFound",
         format!(
@@ -315,7 +315,7 @@ pub fn pls_011_candidate_for_scope(
         why.push(format!("region '{cluster_location}' is not the scope's '{scope_location}'"));
     }
     Err(ArmError::rule(
-        PLS_011,
+        &PLS_011,
         400,
         "ClusterNotEligibleForPrivateLinkScope",
         format!(
@@ -336,7 +336,7 @@ pub fn pls_015_provider_registered(namespace: &str, registered: bool) -> ArmResu
         return Ok(());
     }
     Err(ArmError::rule(
-        PLS_015,
+        &PLS_015,
         409,
         "MissingSubscriptionRegistration",
         format!(
@@ -393,8 +393,8 @@ mod tests {
     #[test]
     fn pls_008_both_directions() {
         assert!(pls_008_no_custom_location_on_private_link_cluster(&cluster("s"), PrivateLinkState::Disabled).is_ok());
-        let e = pls_008_no_custom_location_on_private_link_cluster(&cluster("s"), PrivateLinkState::Enabled)
-            .unwrap_err();
+        let e =
+            pls_008_no_custom_location_on_private_link_cluster(&cluster("s"), PrivateLinkState::Enabled).unwrap_err();
         assert!(e.message.starts_with("The features 'cluster-connect' and 'custom-locations' cannot be enabled"));
         assert!(pls_008_no_private_link_with_custom_locations(&cluster("s"), PrivateLinkState::Enabled, 0).is_ok());
         assert!(pls_008_no_private_link_with_custom_locations(&cluster("s"), PrivateLinkState::Disabled, 2).is_ok());

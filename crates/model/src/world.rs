@@ -321,9 +321,18 @@ impl World {
     }
 
     /// Registers or unregisters a namespace (`POST .../providers/{ns}/register|unregister`).
-    pub fn set_registration(&mut self, subscription: &str, namespace: &str, registered: bool) -> ArmResult<&'static str> {
+    pub fn set_registration(
+        &mut self,
+        subscription: &str,
+        namespace: &str,
+        registered: bool,
+    ) -> ArmResult<&'static str> {
         let ns = canonical_namespace(namespace).ok_or_else(|| {
-            ArmError::verified(404, "InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))
+            ArmError::verified(
+                404,
+                "InvalidResourceNamespace",
+                format!("The resource namespace '{namespace}' is invalid."),
+            )
         })?;
         let sub = self
             .subscriptions
@@ -367,7 +376,9 @@ impl World {
                 return Err(ArmError::verified(
                     409,
                     "ResourceGroupBeingDeleted",
-                    format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
+                    format!(
+                        "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
+                    ),
                 ));
             }
             if existing.location != location {
@@ -425,13 +436,7 @@ impl World {
                 r.provisioning_state = ProvisioningState::Deleting;
             }
         }
-        Ok(self.start_operation(
-            subscription,
-            "Microsoft.Resources",
-            &location,
-            OperationTarget::DeleteGroup(id),
-            now,
-        ))
+        Ok(self.start_operation(subscription, "Microsoft.Resources", &location, OperationTarget::DeleteGroup(id), now))
     }
 
     // ================= resources =================
@@ -510,12 +515,7 @@ impl World {
 
     /// Clusters of a scope (by the cluster→scope index).
     pub fn clusters_of_scope(&self, scope: &ResourceId) -> Vec<&Resource> {
-        self.clusters_by_scope
-            .get(scope.key())
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.resources.get(k))
-            .collect()
+        self.clusters_by_scope.get(scope.key()).into_iter().flatten().filter_map(|k| self.resources.get(k)).collect()
     }
 
     /// `PUT` of any served resource type.
@@ -525,10 +525,10 @@ impl World {
         let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
         kind.validate_name(id.name())?;
-        if let Some(parent) = id.parent().filter(|_| kind.parent().is_some()) {
-            if !self.resources.contains_key(parent.key()) {
-                return Err(ArmError::parent_resource_not_found(&format!("{}/{}", parent.resource_type(), parent.name())));
-            }
+        if let Some(parent) = id.parent().filter(|_| kind.parent().is_some())
+            && !self.resources.contains_key(parent.key())
+        {
+            return Err(ArmError::parent_resource_not_found(&format!("{}/{}", parent.resource_type(), parent.name())));
         }
         let envelope: PutEnvelope = parse_input(body, "")?;
         let existing = self.resources.get(id.key());
@@ -557,7 +557,9 @@ impl World {
         let body = match kind {
             ResourceKind::PrivateLinkScope => self.build_scope(&properties, existing)?,
             ResourceKind::PrivateEndpointConnection => self.build_connection(id, &properties, existing)?,
-            ResourceKind::ConnectedCluster => self.build_cluster(id, location.unwrap_or_default(), &envelope, existing)?,
+            ResourceKind::ConnectedCluster => {
+                self.build_cluster(id, location.unwrap_or_default(), &envelope, existing)?
+            }
             ResourceKind::ClusterExtension => build_extension(&properties)?,
             ResourceKind::CustomLocation => self.build_custom_location(&properties)?,
         };
@@ -678,7 +680,8 @@ impl World {
     // ---------- per-type builders (rules applied here) ----------
 
     fn build_scope(&self, props: &Value, existing: Option<&Resource>) -> ArmResult<Body> {
-        let input: PrivateLinkScopeInput = if props.is_null() { Default::default() } else { parse_input(props, "properties")? };
+        let input: PrivateLinkScopeInput =
+            if props.is_null() { Default::default() } else { parse_input(props, "properties")? };
         let scope_id = existing
             .and_then(|r| r.as_scope())
             .map(|s| s.private_link_scope_id.clone())
@@ -703,11 +706,14 @@ impl World {
             )
         })?;
         let path = "properties.privateLinkServiceConnectionState";
-        let status = state
-            .status
-            .ok_or_else(|| ArmError::invalid_property(&format!("{path}.status"), format!("The property '{path}.status' is required.")))?;
+        let status = state.status.ok_or_else(|| {
+            ArmError::invalid_property(&format!("{path}.status"), format!("The property '{path}.status' is required."))
+        })?;
         let description = state.description.ok_or_else(|| {
-            ArmError::invalid_property(&format!("{path}.description"), format!("The property '{path}.description' is required."))
+            ArmError::invalid_property(
+                &format!("{path}.description"),
+                format!("The property '{path}.description' is required."),
+            )
         })?;
         Ok(Body::PrivateEndpointConnection(PrivateEndpointConnection {
             status,
@@ -730,7 +736,13 @@ impl World {
             .filter(|p| !p.is_null())
             .ok_or_else(|| ArmError::invalid_property("properties", "The property 'properties' is required."))?;
         let mut input: ConnectedClusterInput = parse_input(props, "properties")?;
-        for read_only in ["provisioningState", "connectivityStatus", "lastConnectivityTime", "managedIdentityCertificateExpirationTime", "offering"] {
+        for read_only in [
+            "provisioningState",
+            "connectivityStatus",
+            "lastConnectivityTime",
+            "managedIdentityCertificateExpirationTime",
+            "offering",
+        ] {
             input.other.remove(read_only);
         }
         let cert = input.agent_public_key_certificate.clone().unwrap_or_default();
@@ -748,10 +760,9 @@ impl World {
             Some(text) => {
                 let path = "properties.privateLinkScopeResourceId";
                 let sid = ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))?;
-                let scope = self
-                    .resources
-                    .get(sid.key())
-                    .filter(|r| r.kind() == ResourceKind::PrivateLinkScope && r.provisioning_state != ProvisioningState::Deleting);
+                let scope = self.resources.get(sid.key()).filter(|r| {
+                    r.kind() == ResourceKind::PrivateLinkScope && r.provisioning_state != ProvisioningState::Deleting
+                });
                 rules::pls_010_scope_exists(text, scope.is_some())?;
                 let scope_location = scope.and_then(|s| s.location).unwrap_or_default();
                 rules::pls_005_same_subscription("connected cluster", id, &sid, path)?;
@@ -808,8 +819,9 @@ impl World {
         })?;
         let ext_ids = input.cluster_extension_ids.unwrap_or_default();
         for (i, e) in ext_ids.iter().enumerate() {
-            ResourceId::parse(e)
-                .map_err(|_| ArmError::linked_invalid_property_id(e, &format!("properties.clusterExtensionIds[{i}]")))?;
+            ResourceId::parse(e).map_err(|_| {
+                ArmError::linked_invalid_property_id(e, &format!("properties.clusterExtensionIds[{i}]"))
+            })?;
         }
         Ok(Body::CustomLocation(CustomLocation {
             host_resource_id: host,
@@ -821,7 +833,12 @@ impl World {
         }))
     }
 
-    fn build_identity(&self, kind: ResourceKind, env: &PutEnvelope, existing: Option<&Resource>) -> ArmResult<Option<Identity>> {
+    fn build_identity(
+        &self,
+        kind: ResourceKind,
+        env: &PutEnvelope,
+        existing: Option<&Resource>,
+    ) -> ArmResult<Option<Identity>> {
         let Some(input) = &env.identity else {
             if kind == ResourceKind::ConnectedCluster {
                 return Err(ArmError::invalid_property("identity", "The property 'identity' is required."));
@@ -849,18 +866,17 @@ impl World {
     pub fn candidate_clusters(&self, scope: &ResourceId) -> ArmResult<Vec<&Resource>> {
         let s = self.scope(scope)?;
         let key = (scope.subscription().to_ascii_lowercase(), s.location.unwrap_or_default());
-        Ok(self
-            .clusters_by_sub_region
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.resources.get(k))
-            .collect())
+        Ok(self.clusters_by_sub_region.get(&key).into_iter().flatten().filter_map(|k| self.resources.get(k)).collect())
     }
 
     /// The portal's "add resources" on a scope: associates each cluster with it
     /// (PLS-011 eligibility, then the same checks as a cluster PUT). All or nothing.
-    pub fn add_clusters_to_scope(&mut self, scope: &ResourceId, clusters: &[ResourceId], now: OffsetDateTime) -> ArmResult<Vec<Value>> {
+    pub fn add_clusters_to_scope(
+        &mut self,
+        scope: &ResourceId,
+        clusters: &[ResourceId],
+        now: OffsetDateTime,
+    ) -> ArmResult<Vec<Value>> {
         let scope_location = self.scope(scope)?.location.unwrap_or_default();
         let mut updated = Vec::new();
         for cid in clusters {
@@ -1015,10 +1031,10 @@ impl World {
             let target = op.target.clone();
             match target {
                 OperationTarget::Put(id) => {
-                    if let Some(r) = self.resources.get_mut(id.key()) {
-                        if matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating) {
-                            r.provisioning_state = ProvisioningState::Succeeded;
-                        }
+                    if let Some(r) = self.resources.get_mut(id.key())
+                        && matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating)
+                    {
+                        r.provisioning_state = ProvisioningState::Succeeded;
                     }
                 }
                 OperationTarget::Delete(id) => self.remove_tree(&id),
@@ -1051,7 +1067,10 @@ impl World {
                 }
             }
             Body::CustomLocation(cl) => {
-                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key.clone());
+                self.custom_locations_by_host
+                    .entry(cl.host_resource_id.key().to_string())
+                    .or_default()
+                    .insert(key.clone());
             }
             _ => {}
         }

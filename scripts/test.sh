@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The one command that runs every test of arcemu on a fresh machine of this project's kind.
+# It installs what it needs by itself: a Python virtual environment (.venv) from the pinned
+# tests/python/requirements.txt. Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests (unit, end-to-end over HTTP)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+cargo test --workspace --locked --doc
+
+step "Python virtual environment (pinned)"
+venv=.venv
+req=tests/python/requirements.txt
+stamp="$venv/.requirements.sha256"
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+fi
+
+step "Azure SDK for Python against the emulator"
+cargo build --locked --bin arcemu
+ARCEMU_BIN="$PWD/target/debug/arcemu" "$venv/bin/python" -m pytest -q tests/python
