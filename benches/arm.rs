@@ -1,1 +1,675 @@
-fn main() {}
+//! The arcemu benchmark (a benchmark, not a timed test: it reports, it never fails on a figure).
+//!
+//! `cargo bench --bench arm` (or `scripts/bench.sh`, which also installs `wrk`) measures:
+//!
+//! * **cold start**: spawn `arcemu serve --arm-listen 127.0.0.1:PORT` N times and time the wall
+//!   clock from `spawn()` to the first `200` of `GET /_emulator/health` (polled with TCP connect +
+//!   a tiny HTTP/1.1 request every ~100 µs); the same for the trivial baseline server, side by side;
+//! * **in-process start**: `arcemu::Emulator::start(EmulatorConfig::default())` to the first
+//!   answered health request, N times in one tokio runtime;
+//! * **RSS** of the `arcemu serve` process (`VmRSS`/`VmHWM` from `/proc/PID/status`): idle after
+//!   start, after seeding, after the GET load; and of the baseline process;
+//! * **GET throughput** with `wrk -t2 -c32 -d10s`: a trivial axum 0.8 JSON handler (this same
+//!   binary in mode `trivial-server`, its own process, multi-thread tokio runtime, like arcemu)
+//!   against arcemu `GET` of a connected cluster and of a Private Link Scope, interleaved
+//!   (baseline, cluster, baseline, scope) for R rounds; ratio = arcemu / the baseline run just
+//!   before it; the median ratio is reported.
+//!
+//! Results: `bench-results/summary.json` (machine-readable), `bench-results/summary.md` (the
+//! table, also printed), `bench-results/wrk-*.txt` (raw wrk output).
+//!
+//! Modes (first non-flag argument): `all` (default under `cargo bench`), `cold-start`,
+//! `in-process`, `throughput`, `trivial-server ADDR`. Run without `--bench` and without a mode
+//! (as `cargo test --benches` does) it only prints how to run it.
+//!
+//! Knobs (environment): `ARCEMU_BIN` (default: the `arcemu` binary cargo built beside this bench),
+//! `BENCH_COLD_N` (20), `BENCH_ROUNDS` (3), `BENCH_WRK_DURATION` (`10s`), `BENCH_WRK_THREADS` (2),
+//! `BENCH_WRK_CONNECTIONS` (32), `BENCH_OUT` (`bench-results` in the package root).
+
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+const RG_API: &str = "2025-04-01";
+const SCOPE_API: &str = "2026-07-15";
+const CLUSTER_API: &str = "2026-05-01";
+const AUTH: &str = "Authorization: Bearer x";
+const HEALTH: &str = "/_emulator/health";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let under_cargo_bench = args.iter().any(|a| a == "--bench");
+    let positional: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
+    let mode = positional.first().copied().unwrap_or(if under_cargo_bench { "all" } else { "help" });
+    let result = match mode {
+        "trivial-server" => {
+            let addr = positional.get(1).copied().unwrap_or("127.0.0.1:0");
+            trivial_server(addr)
+        }
+        "cold-start" | "in-process" | "throughput" | "all" => run(mode),
+        "help" => {
+            println!("arm bench: run `cargo bench --bench arm` or `scripts/bench.sh` (modes: all, cold-start, in-process, throughput, trivial-server ADDR)");
+            Ok(())
+        }
+        other => Err(format!("unknown mode '{other}'")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("arm bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ============================== the trivial baseline ==============================
+
+/// A trivial axum 0.8 JSON GET handler on a multi-thread tokio runtime (default worker count,
+/// as `arcemu serve`), in its own process. Prints `trivial ready http://ADDR` once listening.
+fn trivial_server(addr: &str) -> Result<(), String> {
+    let addr: SocketAddr = addr.parse().map_err(|e| format!("bad address '{addr}': {e}"))?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        async fn get_thing() -> axum::Json<Value> {
+            axum::Json(json!({ "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1", "name": "x" }))
+        }
+        async fn health() -> axum::Json<Value> {
+            axum::Json(json!({ "status": "ok" }))
+        }
+        let app = axum::Router::new().route("/thing", axum::routing::get(get_thing)).route(HEALTH, axum::routing::get(health));
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| e.to_string())?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("trivial ready http://{local}");
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, app).await.map_err(|e| e.to_string())
+    })
+}
+
+// ============================== small helpers ==============================
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn arcemu_bin() -> PathBuf {
+    std::env::var_os("ARCEMU_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_arcemu")))
+}
+
+fn out_dir() -> PathBuf {
+    std::env::var_os("BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-results"))
+}
+
+/// One HTTP/1.1 exchange on a fresh connection (`Connection: close`): returns (status, body).
+fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_nodelay(true)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{AUTH}\r\nConnection: close\r\n");
+    if let Some(b) = body {
+        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    s.write_all(req.as_bytes())?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf);
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Polls `GET /_emulator/health` until a 200, as tightly as is reasonable (connect refusals are
+/// retried after ~100 µs). Returns the instant the 200 was read.
+fn wait_health(addr: SocketAddr, child: &mut Child, deadline: Duration) -> Result<Instant, String> {
+    let start = Instant::now();
+    loop {
+        if let Ok((200, _)) = http(addr, "GET", HEALTH, None) {
+            return Ok(Instant::now());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("server exited early ({status})"));
+        }
+        if start.elapsed() > deadline {
+            return Err(format!("no 200 from {addr}{HEALTH} within {deadline:?}"));
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+}
+
+fn spawn_arcemu(port: u16) -> Result<Child, String> {
+    let bin = arcemu_bin();
+    Command::new(&bin)
+        .args(["serve", "--arm-listen", &format!("127.0.0.1:{port}")])
+        .env_remove("ARCEMU_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run {} ({e}); build it with `cargo build --release --bins`", bin.display()))
+}
+
+fn spawn_trivial(port: u16) -> Result<Child, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    Command::new(me)
+        .args(["trivial-server", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the trivial server: {e}"))
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// (VmRSS, VmHWM) in KiB.
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Nearest-rank percentile of a sorted slice.
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    if s.is_empty() {
+        f64::NAN
+    } else if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    }
+}
+
+fn stats(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(f64::total_cmp);
+    json!({
+        "n": ms.len(),
+        "min_ms": round3(ms.first().copied().unwrap_or(f64::NAN)),
+        "median_ms": round3(median(&ms)),
+        "p90_ms": round3(pct(&ms, 90.0)),
+        "max_ms": round3(ms.last().copied().unwrap_or(f64::NAN)),
+        "samples_ms": ms.iter().map(|x| round3(*x)).collect::<Vec<_>>(),
+    })
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+// ============================== the measurements ==============================
+
+/// Spawn-to-first-200, `n` times (plus one unrecorded warm-up spawn).
+fn cold_start(n: usize, spawn: fn(u16) -> Result<Child, String>) -> Result<Vec<f64>, String> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..=n {
+        let port = free_port()?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let t0 = Instant::now();
+        let mut child = spawn(port)?;
+        let r = wait_health(addr, &mut child, Duration::from_secs(10));
+        stop(child);
+        let t1 = r?;
+        if i > 0 {
+            out.push((t1 - t0).as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(out)
+}
+
+/// `Emulator::start` to the first answered health request, `n` times in one runtime.
+fn in_process(n: usize) -> Result<Vec<f64>, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..=n {
+            let t0 = Instant::now();
+            let emu = arcemu::Emulator::start(arcemu::EmulatorConfig::default()).await.map_err(|e| e.to_string())?;
+            let addr = emu.arm_addr();
+            let status = tokio::task::spawn_blocking(move || http(addr, "GET", HEALTH, None))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?
+                .0;
+            let dt = t0.elapsed().as_secs_f64() * 1000.0;
+            emu.stop().await;
+            if status != 200 {
+                return Err(format!("in-process health answered {status}"));
+            }
+            if i > 0 {
+                out.push(dt);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Seeds arcemu with a resource group, a Private Link Scope and a connected cluster in it;
+/// returns the scope and cluster paths (with api-version).
+fn seed(addr: SocketAddr) -> Result<(String, String), String> {
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/bench-rg");
+    let scope_id = format!("{rg}/providers/Microsoft.HybridCompute/privateLinkScopes/bench-pls");
+    let cluster_id = format!("{rg}/providers/Microsoft.Kubernetes/connectedClusters/bench-cluster");
+    let puts = [
+        (format!("{rg}?api-version={RG_API}"), json!({ "location": "eastus" })),
+        (
+            format!("{scope_id}?api-version={SCOPE_API}"),
+            json!({ "location": "eastus", "properties": { "publicNetworkAccess": "Disabled" } }),
+        ),
+        (
+            format!("{cluster_id}?api-version={CLUSTER_API}"),
+            json!({
+                "location": "eastus",
+                "identity": { "type": "SystemAssigned" },
+                "properties": {
+                    "agentPublicKeyCertificate": "abc",
+                    "privateLinkState": "Enabled",
+                    "privateLinkScopeResourceId": scope_id,
+                }
+            }),
+        ),
+    ];
+    for (path, body) in &puts {
+        let (status, text) = http(addr, "PUT", path, Some(&body.to_string())).map_err(|e| format!("PUT {path}: {e}"))?;
+        if !(200..300).contains(&status) {
+            return Err(format!("seeding PUT {path} answered {status}: {text}"));
+        }
+    }
+    let scope = format!("{scope_id}?api-version={SCOPE_API}");
+    let cluster = format!("{cluster_id}?api-version={CLUSTER_API}");
+    // Wait for the cluster's long-running PUT to settle (LRO delay 0), and check both GETs.
+    for p in [&scope, &cluster] {
+        let (status, text) = http(addr, "GET", p, None).map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("GET {p} answered {status}: {text}"));
+        }
+    }
+    Ok((scope, cluster))
+}
+
+struct WrkRun {
+    label: String,
+    rps: f64,
+    requests: u64,
+    non_2xx: u64,
+    socket_errors: String,
+    latency_avg: String,
+    latency_p50: String,
+    latency_p99: String,
+    bytes_per_response: f64,
+}
+
+impl WrkRun {
+    fn to_json(&self) -> Value {
+        json!({
+            "target": self.label,
+            "requests_per_sec": (self.rps * 100.0).round() / 100.0,
+            "requests": self.requests,
+            "non_2xx": self.non_2xx,
+            "socket_errors": self.socket_errors,
+            "latency_avg": self.latency_avg,
+            "latency_p50": self.latency_p50,
+            "latency_p99": self.latency_p99,
+            "bytes_per_response": self.bytes_per_response.round(),
+        })
+    }
+}
+
+fn parse_size(s: &str) -> f64 {
+    let s = s.trim();
+    let (num, mult) = if let Some(x) = s.strip_suffix("GB") {
+        (x, 1024.0 * 1024.0 * 1024.0)
+    } else if let Some(x) = s.strip_suffix("MB") {
+        (x, 1024.0 * 1024.0)
+    } else if let Some(x) = s.strip_suffix("KB") {
+        (x, 1024.0)
+    } else {
+        (s.strip_suffix('B').unwrap_or(s), 1.0)
+    };
+    num.parse::<f64>().map(|n| n * mult).unwrap_or(f64::NAN)
+}
+
+fn wrk(label: &str, url: &str, out: &Path, tag: &str) -> Result<WrkRun, String> {
+    let threads: String = env_or("BENCH_WRK_THREADS", "2".to_string());
+    let conns: String = env_or("BENCH_WRK_CONNECTIONS", "32".to_string());
+    let dur: String = env_or("BENCH_WRK_DURATION", "10s".to_string());
+    let o = Command::new("wrk")
+        .args([&format!("-t{threads}"), &format!("-c{conns}"), &format!("-d{dur}"), "--latency", "-H", AUTH, url])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run wrk ({e}); install it (`apt-get install -y wrk`) or use scripts/bench.sh"))?;
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let _ = std::fs::write(out.join(format!("wrk-{tag}.txt")), format!("$ wrk -t{threads} -c{conns} -d{dur} --latency -H '{AUTH}' {url}\n{text}"));
+    if !o.status.success() {
+        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&o.stderr)));
+    }
+    let line_after = |prefix: &str| -> Option<String> {
+        text.lines().map(str::trim).find(|l| l.starts_with(prefix)).map(|l| l[prefix.len()..].trim().to_string())
+    };
+    let rps = line_after("Requests/sec:").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let mut requests = 0;
+    let mut bytes = f64::NAN;
+    for l in text.lines() {
+        // "  1234567 requests in 10.00s, 123.45MB read"
+        if let Some((n, rest)) = l.trim().split_once(" requests in ") {
+            requests = n.trim().parse().unwrap_or(0);
+            if let Some(read) = rest.split(", ").nth(1).and_then(|r| r.strip_suffix(" read")) {
+                bytes = parse_size(read);
+            }
+        }
+    }
+    let latency = text.lines().map(str::trim).find(|l| l.starts_with("Latency ")).unwrap_or_default().to_string();
+    let latency_avg = latency.split_whitespace().nth(1).unwrap_or_default().to_string();
+    let dist = |p: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(p) && l.split_whitespace().count() == 2)
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(WrkRun {
+        label: label.to_string(),
+        rps,
+        requests,
+        non_2xx: line_after("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0),
+        socket_errors: line_after("Socket errors:").unwrap_or_else(|| "none".to_string()),
+        latency_avg,
+        latency_p50: dist("50%"),
+        latency_p99: dist("99%"),
+        bytes_per_response: if requests > 0 { bytes / requests as f64 } else { f64::NAN },
+    })
+}
+
+fn throughput(out: &Path) -> Result<Value, String> {
+    let rounds: usize = env_or("BENCH_ROUNDS", 3);
+    let tport = free_port()?;
+    let taddr = SocketAddr::from(([127, 0, 0, 1], tport));
+    let mut trivial = spawn_trivial(tport)?;
+    wait_health(taddr, &mut trivial, Duration::from_secs(10))?;
+    let aport = free_port()?;
+    let aaddr = SocketAddr::from(([127, 0, 0, 1], aport));
+    let mut arcemu = spawn_arcemu(aport)?;
+    let result = (|| -> Result<Value, String> {
+        wait_health(aaddr, &mut arcemu, Duration::from_secs(10))?;
+        std::thread::sleep(Duration::from_millis(300));
+        let apid = arcemu.id();
+        let tpid = trivial.id();
+        let arcemu_idle = rss_kib(apid);
+        let trivial_idle = rss_kib(tpid);
+        let (scope, cluster) = seed(aaddr)?;
+        let arcemu_seeded = rss_kib(apid);
+        let base_url = format!("http://{taddr}/thing");
+        let cluster_url = format!("http://{aaddr}{cluster}");
+        let scope_url = format!("http://{aaddr}{scope}");
+        for url in [&cluster_url, &scope_url] {
+            let (status, _) = http(aaddr, "GET", &url[format!("http://{aaddr}").len()..], None).map_err(|e| e.to_string())?;
+            if status != 200 {
+                return Err(format!("{url} answered {status}"));
+            }
+        }
+        eprintln!("throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}", env_or("BENCH_WRK_DURATION", "10s".to_string()));
+        let mut runs = Vec::new();
+        let mut ratios_cluster = Vec::new();
+        let mut ratios_scope = Vec::new();
+        let mut table_rows = Vec::new();
+        for r in 1..=rounds {
+            let b1 = wrk("trivial-axum", &base_url, out, &format!("r{r}-1-baseline"))?;
+            let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"))?;
+            let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"))?;
+            let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"))?;
+            for run in [&b1, &c, &b2, &s] {
+                if run.non_2xx > 0 || run.requests == 0 {
+                    return Err(format!("{} had {} non-2xx answers of {} (see {})", run.label, run.non_2xx, run.requests, out.display()));
+                }
+            }
+            let rc = c.rps / b1.rps;
+            let rs = s.rps / b2.rps;
+            eprintln!(
+                "  round {r}: baseline {:.0}, cluster {:.0} ({rc:.2}x), baseline {:.0}, scope {:.0} ({rs:.2}x)",
+                b1.rps, c.rps, b2.rps, s.rps
+            );
+            ratios_cluster.push(rc);
+            ratios_scope.push(rs);
+            table_rows.push(json!({
+                "round": r,
+                "baseline_1_rps": b1.rps.round(), "cluster_rps": c.rps.round(), "cluster_ratio": round3(rc),
+                "baseline_2_rps": b2.rps.round(), "scope_rps": s.rps.round(), "scope_ratio": round3(rs),
+            }));
+            runs.extend([b1.to_json(), c.to_json(), b2.to_json(), s.to_json()]);
+        }
+        let arcemu_after = rss_kib(apid);
+        let trivial_after = rss_kib(tpid);
+        let base_all: Vec<f64> = runs.iter().filter(|r| r["target"] == "trivial-axum").filter_map(|r| r["requests_per_sec"].as_f64()).collect();
+        let of = |t: &str| -> Vec<f64> { runs.iter().filter(|r| r["target"] == t).filter_map(|r| r["requests_per_sec"].as_f64()).collect() };
+        let kib = |(rss, hwm): (u64, u64)| json!({ "vm_rss_kib": rss, "vm_hwm_kib": hwm });
+        Ok(json!({
+            "wrk": {
+                "threads": env_or("BENCH_WRK_THREADS", 2),
+                "connections": env_or("BENCH_WRK_CONNECTIONS", 32),
+                "duration": env_or("BENCH_WRK_DURATION", "10s".to_string()),
+            },
+            "rounds": table_rows,
+            "runs": runs,
+            "median_rps": {
+                "trivial-axum": median(&base_all).round(),
+                "arcemu-get-cluster": median(&of("arcemu-get-cluster")).round(),
+                "arcemu-get-scope": median(&of("arcemu-get-scope")).round(),
+            },
+            "median_ratio": { "cluster": round3(median(&ratios_cluster)), "scope": round3(median(&ratios_scope)) },
+            "rss": {
+                "arcemu_idle": kib(arcemu_idle),
+                "arcemu_seeded": kib(arcemu_seeded),
+                "arcemu_after_load": kib(arcemu_after),
+                "trivial_idle": kib(trivial_idle),
+                "trivial_after_load": kib(trivial_after),
+            },
+            "paths": { "cluster": cluster, "scope": scope },
+        }))
+    })();
+    stop(arcemu);
+    stop(trivial);
+    result
+}
+
+fn run(mode: &str) -> Result<(), String> {
+    let out = out_dir();
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let n: usize = env_or("BENCH_COLD_N", 20);
+    let mut summary = json!({
+        "date_utc": utc_now(),
+        "machine": machine(),
+        "arcemu_bin": arcemu_bin().display().to_string(),
+        "goals": { "cold_start_median_ms_below": 50.0, "get_ratio_at_least": 0.7 },
+    });
+    if matches!(mode, "all" | "cold-start") {
+        eprintln!("cold start: {n} spawns of arcemu serve, then of the trivial server");
+        summary["cold_start_arcemu"] = stats(cold_start(n, spawn_arcemu)?);
+        summary["cold_start_trivial"] = stats(cold_start(n, spawn_trivial)?);
+    }
+    if matches!(mode, "all" | "in-process") {
+        eprintln!("in-process: {n} x Emulator::start");
+        summary["in_process_start"] = stats(in_process(n)?);
+    }
+    if matches!(mode, "all" | "throughput") {
+        summary["throughput"] = throughput(&out)?;
+    }
+    let mut verdict = json!({});
+    if let Some(m) = summary["cold_start_arcemu"]["median_ms"].as_f64() {
+        verdict["cold_start_met"] = json!(m < 50.0);
+    }
+    if let Some(r) = summary["throughput"]["median_ratio"]["cluster"].as_f64() {
+        verdict["get_cluster_ratio_met"] = json!(r >= 0.7);
+    }
+    if let Some(r) = summary["throughput"]["median_ratio"]["scope"].as_f64() {
+        verdict["get_scope_ratio_met"] = json!(r >= 0.7);
+    }
+    summary["verdict"] = verdict;
+    let md = markdown(&summary);
+    let pretty = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("summary.json"), pretty + "\n").map_err(|e| e.to_string())?;
+    std::fs::write(out.join("summary.md"), &md).map_err(|e| e.to_string())?;
+    println!("{md}");
+    println!("(written: {}/summary.json, summary.md, wrk-*.txt)", out.display());
+    Ok(())
+}
+
+fn markdown(s: &Value) -> String {
+    let mut md = String::new();
+    let met = |v: &Value| match v.as_bool() {
+        Some(true) => "met",
+        Some(false) => "NOT met",
+        None => "n/a",
+    };
+    md.push_str(&format!("arcemu benchmark, {} ({})\n\n", s["date_utc"].as_str().unwrap_or("?"), s["machine"]["summary"].as_str().unwrap_or("?")));
+    if s.get("cold_start_arcemu").is_some() || s.get("in_process_start").is_some() {
+        md.push_str("| start (to first 200 of GET /_emulator/health) | n | min ms | median ms | p90 ms | max ms |\n|---|---|---|---|---|---|\n");
+        for (label, key) in [
+            ("`arcemu serve` process, cold start", "cold_start_arcemu"),
+            ("trivial axum process (baseline)", "cold_start_trivial"),
+            ("in-process `Emulator::start`", "in_process_start"),
+        ] {
+            let v = &s[key];
+            if v.is_null() {
+                continue;
+            }
+            md.push_str(&format!(
+                "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.2} |\n",
+                v["n"], v["min_ms"].as_f64().unwrap_or(f64::NAN), v["median_ms"].as_f64().unwrap_or(f64::NAN),
+                v["p90_ms"].as_f64().unwrap_or(f64::NAN), v["max_ms"].as_f64().unwrap_or(f64::NAN)
+            ));
+        }
+        md.push('\n');
+    }
+    let t = &s["throughput"];
+    if !t.is_null() {
+        md.push_str(&format!(
+            "GET throughput, `wrk -t{} -c{} -d{}` (wrk and server share the 2 cores), interleaved:\n\n",
+            t["wrk"]["threads"], t["wrk"]["connections"], t["wrk"]["duration"].as_str().unwrap_or("?")
+        ));
+        md.push_str("| round | trivial axum req/s | arcemu GET cluster req/s | ratio | trivial axum req/s | arcemu GET scope req/s | ratio |\n|---|---|---|---|---|---|---|\n");
+        for r in t["rounds"].as_array().into_iter().flatten() {
+            md.push_str(&format!(
+                "| {} | {} | {} | {:.2} | {} | {} | {:.2} |\n",
+                r["round"], r["baseline_1_rps"], r["cluster_rps"], r["cluster_ratio"].as_f64().unwrap_or(f64::NAN),
+                r["baseline_2_rps"], r["scope_rps"], r["scope_ratio"].as_f64().unwrap_or(f64::NAN)
+            ));
+        }
+        md.push_str(&format!(
+            "| **median** | {} | {} | **{:.2}** | | {} | **{:.2}** |\n\n",
+            t["median_rps"]["trivial-axum"], t["median_rps"]["arcemu-get-cluster"],
+            t["median_ratio"]["cluster"].as_f64().unwrap_or(f64::NAN), t["median_rps"]["arcemu-get-scope"],
+            t["median_ratio"]["scope"].as_f64().unwrap_or(f64::NAN)
+        ));
+        let bytes = |target: &str| {
+            t["runs"].as_array().into_iter().flatten().find(|r| r["target"] == target).map(|r| r["bytes_per_response"].clone()).unwrap_or(Value::Null)
+        };
+        md.push_str(&format!(
+            "Bytes per response (headers + body, from wrk): trivial {}, cluster {}, scope {}.\n\n",
+            bytes("trivial-axum"), bytes("arcemu-get-cluster"), bytes("arcemu-get-scope")
+        ));
+        let rss = &t["rss"];
+        let mib = |v: &Value| v.as_f64().map_or("?".to_string(), |k| format!("{:.1}", k / 1024.0));
+        md.push_str("| RSS (MiB) | VmRSS | VmHWM (peak) |\n|---|---|---|\n");
+        for (label, key) in [
+            ("arcemu idle (after start)", "arcemu_idle"),
+            ("arcemu after seeding", "arcemu_seeded"),
+            ("arcemu after the GET load", "arcemu_after_load"),
+            ("trivial axum idle", "trivial_idle"),
+            ("trivial axum after load", "trivial_after_load"),
+        ] {
+            md.push_str(&format!("| {label} | {} | {} |\n", mib(&rss[key]["vm_rss_kib"]), mib(&rss[key]["vm_hwm_kib"])));
+        }
+        md.push('\n');
+    }
+    let v = &s["verdict"];
+    md.push_str(&format!(
+        "Goals: cold start median < 50 ms: {}; GET ≥ 0.7× trivial: cluster {}, scope {}.\n",
+        met(&v["cold_start_met"]),
+        met(&v["get_cluster_ratio_met"]),
+        met(&v["get_scope_ratio_met"])
+    ));
+    md
+}
+
+fn machine() -> Value {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, m)| m.trim().to_string())
+        .unwrap_or_default();
+    let os = std::fs::read_to_string("/etc/os-release")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
+        .unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
+    let wrk_version = Command::new("wrk")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| {
+            let t = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+            t.lines().next().unwrap_or_default().trim().to_string()
+        })
+        .unwrap_or_else(|| "not installed".to_string());
+    json!({
+        "cores": cores,
+        "cpu": model,
+        "os": os,
+        "kernel": kernel,
+        "wrk": wrk_version,
+        "summary": format!("{cores} cores, {model}, {os}"),
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` from the system clock (no date crate needed).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}

@@ -172,9 +172,12 @@ def body_text(e: HttpResponseError) -> str:
         return "<no body>"
 
 
-def assert_refused(exc_info, status: int, code: str, rule: Optional[str] = None) -> HttpResponseError:
+def assert_refused(
+    exc_info, status: int, code: str, rule: Optional[str] = None, fidelity: Optional[str] = None
+) -> HttpResponseError:
     """Checks that a refusal reached the SDK as an HttpResponseError with the right
-    status, ARM error code and (for catalogue rules) rule id; returns the exception."""
+    status, ARM error code, (for catalogue rules) rule id and, when given, fidelity tag;
+    returns the exception."""
     e = exc_info.value
     assert isinstance(e, HttpResponseError), f"not an HttpResponseError: {type(e).__name__}: {e}"
     assert e.status_code == status, f"status {e.status_code}, body {body_text(e)}"
@@ -182,6 +185,8 @@ def assert_refused(exc_info, status: int, code: str, rule: Optional[str] = None)
     assert e.error.message, "an ARM error has a message"
     info = arcemu_info(e)
     assert info.get("fidelity") in ("verified", "inferred"), info
+    if fidelity is not None:
+        assert info["fidelity"] == fidelity, f"fidelity {info['fidelity']!r}, expected {fidelity!r}: {info}"
     if rule is None:
         assert "ruleId" not in info and "seedSection" not in info, f"protocol error carries a rule: {info}"
     else:

@@ -51,7 +51,7 @@ def test_pls015_unregistered_kubernetes_provider_refuses_cluster_put(sdk2, make_
     name = uniq("cc")
     with pytest.raises(HttpResponseError) as ei:
         put_cluster(sdk2.k8s, rg, name, cluster_body())
-    e = assert_refused(ei, 409, "MissingSubscriptionRegistration", "PLS-015")
+    e = assert_refused(ei, 409, "MissingSubscriptionRegistration", "PLS-015", "verified")
     assert "'Microsoft.Kubernetes'" in e.error.message
     with pytest.raises(HttpResponseError) as ei:
         sdk2.k8s.connected_cluster.get(rg, name)
@@ -114,7 +114,7 @@ def test_pls015_sdk_auto_registration_works_against_the_emulator(sdk2, make_rg, 
 def test_pls010_enabled_without_scope_id(k8s, rg):
     with pytest.raises(HttpResponseError) as ei:
         create_cluster(k8s, rg, state="Enabled")
-    e = assert_refused(ei, 400, "InvalidPrivateLinkConfiguration", "PLS-010")
+    e = assert_refused(ei, 400, "InvalidPrivateLinkConfiguration", "PLS-010", "verified")
     assert "--private-link-scope-resource-id" in e.error.message
 
 
@@ -122,7 +122,7 @@ def test_pls010_scope_id_without_enabled(hc, k8s, rg):
     scope = create_scope(hc, rg)
     with pytest.raises(HttpResponseError) as ei:
         create_cluster(k8s, rg, state="Disabled", pls_id=scope.id)
-    e = assert_refused(ei, 400, "InvalidPrivateLinkConfiguration", "PLS-010")
+    e = assert_refused(ei, 400, "InvalidPrivateLinkConfiguration", "PLS-010", "verified")
     assert e.error.message.startswith("Conflicting private link parameters received.")
 
 
@@ -130,7 +130,7 @@ def test_pls010_scope_id_that_does_not_exist(k8s, rg):
     missing = scope_id(SUB, rg, uniq("no-such-scope"))
     with pytest.raises(HttpResponseError) as ei:
         create_cluster(k8s, rg, state="Enabled", pls_id=missing)
-    e = assert_refused(ei, 400, "PrivateLinkScopeNotFound", "PLS-010")
+    e = assert_refused(ei, 400, "PrivateLinkScopeNotFound", "PLS-010", "verified")
     assert missing.lower() in e.error.message.lower()
 
 
@@ -155,7 +155,7 @@ def test_pls003_cluster_and_scope_in_different_regions(hc, k8s, rg):
     scope = create_scope(hc, rg, location="eastus")
     with pytest.raises(HttpResponseError) as ei:
         create_cluster(k8s, rg, location="westeurope", state="Enabled", pls_id=scope.id)
-    e = assert_refused(ei, 400, "PrivateLinkScopeLocationMismatch", "PLS-003")
+    e = assert_refused(ei, 400, "PrivateLinkScopeLocationMismatch", "PLS-003", "verified")
     assert e.error.message.startswith(
         "The location of the private link scope resource does not match the location of connected cluster resource"
     )
@@ -173,7 +173,7 @@ def test_pls005_cluster_in_another_subscription_than_the_scope(sdk, sdk2, make_r
     rg2 = make_rg(SUB2, "eastus")
     with pytest.raises(HttpResponseError) as ei:
         create_cluster(sdk2.k8s, rg2, location="eastus", state="Enabled", pls_id=scope.id)
-    e = assert_refused(ei, 400, "PrivateLinkScopeSubscriptionMismatch", "PLS-005")
+    e = assert_refused(ei, 400, "PrivateLinkScopeSubscriptionMismatch", "PLS-005", "inferred")
     assert SUB in e.error.message and SUB2 in e.error.message
 
 
@@ -188,7 +188,7 @@ def test_pls002_cluster_moves_between_scopes_only_through_disabled(hc, k8s, rg):
 
     with pytest.raises(HttpResponseError) as ei:
         put_cluster(k8s, rg, name, cluster_body(state="Enabled", pls_id=b.id))
-    assert_refused(ei, 409, "PrivateLinkScopeAssociationConflict", "PLS-002")
+    assert_refused(ei, 409, "PrivateLinkScopeAssociationConflict", "PLS-002", "inferred")
     still = k8s.connected_cluster.get(rg, name)
     assert same_id(still.private_link_scope_resource_id, a.id), "a refused PUT changes nothing"
 
@@ -221,7 +221,7 @@ def test_pls008_custom_location_on_private_link_cluster(hc, k8s, cl, resources_c
     name = uniq("cl")
     with pytest.raises(HttpResponseError) as ei:
         cl.custom_locations.begin_create_or_update(rg, name, _custom_location(private.id), polling_interval=0).result()
-    e = assert_refused(ei, 400, "FeatureNotSupportedWithPrivateLink", "PLS-008")
+    e = assert_refused(ei, 400, "FeatureNotSupportedWithPrivateLink", "PLS-008", "verified")
     assert e.error.message.startswith(
         "The features 'cluster-connect' and 'custom-locations' cannot be enabled for a private link enabled "
         "connected cluster."
@@ -261,7 +261,7 @@ def test_pls008_private_link_on_cluster_hosting_a_custom_location(hc, k8s, cl, r
 
     with pytest.raises(HttpResponseError) as ei:
         put_cluster(k8s, rg, public.name, cluster_body(state="Enabled", pls_id=scope.id))
-    assert_refused(ei, 400, "FeatureNotSupportedWithPrivateLink", "PLS-008")
+    assert_refused(ei, 400, "FeatureNotSupportedWithPrivateLink", "PLS-008", "inferred")
     assert k8s.connected_cluster.get(rg, public.name).private_link_state in ("Disabled", None)
 
     # Once the custom location is gone, private link can be enabled.
