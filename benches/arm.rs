@@ -80,7 +80,33 @@ fn trivial_server(addr: &str) -> Result<(), String> {
         async fn health() -> axum::Json<Value> {
             axum::Json(json!({ "status": "ok" }))
         }
-        let app = axum::Router::new().route("/thing", axum::routing::get(get_thing)).route(HEALTH, axum::routing::get(health));
+        // Diagnostic only: a trivial handler answering a body of the connected cluster's shape
+        // and size (~900 bytes, built per request like arcemu's), to separate the cost of the
+        // bigger answer from the cost of arcemu's own work.
+        async fn get_large() -> axum::Json<Value> {
+            let sub = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench-rg/providers";
+            axum::Json(json!({
+                "id": format!("{sub}/Microsoft.Kubernetes/connectedClusters/bench-cluster"),
+                "name": "bench-cluster",
+                "type": "Microsoft.Kubernetes/connectedClusters",
+                "location": "eastus",
+                "tags": {},
+                "identity": { "type": "SystemAssigned", "principalId": "64684c4f-0fd7-44b4-bccd-fd9c96a18897", "tenantId": "72f988bf-0000-0000-0000-000000000000" },
+                "systemData": {
+                    "createdBy": "arcemu-user@example.com", "createdByType": "User", "createdAt": "2026-11-25T21:19:35.0545807Z",
+                    "lastModifiedBy": "arcemu-user@example.com", "lastModifiedByType": "User", "lastModifiedAt": "2026-11-25T21:19:35.0545807Z",
+                },
+                "properties": {
+                    "agentPublicKeyCertificate": "abc", "provisioningState": "Succeeded", "connectivityStatus": "Connecting",
+                    "privateLinkState": "Enabled",
+                    "privateLinkScopeResourceId": format!("{sub}/Microsoft.HybridCompute/privateLinkScopes/bench-pls"),
+                },
+            }))
+        }
+        let app = axum::Router::new()
+            .route("/thing", axum::routing::get(get_thing))
+            .route("/thing-large", axum::routing::get(get_large))
+            .route(HEALTH, axum::routing::get(health));
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| e.to_string())?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("trivial ready http://{local}");
@@ -360,10 +386,9 @@ fn parse_size(s: &str) -> f64 {
     num.parse::<f64>().map(|n| n * mult).unwrap_or(f64::NAN)
 }
 
-fn wrk(label: &str, url: &str, out: &Path, tag: &str) -> Result<WrkRun, String> {
+fn wrk(label: &str, url: &str, out: &Path, tag: &str, dur: &str) -> Result<WrkRun, String> {
     let threads: String = env_or("BENCH_WRK_THREADS", "2".to_string());
     let conns: String = env_or("BENCH_WRK_CONNECTIONS", "32".to_string());
-    let dur: String = env_or("BENCH_WRK_DURATION", "10s".to_string());
     let o = Command::new("wrk")
         .args([&format!("-t{threads}"), &format!("-c{conns}"), &format!("-d{dur}"), "--latency", "-H", AUTH, url])
         .stdin(Stdio::null())
@@ -439,17 +464,25 @@ fn throughput(out: &Path) -> Result<Value, String> {
                 return Err(format!("{url} answered {status}"));
             }
         }
+        // Warm-up (not recorded): let both servers allocate their connection state.
+        wrk("warm-up", &base_url, out, "warmup-baseline", "2s")?;
+        wrk("warm-up", &cluster_url, out, "warmup-cluster", "2s")?;
         eprintln!("throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}", env_or("BENCH_WRK_DURATION", "10s".to_string()));
         let mut runs = Vec::new();
         let mut ratios_cluster = Vec::new();
         let mut ratios_scope = Vec::new();
+        let mut ratios_large = Vec::new();
+        let diag = env_or("BENCH_DIAG", 1) != 0;
+        let large_url = format!("http://{taddr}/thing-large");
+        let dur: String = env_or("BENCH_WRK_DURATION", "10s".to_string());
         let mut table_rows = Vec::new();
         for r in 1..=rounds {
-            let b1 = wrk("trivial-axum", &base_url, out, &format!("r{r}-1-baseline"))?;
-            let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"))?;
-            let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"))?;
-            let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"))?;
-            for run in [&b1, &c, &b2, &s] {
+            let b1 = wrk("trivial-axum", &base_url, out, &format!("r{r}-1-baseline"), &dur)?;
+            let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"), &dur)?;
+            let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"), &dur)?;
+            let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"), &dur)?;
+            let large = if diag { Some(wrk("trivial-axum-large", &large_url, out, &format!("r{r}-5-baseline-large"), &dur)?) } else { None };
+            for run in [&b1, &c, &b2, &s].into_iter().chain(large.as_ref()) {
                 if run.non_2xx > 0 || run.requests == 0 {
                     return Err(format!("{} had {} non-2xx answers of {} (see {})", run.label, run.non_2xx, run.requests, out.display()));
                 }
@@ -462,12 +495,20 @@ fn throughput(out: &Path) -> Result<Value, String> {
             );
             ratios_cluster.push(rc);
             ratios_scope.push(rs);
-            table_rows.push(json!({
+            let mut row = json!({
                 "round": r,
                 "baseline_1_rps": b1.rps.round(), "cluster_rps": c.rps.round(), "cluster_ratio": round3(rc),
                 "baseline_2_rps": b2.rps.round(), "scope_rps": s.rps.round(), "scope_ratio": round3(rs),
-            }));
+            });
             runs.extend([b1.to_json(), c.to_json(), b2.to_json(), s.to_json()]);
+            if let Some(l) = large {
+                eprintln!("  round {r} (diagnostic): trivial handler with a cluster-sized body {:.0}; cluster / it = {:.2}", l.rps, c.rps / l.rps);
+                row["baseline_large_rps"] = json!(l.rps.round());
+                row["cluster_vs_large_ratio"] = json!(round3(c.rps / l.rps));
+                ratios_large.push(c.rps / l.rps);
+                runs.push(l.to_json());
+            }
+            table_rows.push(row);
         }
         let arcemu_after = rss_kib(apid);
         let trivial_after = rss_kib(tpid);
@@ -488,6 +529,11 @@ fn throughput(out: &Path) -> Result<Value, String> {
                 "arcemu-get-scope": median(&of("arcemu-get-scope")).round(),
             },
             "median_ratio": { "cluster": round3(median(&ratios_cluster)), "scope": round3(median(&ratios_scope)) },
+            "diagnostic": {
+                "what": "trivial axum handler answering a cluster-shaped ~900-byte JSON body built per request (not a goal; separates response size from arcemu's own work)",
+                "median_rps_trivial_large": median(&of("trivial-axum-large")).round(),
+                "median_ratio_cluster_vs_trivial_large": round3(median(&ratios_large)),
+            },
             "rss": {
                 "arcemu_idle": kib(arcemu_idle),
                 "arcemu_seeded": kib(arcemu_seeded),
@@ -578,19 +624,26 @@ fn markdown(s: &Value) -> String {
             "GET throughput, `wrk -t{} -c{} -d{}` (wrk and server share the 2 cores), interleaved:\n\n",
             t["wrk"]["threads"], t["wrk"]["connections"], t["wrk"]["duration"].as_str().unwrap_or("?")
         ));
-        md.push_str("| round | trivial axum req/s | arcemu GET cluster req/s | ratio | trivial axum req/s | arcemu GET scope req/s | ratio |\n|---|---|---|---|---|---|---|\n");
+        let n0 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.0}"));
+        let n2 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.2}"));
+        md.push_str(
+            "| round | trivial axum req/s | arcemu GET cluster req/s | ratio | trivial axum req/s | arcemu GET scope req/s | ratio | diag: trivial, cluster-sized body req/s | diag: cluster / it |\n\
+             |---|---|---|---|---|---|---|---|---|\n",
+        );
         for r in t["rounds"].as_array().into_iter().flatten() {
             md.push_str(&format!(
-                "| {} | {} | {} | {:.2} | {} | {} | {:.2} |\n",
-                r["round"], r["baseline_1_rps"], r["cluster_rps"], r["cluster_ratio"].as_f64().unwrap_or(f64::NAN),
-                r["baseline_2_rps"], r["scope_rps"], r["scope_ratio"].as_f64().unwrap_or(f64::NAN)
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                r["round"], n0(&r["baseline_1_rps"]), n0(&r["cluster_rps"]), n2(&r["cluster_ratio"]),
+                n0(&r["baseline_2_rps"]), n0(&r["scope_rps"]), n2(&r["scope_ratio"]),
+                n0(&r["baseline_large_rps"]), n2(&r["cluster_vs_large_ratio"])
             ));
         }
+        let d = &t["diagnostic"];
         md.push_str(&format!(
-            "| **median** | {} | {} | **{:.2}** | | {} | **{:.2}** |\n\n",
-            t["median_rps"]["trivial-axum"], t["median_rps"]["arcemu-get-cluster"],
-            t["median_ratio"]["cluster"].as_f64().unwrap_or(f64::NAN), t["median_rps"]["arcemu-get-scope"],
-            t["median_ratio"]["scope"].as_f64().unwrap_or(f64::NAN)
+            "| **median** | {} | {} | **{}** | | {} | **{}** | {} | {} |\n\n",
+            n0(&t["median_rps"]["trivial-axum"]), n0(&t["median_rps"]["arcemu-get-cluster"]), n2(&t["median_ratio"]["cluster"]),
+            n0(&t["median_rps"]["arcemu-get-scope"]), n2(&t["median_ratio"]["scope"]),
+            n0(&d["median_rps_trivial_large"]), n2(&d["median_ratio_cluster_vs_trivial_large"])
         ));
         let bytes = |target: &str| {
             t["runs"].as_array().into_iter().flatten().find(|r| r["target"] == target).map(|r| r["bytes_per_response"].clone()).unwrap_or(Value::Null)

@@ -353,3 +353,26 @@ pub const NETWORK: &[&str] = &[
 
 /// `Microsoft.Network/privateDnsZones` (and virtualNetworkLinks).
 pub const PRIVATE_DNS: &[&str] = &["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01", "2026-06-01-preview"];
+
+/// `Microsoft.Network/dnsResolvers` and `dnsResolvers/inboundEndpoints`
+/// (DNS Private Resolver).
+///
+/// Source: `Azure/azure-rest-api-specs`,
+/// `specification/dnsresolver/resource-manager/Microsoft.Network/DnsResolver/readme.md`
+/// (tags `package-2020-04-preview`, `package-2022-07`, `package-preview-2023-07`,
+/// `package-2025-05`, `package-preview-2025-10`) plus the
+/// `preview/2026-07-01-preview/openapi.json` folder (spec-only so far; its
+/// examples send `api-version=2026-07-01-preview`). Every version contains both
+/// `DnsResolvers_*` and `InboundEndpoints_*` operations. `2025-05-01` is the
+/// `azure-mgmt-dnsresolver==1.1.0` (latest) default. A real ARM
+/// `NoRegisteredProviderFound` from 2022 (Azure/azure-powershell#19119) shows
+/// the service once listed only `2020-04-01-preview` for `dnsResolvers`, i.e.
+/// the live service can lag the specs.
+pub const DNS_RESOLVERS: &[&str] = &[
+    "2020-04-01-preview",
+    "2022-07-01",
+    "2023-07-01-preview",
+    "2025-05-01",
+    "2025-10-01-preview",
+    "2026-07-01-preview",
+];

@@ -314,6 +314,15 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
                     }),
             }
         }
+        Route::AllRecordSets { zone } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
+            only(m, &[Method::GET])?;
+            let w = st.read();
+            let scope = ListScope::Parent(zone);
+            let mut value = w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items;
+            value.extend(w.list(&scope, ResourceKind::CnameRecordSet, None, usize::MAX)?.items);
+            Ok(Answer::ok(json!({ "value": value })))
+        }
         Route::Resource { id, kind } => resource(st, req, &id, kind),
     }
 }

@@ -16,6 +16,22 @@ pub fn supported(kind: ResourceKind) -> &'static [&'static str] {
         ResourceKind::ConnectedCluster => v::KUBERNETES_CONNECTED_CLUSTERS,
         ResourceKind::ClusterExtension => v::KUBERNETES_CONFIGURATION_EXTENSIONS,
         ResourceKind::CustomLocation => v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
+        ResourceKind::PrivateDnsZone
+        | ResourceKind::VirtualNetworkLink
+        | ResourceKind::ARecordSet
+        | ResourceKind::CnameRecordSet => v::PRIVATE_DNS,
+        ResourceKind::DnsResolver | ResourceKind::DnsResolverInboundEndpoint => v::DNS_RESOLVERS,
+        ResourceKind::VirtualNetwork
+        | ResourceKind::Subnet
+        | ResourceKind::NetworkSecurityGroup
+        | ResourceKind::SecurityRule
+        | ResourceKind::PrivateEndpoint
+        | ResourceKind::PrivateDnsZoneGroup
+        | ResourceKind::VirtualNetworkGateway
+        | ResourceKind::LocalNetworkGateway
+        | ResourceKind::Connection
+        | ResourceKind::ExpressRouteCircuit
+        | ResourceKind::AzureFirewall => v::NETWORK,
     }
 }
 

@@ -18,6 +18,34 @@ pub fn canonical_namespace(ns: &str) -> Option<&'static str> {
     PROVIDER_NAMESPACES.iter().copied().find(|n| n.eq_ignore_ascii_case(ns))
 }
 
+/// How a type's names are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameRule {
+    /// Letters, digits and the given punctuation, within a length; optionally alphanumeric at both ends.
+    Chars { max: usize, extra: &'static str, lower_only: bool, alnum_edges: bool },
+    /// Microsoft.Network names: 1-80, start alphanumeric, end alphanumeric or '_', middle also '-', '.', '_'.
+    Network,
+    /// A DNS zone name: dot-separated labels of letters, digits and '-'.
+    DnsZone,
+    /// A relative record set name: '@' or dot-separated labels (letters, digits, '-', '_', '*').
+    RecordSet,
+    /// Anything but ARM's forbidden characters.
+    Loose { max: usize },
+}
+
+/// Static facts about one resource type.
+struct KindInfo {
+    arm_type: &'static str,
+    namespace: &'static str,
+    parent: Option<ResourceKind>,
+    tracked: bool,
+    /// Location must be `global` (private DNS).
+    global: bool,
+    long_running_put: bool,
+    long_running_delete: bool,
+    name: NameRule,
+}
+
 /// A resource type the store holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceKind {
@@ -26,82 +54,205 @@ pub enum ResourceKind {
     ConnectedCluster,
     ClusterExtension,
     CustomLocation,
+    VirtualNetwork,
+    Subnet,
+    NetworkSecurityGroup,
+    SecurityRule,
+    PrivateEndpoint,
+    PrivateDnsZoneGroup,
+    PrivateDnsZone,
+    VirtualNetworkLink,
+    ARecordSet,
+    CnameRecordSet,
+    VirtualNetworkGateway,
+    LocalNetworkGateway,
+    Connection,
+    ExpressRouteCircuit,
+    DnsResolver,
+    DnsResolverInboundEndpoint,
+    AzureFirewall,
 }
 
+const HC: &str = "Microsoft.HybridCompute";
+const NET: &str = "Microsoft.Network";
+const ARC_NAME: NameRule = NameRule::Chars { max: 63, extra: "-_.", lower_only: false, alnum_edges: true };
+
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 5] = [
+    pub const ALL: [ResourceKind; 22] = [
         ResourceKind::PrivateLinkScope,
         ResourceKind::PrivateEndpointConnection,
         ResourceKind::ConnectedCluster,
         ResourceKind::ClusterExtension,
         ResourceKind::CustomLocation,
+        ResourceKind::VirtualNetwork,
+        ResourceKind::Subnet,
+        ResourceKind::NetworkSecurityGroup,
+        ResourceKind::SecurityRule,
+        ResourceKind::PrivateEndpoint,
+        ResourceKind::PrivateDnsZoneGroup,
+        ResourceKind::PrivateDnsZone,
+        ResourceKind::VirtualNetworkLink,
+        ResourceKind::ARecordSet,
+        ResourceKind::CnameRecordSet,
+        ResourceKind::VirtualNetworkGateway,
+        ResourceKind::LocalNetworkGateway,
+        ResourceKind::Connection,
+        ResourceKind::ExpressRouteCircuit,
+        ResourceKind::DnsResolver,
+        ResourceKind::DnsResolverInboundEndpoint,
+        ResourceKind::AzureFirewall,
     ];
 
-    /// The ARM `type` string, as the real service spells it.
-    pub fn arm_type(self) -> &'static str {
+    fn info(self) -> KindInfo {
+        use ResourceKind as K;
+        let tracked = |arm_type, namespace, name| KindInfo {
+            arm_type,
+            namespace,
+            parent: None,
+            tracked: true,
+            global: false,
+            long_running_put: true,
+            long_running_delete: true,
+            name,
+        };
+        let child = |arm_type, namespace, parent, name| KindInfo {
+            arm_type,
+            namespace,
+            parent: Some(parent),
+            tracked: false,
+            global: false,
+            long_running_put: true,
+            long_running_delete: true,
+            name,
+        };
         match self {
-            ResourceKind::PrivateLinkScope => "Microsoft.HybridCompute/privateLinkScopes",
-            ResourceKind::PrivateEndpointConnection => {
-                "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections"
+            // PUT of a scope is synchronous in the REST API; DELETE is long-running.
+            K::PrivateLinkScope => KindInfo {
+                long_running_put: false,
+                ..tracked(
+                    "Microsoft.HybridCompute/privateLinkScopes",
+                    HC,
+                    NameRule::Chars { max: 64, extra: "-_.", lower_only: false, alnum_edges: false },
+                )
+            },
+            K::PrivateEndpointConnection => child(
+                "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections",
+                HC,
+                K::PrivateLinkScope,
+                NameRule::Loose { max: 260 },
+            ),
+            K::ConnectedCluster => tracked("Microsoft.Kubernetes/connectedClusters", "Microsoft.Kubernetes", ARC_NAME),
+            K::ClusterExtension => child(
+                "Microsoft.KubernetesConfiguration/extensions",
+                "Microsoft.KubernetesConfiguration",
+                K::ConnectedCluster,
+                NameRule::Chars { max: 253, extra: "-.", lower_only: true, alnum_edges: true },
+            ),
+            K::CustomLocation => tracked(
+                "Microsoft.ExtendedLocation/customLocations",
+                "Microsoft.ExtendedLocation",
+                NameRule::Chars { max: 63, extra: "-.", lower_only: false, alnum_edges: true },
+            ),
+            K::VirtualNetwork => tracked("Microsoft.Network/virtualNetworks", NET, NameRule::Network),
+            K::Subnet => child("Microsoft.Network/virtualNetworks/subnets", NET, K::VirtualNetwork, NameRule::Network),
+            K::NetworkSecurityGroup => tracked("Microsoft.Network/networkSecurityGroups", NET, NameRule::Network),
+            K::SecurityRule => child(
+                "Microsoft.Network/networkSecurityGroups/securityRules",
+                NET,
+                K::NetworkSecurityGroup,
+                NameRule::Network,
+            ),
+            K::PrivateEndpoint => tracked("Microsoft.Network/privateEndpoints", NET, NameRule::Network),
+            K::PrivateDnsZoneGroup => child(
+                "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+                NET,
+                K::PrivateEndpoint,
+                NameRule::Network,
+            ),
+            K::PrivateDnsZone => {
+                KindInfo { global: true, ..tracked("Microsoft.Network/privateDnsZones", NET, NameRule::DnsZone) }
             }
-            ResourceKind::ConnectedCluster => "Microsoft.Kubernetes/connectedClusters",
-            ResourceKind::ClusterExtension => "Microsoft.KubernetesConfiguration/extensions",
-            ResourceKind::CustomLocation => "Microsoft.ExtendedLocation/customLocations",
+            K::VirtualNetworkLink => KindInfo {
+                global: true,
+                parent: Some(K::PrivateDnsZone),
+                ..tracked("Microsoft.Network/privateDnsZones/virtualNetworkLinks", NET, NameRule::Network)
+            },
+            // Record sets are synchronous in the private DNS API.
+            K::ARecordSet => KindInfo {
+                long_running_put: false,
+                long_running_delete: false,
+                ..child("Microsoft.Network/privateDnsZones/A", NET, K::PrivateDnsZone, NameRule::RecordSet)
+            },
+            K::CnameRecordSet => KindInfo {
+                long_running_put: false,
+                long_running_delete: false,
+                ..child("Microsoft.Network/privateDnsZones/CNAME", NET, K::PrivateDnsZone, NameRule::RecordSet)
+            },
+            K::VirtualNetworkGateway => tracked("Microsoft.Network/virtualNetworkGateways", NET, NameRule::Network),
+            K::LocalNetworkGateway => tracked("Microsoft.Network/localNetworkGateways", NET, NameRule::Network),
+            K::Connection => tracked("Microsoft.Network/connections", NET, NameRule::Network),
+            K::ExpressRouteCircuit => tracked("Microsoft.Network/expressRouteCircuits", NET, NameRule::Network),
+            K::DnsResolver => tracked("Microsoft.Network/dnsResolvers", NET, NameRule::Network),
+            K::DnsResolverInboundEndpoint => KindInfo {
+                parent: Some(K::DnsResolver),
+                ..tracked("Microsoft.Network/dnsResolvers/inboundEndpoints", NET, NameRule::Network)
+            },
+            K::AzureFirewall => tracked("Microsoft.Network/azureFirewalls", NET, NameRule::Network),
         }
     }
 
+    /// The ARM `type` string, as the real service spells it.
+    pub fn arm_type(self) -> &'static str {
+        self.info().arm_type
+    }
+
     pub fn namespace(self) -> &'static str {
-        match self {
-            ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection => "Microsoft.HybridCompute",
-            ResourceKind::ConnectedCluster => "Microsoft.Kubernetes",
-            ResourceKind::ClusterExtension => "Microsoft.KubernetesConfiguration",
-            ResourceKind::CustomLocation => "Microsoft.ExtendedLocation",
-        }
+        self.info().namespace
     }
 
     /// The kind of the resource this one is nested in, if any.
     pub fn parent(self) -> Option<ResourceKind> {
-        match self {
-            ResourceKind::PrivateEndpointConnection => Some(ResourceKind::PrivateLinkScope),
-            ResourceKind::ClusterExtension => Some(ResourceKind::ConnectedCluster),
-            _ => None,
-        }
+        self.info().parent
     }
 
     /// Whether the type is tracked (has a location) rather than a proxy resource.
     pub fn tracked(self) -> bool {
-        matches!(self, ResourceKind::PrivateLinkScope | ResourceKind::ConnectedCluster | ResourceKind::CustomLocation)
+        self.info().tracked
+    }
+
+    /// Whether the location must be `global` (private DNS zones and their links).
+    pub fn global_location(self) -> bool {
+        self.info().global
     }
 
     /// PUT answers with `Azure-AsyncOperation` in Azure (REST API specs: `x-ms-long-running-operation`).
     pub fn long_running_put(self) -> bool {
-        !matches!(self, ResourceKind::PrivateLinkScope)
+        self.info().long_running_put
     }
 
-    /// DELETE is long-running for every type served here.
+    /// DELETE answers 202 with `Azure-AsyncOperation` in Azure.
     pub fn long_running_delete(self) -> bool {
-        true
+        self.info().long_running_delete
+    }
+
+    /// The `{type}` segments after the namespace, e.g. `["privateLinkScopes", "privateEndpointConnections"]`.
+    pub fn type_segments(self) -> Vec<&'static str> {
+        self.arm_type().split('/').skip(1).collect()
     }
 
     /// Which kind an id names, if the emulator serves it. Checks the whole chain of
     /// types, so an extension must sit under a connected cluster.
     pub fn of(id: &ResourceId) -> Option<ResourceKind> {
-        let groups = id.providers();
-        let is = |ns: &str, types: &[&str], g: &crate::id::ProviderGroup| {
-            g.namespace.eq_ignore_ascii_case(ns)
-                && g.types.len() == types.len()
-                && g.types.iter().zip(types).all(|((t, _), want)| t.eq_ignore_ascii_case(want))
+        let matches = |kind: ResourceKind, g: &crate::id::ProviderGroup| {
+            let segs = kind.type_segments();
+            g.namespace.eq_ignore_ascii_case(kind.namespace())
+                && g.types.len() == segs.len()
+                && g.types.iter().zip(&segs).all(|((t, _), want)| t.eq_ignore_ascii_case(want))
         };
-        match groups {
-            [g] if is("Microsoft.HybridCompute", &["privateLinkScopes"], g) => Some(ResourceKind::PrivateLinkScope),
-            [g] if is("Microsoft.HybridCompute", &["privateLinkScopes", "privateEndpointConnections"], g) => {
-                Some(ResourceKind::PrivateEndpointConnection)
-            }
-            [g] if is("Microsoft.Kubernetes", &["connectedClusters"], g) => Some(ResourceKind::ConnectedCluster),
-            [g] if is("Microsoft.ExtendedLocation", &["customLocations"], g) => Some(ResourceKind::CustomLocation),
+        match id.providers() {
+            [g] => ResourceKind::ALL.into_iter().find(|k| *k != ResourceKind::ClusterExtension && matches(*k, g)),
             [host, g]
-                if is("Microsoft.Kubernetes", &["connectedClusters"], host)
-                    && is("Microsoft.KubernetesConfiguration", &["extensions"], g) =>
+                if matches(ResourceKind::ConnectedCluster, host) && matches(ResourceKind::ClusterExtension, g) =>
             {
                 Some(ResourceKind::ClusterExtension)
             }
@@ -111,35 +262,56 @@ impl ResourceKind {
 
     /// Refuses names the real service refuses (character set and length per type).
     pub fn validate_name(self, name: &str) -> ArmResult<()> {
-        let (max, rule_text, allowed): (usize, &str, fn(char) -> bool) = match self {
-            ResourceKind::PrivateLinkScope => (64, "use 1 to 64 letters, digits, '-', '_' or '.'", |c| {
-                c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-            }),
-            ResourceKind::ConnectedCluster => {
-                (63, "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", |c| {
-                    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-                })
+        let alnum = |c: char| c.is_ascii_alphanumeric();
+        let (ok, rule_text): (bool, String) = match self.info().name {
+            NameRule::Chars { max, extra, lower_only, alnum_edges } => {
+                let allowed = |c: char| {
+                    (c.is_ascii_digit() || (c.is_ascii_alphabetic() && (!lower_only || c.is_ascii_lowercase())))
+                        || extra.contains(c)
+                };
+                let edges = !alnum_edges
+                    || (name.chars().next().is_some_and(alnum) && name.chars().last().is_some_and(alnum));
+                let case = if lower_only { "lower-case letters" } else { "letters" };
+                let edge_text = if alnum_edges { ", starting and ending with a letter or digit" } else { "" };
+                (
+                    !name.is_empty() && name.len() <= max && name.chars().all(allowed) && edges && !name.ends_with('.'),
+                    format!("use 1 to {max} {case}, digits or '{extra}'{edge_text}"),
+                )
             }
-            ResourceKind::ClusterExtension => (
-                253,
-                "use 1 to 253 lower-case letters, digits, '-' or '.', starting and ending with a letter or digit",
-                |c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'),
+            NameRule::Network => {
+                let middle = |c: char| alnum(c) || matches!(c, '-' | '.' | '_');
+                let ok = !name.is_empty()
+                    && name.len() <= 80
+                    && name.chars().next().is_some_and(alnum)
+                    && name.chars().last().is_some_and(|c| alnum(c) || c == '_')
+                    && name.chars().all(middle);
+                (ok, "use 1 to 80 letters, digits, '-', '.' or '_', starting with a letter or digit and ending with a letter, digit or '_'".to_string())
+            }
+            NameRule::DnsZone => {
+                let label_ok = |l: &str| {
+                    !l.is_empty()
+                        && l.len() <= 63
+                        && l.chars().all(|c| alnum(c) || c == '-')
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                };
+                let ok = name.len() <= 253 && name.split('.').count() >= 2 && name.split('.').all(label_ok);
+                (ok, "use a DNS name of at least two labels (letters, digits and '-')".to_string())
+            }
+            NameRule::RecordSet => {
+                let label_ok =
+                    |l: &str| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '*'));
+                let ok = name == "@" || (name.len() <= 253 && name.split('.').all(label_ok));
+                (ok, "use '@' or dot-separated labels of letters, digits, '-', '_' or '*'".to_string())
+            }
+            NameRule::Loose { max } => (
+                !name.is_empty()
+                    && name.len() <= max
+                    && name.chars().all(|c| !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control()),
+                format!("use 1 to {max} characters other than '<>%&:\\?/'"),
             ),
-            ResourceKind::CustomLocation => {
-                (63, "use 1 to 63 letters, digits, '-' or '.', starting and ending with a letter or digit", |c| {
-                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.')
-                })
-            }
-            ResourceKind::PrivateEndpointConnection => (260, "use 1 to 260 characters other than '<>%&:\\?/'", |c| {
-                !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control()
-            }),
         };
-        let alnum_edges = !matches!(self, ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection);
-        let edges_ok = !alnum_edges
-            || (name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
-        let ok = !name.is_empty() && name.len() <= max && name.chars().all(allowed) && edges_ok && !name.ends_with('.');
-        if ok { Ok(()) } else { Err(ArmError::invalid_resource_name(name, self.arm_type(), rule_text)) }
+        if ok { Ok(()) } else { Err(ArmError::invalid_resource_name(name, self.arm_type(), &rule_text)) }
     }
 }
 

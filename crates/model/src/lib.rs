@@ -9,10 +9,12 @@
 //! ARM, DNS and admin faces depend on this crate; it depends on none of them.
 
 pub mod clock;
+pub mod endpoints;
 pub mod error;
 pub mod id;
 pub mod ids;
 pub mod kinds;
+pub mod net;
 pub mod region;
 pub mod resources;
 pub mod rules;

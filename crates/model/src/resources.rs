@@ -279,6 +279,8 @@ pub enum Body {
     ConnectedCluster(ConnectedCluster),
     ClusterExtension(ClusterExtension),
     CustomLocation(CustomLocation),
+    /// Networking types (see [`crate::net`]).
+    Net(crate::net::NetBody),
 }
 
 impl Body {
@@ -289,6 +291,7 @@ impl Body {
             Body::ConnectedCluster(_) => ResourceKind::ConnectedCluster,
             Body::ClusterExtension(_) => ResourceKind::ClusterExtension,
             Body::CustomLocation(_) => ResourceKind::CustomLocation,
+            Body::Net(n) => n.kind(),
         }
     }
 }
@@ -305,6 +308,8 @@ pub struct Resource {
     pub system_data: SystemData,
     pub provisioning_state: ProvisioningState,
     pub body: Body,
+    /// `W/"guid"`, for the types that have ETags in Azure; changes on every write.
+    pub etag: Option<String>,
 }
 
 impl Resource {
@@ -326,9 +331,8 @@ impl Resource {
         }
     }
 
-    /// The ARM JSON of this resource. `connections` are the scope's endpoint connections
-    /// (embedded in a scope's properties); ignored for other types.
-    pub fn to_json(&self, connections: &[&Resource]) -> Value {
+    /// The ARM JSON of this resource around the given `properties`.
+    pub fn to_json(&self, properties: Value) -> Value {
         let mut m = Map::new();
         m.insert("id".into(), json!(self.id.to_string()));
         m.insert("name".into(), json!(self.id.name()));
@@ -345,19 +349,24 @@ impl Resource {
         if let Some(i) = &self.identity {
             m.insert("identity".into(), i.to_json());
         }
+        if let Some(e) = &self.etag {
+            m.insert("etag".into(), json!(e));
+        }
         m.insert("systemData".into(), self.system_data.to_json());
-        m.insert("properties".into(), self.properties_json(connections));
+        m.insert("properties".into(), properties);
         Value::Object(m)
     }
 
-    fn properties_json(&self, connections: &[&Resource]) -> Value {
+    /// `properties` of the Arc types. `connections` are a scope's endpoint connections
+    /// (embedded in its properties); ignored for other types.
+    pub fn arc_properties(&self, connections: &[&Resource]) -> Value {
         let state = self.provisioning_state.as_str();
         match &self.body {
             Body::PrivateLinkScope(s) => json!({
                 "publicNetworkAccess": s.public_network_access.as_str(),
                 "provisioningState": state,
                 "privateLinkScopeId": s.private_link_scope_id,
-                "privateEndpointConnections": connections.iter().map(|c| c.to_json(&[])).collect::<Vec<_>>(),
+                "privateEndpointConnections": connections.iter().map(|c| c.to_json(c.arc_properties(&[]))).collect::<Vec<_>>(),
             }),
             Body::PrivateEndpointConnection(c) => json!({
                 "privateEndpoint": { "id": c.private_endpoint_id },
@@ -417,6 +426,7 @@ impl Resource {
                 }
                 p
             }
+            Body::Net(_) => Value::Null,
             Body::CustomLocation(c) => {
                 let mut p = json!({
                     "hostResourceId": c.host_resource_id.to_string(),

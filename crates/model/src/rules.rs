@@ -9,7 +9,7 @@
 
 use crate::error::{ArmError, ArmResult, Rule, SOURCE_ARM, SOURCE_CONNECTEDK8S};
 use crate::id::ResourceId;
-use crate::resources::PrivateLinkState;
+use crate::resources::{ConnectionStatus, PrivateLinkState};
 use serde::Serialize;
 
 /// How strictly the seed's self-contradictory region sentence is read (see DESIGN.md).
@@ -348,6 +348,119 @@ pub fn pls_015_provider_registered(namespace: &str, registered: bool) -> ArmResu
     .with_verified_text(SOURCE_ARM))
 }
 
+/// PLS-001: a virtual network reaches at most one Private Link Scope. `other_scopes` are the
+/// scopes the network's existing private endpoints (other than the one being written) target.
+pub fn pls_001_one_scope_per_virtual_network(
+    vnet: &ResourceId,
+    requested_scope: &ResourceId,
+    other_scopes: &[&str],
+) -> ArmResult<()> {
+    let Some(existing) = other_scopes.iter().find(|s| !s.eq_ignore_ascii_case(requested_scope.key())) else {
+        return Ok(());
+    };
+    Err(ArmError::rule(
+        &PLS_001,
+        400,
+        "VirtualNetworkAlreadyLinkedToAnotherPrivateLinkScope",
+        format!(
+            "Virtual network '{}' already has a private endpoint to Azure Arc Private Link Scope '{existing}'. You can \
+             associate at most one Azure Arc Private Link Scope with a virtual network; use that scope, or another \
+             virtual network for '{requested_scope}'.",
+            vnet.name()
+        ),
+    )
+    .with_target("properties.privateLinkServiceConnections[0].properties.privateLinkServiceId"))
+}
+
+/// PLS-004: a private endpoint is in its virtual network's region. Under the `strict-regions`
+/// profile the network must also be in the scope's region. The default-profile text is ARM's
+/// own for a subnet referenced from another region.
+pub fn pls_004_endpoint_in_network_region(
+    profile: RegionProfile,
+    endpoint: &ResourceId,
+    endpoint_location: &str,
+    subnet: &ResourceId,
+    vnet_location: &str,
+    scope_location: &str,
+) -> ArmResult<()> {
+    if !endpoint_location.eq_ignore_ascii_case(vnet_location) {
+        return Err(ArmError::rule(
+            &PLS_004,
+            400,
+            "InvalidResourceReference",
+            format!(
+                "Resource {subnet} referenced by resource {endpoint} was not found. Please make sure that the \
+                 referenced resource exists, and that both resources are in the same region. (private endpoint in \
+                 '{endpoint_location}', virtual network in '{vnet_location}'; region profile '{}')",
+                profile.as_str()
+            ),
+        )
+        .with_target("properties.subnet.id")
+        .with_verified_text(SOURCE_ARM));
+    }
+    if profile == RegionProfile::StrictRegions && !vnet_location.eq_ignore_ascii_case(scope_location) {
+        return Err(ArmError::rule(
+            &PLS_004,
+            400,
+            "PrivateLinkScopeLocationMismatch",
+            format!(
+                "Virtual network of subnet '{subnet}' is in '{vnet_location}' but the Azure Arc Private Link Scope is \
+                 in '{scope_location}'. The region profile 'strict-regions' requires the cluster, the scope and the \
+                 virtual network in the same region."
+            ),
+        )
+        .with_target("properties.subnet.id"));
+    }
+    Ok(())
+}
+
+/// Whether an endpoint connection in this state carries traffic (PLS-012).
+pub fn pls_012_carries_traffic(status: ConnectionStatus) -> bool {
+    status == ConnectionStatus::Approved
+}
+
+/// PLS-012: allowed changes of an endpoint connection's state from the scope side. A
+/// rejected or disconnected connection cannot be brought back: the endpoint must be
+/// recreated.
+pub fn pls_012_connection_transition(from: ConnectionStatus, to: ConnectionStatus) -> ArmResult<()> {
+    use ConnectionStatus::*;
+    let ok = from == to || matches!((from, to), (Pending, Approved | Rejected) | (Approved, Rejected));
+    if ok {
+        return Ok(());
+    }
+    Err(ArmError::rule(
+        &PLS_012,
+        400,
+        "InvalidPrivateEndpointConnectionStateTransition",
+        format!(
+            "A private endpoint connection in state '{}' cannot be set to '{}'. Only Approved connections carry \
+             traffic; a Rejected or Disconnected connection cannot be approved again: delete and recreate the \
+             private endpoint.",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+    .with_target("properties.privateLinkServiceConnectionState.status"))
+}
+
+/// PLS-013: a private endpoint to an Arc Private Link Scope asks for group id `hybridcompute`.
+pub fn pls_013_group_id(group_ids: &[String], path: &str) -> ArmResult<()> {
+    if group_ids.len() == 1 && group_ids[0].eq_ignore_ascii_case("hybridcompute") {
+        return Ok(());
+    }
+    Err(ArmError::rule(
+        &PLS_013,
+        400,
+        "PrivateEndpointInvalidGroupId",
+        format!(
+            "Group id(s) [{}] are not valid for Microsoft.HybridCompute/privateLinkScopes: the only private link \
+             resource of an Azure Arc Private Link Scope is 'hybridcompute'.",
+            group_ids.join(", ")
+        ),
+    )
+    .with_target(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +548,48 @@ mod tests {
             assert_eq!(find(r.id), Some(r));
         }
         assert!(find("PLS-999").is_none());
+    }
+
+    #[test]
+    fn pls_001_one_scope_per_vnet() {
+        let v = ResourceId::resource("s", "rg", "Microsoft.Network", "virtualNetworks", "v");
+        let (a, b) = (scope("s", "a"), scope("s", "b"));
+        assert!(pls_001_one_scope_per_virtual_network(&v, &a, &[]).is_ok());
+        assert!(pls_001_one_scope_per_virtual_network(&v, &a, &[a.key()]).is_ok());
+        let e = pls_001_one_scope_per_virtual_network(&v, &b, &[a.key()]).unwrap_err();
+        assert_eq!(e.rule.unwrap().id, "PLS-001");
+    }
+
+    #[test]
+    fn pls_004_regions_per_profile() {
+        let pe = ResourceId::resource("s", "rg", "Microsoft.Network", "privateEndpoints", "pe");
+        let sn = ResourceId::resource("s", "rg", "Microsoft.Network", "virtualNetworks", "v").child("subnets", "s");
+        let d = RegionProfile::Default;
+        assert!(pls_004_endpoint_in_network_region(d, &pe, "westus", &sn, "westus", "eastus").is_ok());
+        let e = pls_004_endpoint_in_network_region(d, &pe, "eastus", &sn, "westus", "eastus").unwrap_err();
+        assert_eq!((e.rule.unwrap().id, e.code.as_ref()), ("PLS-004", "InvalidResourceReference"));
+        let st = RegionProfile::StrictRegions;
+        assert!(pls_004_endpoint_in_network_region(st, &pe, "eastus", &sn, "eastus", "eastus").is_ok());
+        let e = pls_004_endpoint_in_network_region(st, &pe, "westus", &sn, "westus", "eastus").unwrap_err();
+        assert!(e.message.contains("strict-regions"));
+    }
+
+    #[test]
+    fn pls_012_transitions_and_traffic() {
+        use ConnectionStatus::*;
+        assert!(pls_012_carries_traffic(Approved));
+        assert!(!pls_012_carries_traffic(Pending) && !pls_012_carries_traffic(Rejected));
+        assert!(pls_012_connection_transition(Pending, Approved).is_ok());
+        assert!(pls_012_connection_transition(Approved, Rejected).is_ok());
+        let e = pls_012_connection_transition(Rejected, Approved).unwrap_err();
+        assert_eq!(e.rule.unwrap().id, "PLS-012");
+        assert!(pls_012_connection_transition(Disconnected, Approved).is_err());
+    }
+
+    #[test]
+    fn pls_013_only_hybridcompute() {
+        assert!(pls_013_group_id(&["HybridCompute".to_string()], "g").is_ok());
+        assert!(pls_013_group_id(&["blob".to_string()], "g").is_err());
+        assert!(pls_013_group_id(&[], "g").is_err());
     }
 }

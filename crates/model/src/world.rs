@@ -11,6 +11,7 @@ use crate::id::ResourceId;
 use crate::ids::IdGenerator;
 use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
 use crate::region;
+use crate::net::{NetBody, RecordSet};
 use crate::resources::*;
 use crate::rules::{self, RegionProfile};
 use serde_json::{Value, json};
@@ -250,12 +251,24 @@ pub struct World {
     ids: IdGenerator,
     subscriptions: BTreeMap<String, Subscription>,
     resource_groups: BTreeMap<String, ResourceGroup>,
-    resources: BTreeMap<String, Resource>,
+    pub(crate) resources: BTreeMap<String, Resource>,
     // ---- indexes ----
     by_kind: BTreeSet<(ResourceKind, String)>,
     clusters_by_scope: HashMap<String, BTreeSet<String>>,
     clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
     custom_locations_by_host: HashMap<String, BTreeSet<String>>,
+    /// Private addresses in use per subnet.
+    pub(crate) subnet_ips: HashMap<String, BTreeSet<u32>>,
+    /// Resources that occupy each subnet.
+    pub(crate) subnet_users: HashMap<String, BTreeSet<String>>,
+    /// Subnets associated with each network security group.
+    pub(crate) nsg_subnets: HashMap<String, BTreeSet<String>>,
+    /// Per virtual network: the scopes its private endpoints target, with those endpoints (PLS-001).
+    pub(crate) vnet_scopes: HashMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// (zone, virtual network) → the link between them.
+    pub(crate) zone_links: HashMap<(String, String), String>,
+    /// Per virtual network: the private DNS zone links that name it.
+    pub(crate) links_by_vnet: HashMap<String, BTreeSet<String>>,
     // ---- long-running operations ----
     operations: HashMap<String, Operation>,
     due: BTreeSet<(OffsetDateTime, String)>,
@@ -272,6 +285,12 @@ impl World {
             clusters_by_scope: HashMap::new(),
             clusters_by_sub_region: BTreeMap::new(),
             custom_locations_by_host: HashMap::new(),
+            subnet_ips: HashMap::new(),
+            subnet_users: HashMap::new(),
+            nsg_subnets: HashMap::new(),
+            vnet_scopes: HashMap::new(),
+            zone_links: HashMap::new(),
+            links_by_vnet: HashMap::new(),
             operations: HashMap::new(),
             due: BTreeSet::new(),
             config,
@@ -457,9 +476,11 @@ impl World {
         if r.kind() == ResourceKind::PrivateLinkScope {
             let prefix = format!("{}/privateendpointconnections/", r.id.key());
             let conns: Vec<&Resource> = prefix_range(&self.resources, &prefix).map(|(_, c)| c).collect();
-            r.to_json(&conns)
+            r.to_json(r.arc_properties(&conns))
+        } else if let Body::Net(_) = &r.body {
+            r.to_json(self.net_properties(r))
         } else {
-            r.to_json(&[])
+            r.to_json(r.arc_properties(&[]))
         }
     }
 
@@ -539,7 +560,9 @@ impl World {
                 format!("The resource '{}' is being deleted; retry when the delete has finished.", id.name()),
             ));
         }
-        let location = if kind.tracked() {
+        let location = if kind.global_location() {
+            Some(resolve_global_location(envelope.location.as_deref(), kind.arm_type())?)
+        } else if kind.tracked() {
             let loc = resolve_location(envelope.location.as_deref(), kind.arm_type())?;
             if let Some(old) = existing.and_then(|r| r.location).filter(|old| *old != loc) {
                 return Err(ArmError::invalid_resource_location(
@@ -554,6 +577,7 @@ impl World {
             None
         };
         let properties = envelope.properties.clone().unwrap_or(Value::Null);
+        let mut plan = None;
         let body = match kind {
             ResourceKind::PrivateLinkScope => self.build_scope(&properties, existing)?,
             ResourceKind::PrivateEndpointConnection => self.build_connection(id, &properties, existing)?,
@@ -562,6 +586,12 @@ impl World {
             }
             ResourceKind::ClusterExtension => build_extension(&properties)?,
             ResourceKind::CustomLocation => self.build_custom_location(&properties)?,
+            _ => {
+                let mut p = self.build_net(kind, id, &envelope, location, existing)?;
+                let body = p.body.take().map(Body::Net).ok_or_else(|| ArmError::invalid_request_content("empty"))?;
+                plan = Some(p);
+                body
+            }
         };
         let identity = self.build_identity(kind, &envelope, existing)?;
         let created = existing.is_none();
@@ -592,8 +622,15 @@ impl World {
             system_data,
             provisioning_state,
             body,
+            etag: kind.namespace().eq("Microsoft.Network").then(|| format!("W/\"{}\"", self.ids.guid())),
         };
+        if let Some(old) = existing.filter(|r| r.kind() == ResourceKind::PrivateDnsZoneGroup).cloned() {
+            self.on_delete(&old);
+        }
         self.insert(resource);
+        if let Some(plan) = plan {
+            self.apply_net_plan(id, plan, now);
+        }
         let operation = kind.long_running_put().then(|| {
             self.start_operation(
                 id.subscription(),
@@ -659,13 +696,17 @@ impl World {
     pub fn delete_resource(&mut self, id: &ResourceId, now: OffsetDateTime) -> ArmResult<DeleteOutcome> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
         self.check_container(id)?;
+        if !self.resources.contains_key(id.key()) {
+            return Ok(DeleteOutcome::NotFound);
+        }
+        self.check_delete(id, kind)?;
+        if !kind.long_running_delete() {
+            self.delete_tree(id);
+            return Ok(DeleteOutcome::Deleted);
+        }
         let Some(r) = self.resources.get_mut(id.key()) else {
             return Ok(DeleteOutcome::NotFound);
         };
-        if !kind.long_running_delete() {
-            self.remove_tree(id);
-            return Ok(DeleteOutcome::Deleted);
-        }
         r.provisioning_state = ProvisioningState::Deleting;
         let location = r.location.unwrap_or("global");
         Ok(DeleteOutcome::Started(self.start_operation(
@@ -715,6 +756,7 @@ impl World {
                 format!("The property '{path}.description' is required."),
             )
         })?;
+        rules::pls_012_connection_transition(current.status, status)?;
         Ok(Body::PrivateEndpointConnection(PrivateEndpointConnection {
             status,
             description,
@@ -943,6 +985,7 @@ impl World {
                 actions_required: "None".to_string(),
                 group_ids: vec!["hybridcompute".to_string()],
             }),
+            etag: None,
         });
         Ok(id)
     }
@@ -1037,12 +1080,14 @@ impl World {
                         r.provisioning_state = ProvisioningState::Succeeded;
                     }
                 }
-                OperationTarget::Delete(id) => self.remove_tree(&id),
+                OperationTarget::Delete(id) => self.delete_tree(&id),
                 OperationTarget::DeleteGroup(rg) => {
                     let prefix = format!("{}/", rg.key());
                     let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
                     for k in keys {
-                        self.remove(&k);
+                        if let Some(id) = self.resources.get(&k).map(|r| r.id.clone()) {
+                            self.delete_tree(&id);
+                        }
                     }
                     self.resource_groups.remove(rg.key());
                 }
@@ -1052,9 +1097,25 @@ impl World {
 
     // ================= store and indexes =================
 
-    fn insert(&mut self, r: Resource) {
+    /// Stores a resource (replacing any previous version) and indexes it.
+    pub(crate) fn insert(&mut self, r: Resource) {
         let key = r.id.key().to_string();
-        self.remove(&key);
+        if let Some(old) = self.resources.remove(&key) {
+            self.unindex(&old);
+        }
+        self.index(&r);
+        self.resources.insert(key, r);
+    }
+
+    /// Removes one resource from the store and its indexes (no side effects).
+    fn remove(&mut self, key: &str) -> Option<Resource> {
+        let r = self.resources.remove(key)?;
+        self.unindex(&r);
+        Some(r)
+    }
+
+    fn index(&mut self, r: &Resource) {
+        let key = r.id.key().to_string();
         self.by_kind.insert((r.kind(), key.clone()));
         match &r.body {
             Body::ConnectedCluster(c) => {
@@ -1063,22 +1124,50 @@ impl World {
                 }
                 if let Some(loc) = r.location {
                     let k = (r.id.subscription().to_ascii_lowercase(), loc);
-                    self.clusters_by_sub_region.entry(k).or_default().insert(key.clone());
+                    self.clusters_by_sub_region.entry(k).or_default().insert(key);
                 }
             }
             Body::CustomLocation(cl) => {
-                self.custom_locations_by_host
-                    .entry(cl.host_resource_id.key().to_string())
-                    .or_default()
-                    .insert(key.clone());
+                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key);
+            }
+            Body::Net(n) => {
+                for subnet in n.subnets_used() {
+                    self.subnet_users.entry(subnet.key().to_string()).or_default().insert(key.clone());
+                    let ips = self.subnet_ips.entry(subnet.key().to_string()).or_default();
+                    ips.extend(n.addresses().into_iter().map(u32::from));
+                }
+                match n {
+                    NetBody::Subnet(s) => {
+                        if let Some(nsg) = &s.network_security_group {
+                            self.nsg_subnets.entry(nsg.key().to_string()).or_default().insert(key);
+                        }
+                    }
+                    NetBody::PrivateEndpoint(pe) => {
+                        if let Some(vnet) = pe.subnet.parent() {
+                            self.vnet_scopes
+                                .entry(vnet.key().to_string())
+                                .or_default()
+                                .entry(pe.connection.scope.key().to_string())
+                                .or_default()
+                                .insert(key);
+                        }
+                    }
+                    NetBody::VirtualNetworkLink(l) => {
+                        if let Some(zone) = r.id.parent() {
+                            let vnet = l.virtual_network.key().to_string();
+                            self.zone_links.insert((zone.key().to_string(), vnet.clone()), key.clone());
+                            self.links_by_vnet.entry(vnet).or_default().insert(key);
+                        }
+                    }
+                    _ => {}
+                }
             }
             _ => {}
         }
-        self.resources.insert(key, r);
     }
 
-    fn remove(&mut self, key: &str) -> Option<Resource> {
-        let r = self.resources.remove(key)?;
+    fn unindex(&mut self, r: &Resource) {
+        let key = r.id.key();
         self.by_kind.remove(&(r.kind(), key.to_string()));
         match &r.body {
             Body::ConnectedCluster(c) => {
@@ -1098,19 +1187,187 @@ impl World {
             Body::CustomLocation(cl) => {
                 remove_from_index(&mut self.custom_locations_by_host, cl.host_resource_id.key(), key);
             }
+            Body::Net(n) => {
+                for subnet in n.subnets_used() {
+                    remove_from_index(&mut self.subnet_users, subnet.key(), key);
+                    if let Some(ips) = self.subnet_ips.get_mut(subnet.key()) {
+                        for ip in n.addresses() {
+                            ips.remove(&u32::from(ip));
+                        }
+                        if ips.is_empty() {
+                            self.subnet_ips.remove(subnet.key());
+                        }
+                    }
+                }
+                match n {
+                    NetBody::Subnet(s) => {
+                        if let Some(nsg) = &s.network_security_group {
+                            remove_from_index(&mut self.nsg_subnets, nsg.key(), key);
+                        }
+                    }
+                    NetBody::PrivateEndpoint(pe) => {
+                        if let Some(vnet) = pe.subnet.parent()
+                            && let Some(scopes) = self.vnet_scopes.get_mut(vnet.key())
+                        {
+                            remove_from_index(scopes, pe.connection.scope.key(), key);
+                            if scopes.is_empty() {
+                                self.vnet_scopes.remove(vnet.key());
+                            }
+                        }
+                    }
+                    NetBody::VirtualNetworkLink(l) => {
+                        if let Some(zone) = r.id.parent() {
+                            let k = (zone.key().to_string(), l.virtual_network.key().to_string());
+                            if self.zone_links.get(&k).is_some_and(|v| v == key) {
+                                self.zone_links.remove(&k);
+                            }
+                            remove_from_index(&mut self.links_by_vnet, l.virtual_network.key(), key);
+                        }
+                    }
+                    _ => {}
+                }
+            }
             _ => {}
         }
-        Some(r)
     }
 
-    /// Removes a resource with its children and extension resources.
-    fn remove_tree(&mut self, id: &ResourceId) {
+    /// Deletes a resource with its children and extension resources, with the side effects
+    /// a delete has in Azure (an endpoint's scope-side connection, a zone group's records).
+    pub(crate) fn delete_tree(&mut self, id: &ResourceId) {
         let prefix = format!("{}/", id.key());
-        let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+        let mut keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+        keys.push(id.key().to_string());
         for k in keys {
-            self.remove(&k);
+            if let Some(r) = self.remove(&k) {
+                self.on_delete(&r);
+            }
         }
-        self.remove(id.key());
+    }
+
+    /// Effects of deleting `r` on resources outside its tree.
+    fn on_delete(&mut self, r: &Resource) {
+        match &r.body {
+            Body::Net(NetBody::PrivateEndpoint(pe)) => {
+                self.remove(pe.connection.scope_connection.key());
+            }
+            Body::Net(NetBody::PrivateDnsZoneGroup(g)) => {
+                for (rs, ip) in &g.written {
+                    let Some(mut set) = self.resources.get(rs.key()).cloned() else { continue };
+                    if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body {
+                        a.a_records.retain(|x| x != ip);
+                        if a.a_records.is_empty() {
+                            self.remove(rs.key());
+                        } else {
+                            self.insert(set);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Refuses deletes Azure refuses (resources still in use).
+    fn check_delete(&self, id: &ResourceId, kind: ResourceKind) -> ArmResult<()> {
+        match kind {
+            ResourceKind::Subnet => self.check_subnet_free(id),
+            ResourceKind::VirtualNetwork => {
+                self.children_of(id, ResourceKind::Subnet).try_for_each(|s| self.check_subnet_free(&s.id))
+            }
+            ResourceKind::NetworkSecurityGroup => match self.nsg_subnets.get(id.key()).and_then(|s| s.iter().next()) {
+                None => Ok(()),
+                Some(subnet) => Err(ArmError::inferred(
+                    400,
+                    "InUseNetworkSecurityGroupCannotBeDeleted",
+                    format!(
+                        "Network security group {id} cannot be deleted because it is in use by the following \
+                         resources: {}. In order to delete the network security group, remove the association with the \
+                         resource(s).",
+                        self.resources.get(subnet).map(|r| r.id.to_string()).unwrap_or_else(|| subnet.clone())
+                    ),
+                )),
+            },
+            ResourceKind::PrivateDnsZone => match self.children_of(id, ResourceKind::VirtualNetworkLink).next() {
+                None => Ok(()),
+                Some(link) => Err(ArmError::inferred(
+                    409,
+                    "CannotDeleteResource",
+                    format!(
+                        "The private DNS zone '{}' cannot be deleted because it has virtual network link '{}'. Delete \
+                         the virtual network links first.",
+                        id.name(),
+                        link.id.name()
+                    ),
+                )),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies the side effects of a networking PUT that passed every check.
+    fn apply_net_plan(&mut self, id: &ResourceId, plan: crate::net::build::NetPlan, now: OffsetDateTime) {
+        let stamp = format_arm_time(now);
+        let system_data = SystemData {
+            created_at: stamp.clone(),
+            created_by: self.config.caller.clone(),
+            last_modified_at: stamp,
+            last_modified_by: self.config.caller.clone(),
+        };
+        for child in &plan.remove_children {
+            self.delete_tree(child);
+        }
+        for (cid, body) in plan.children {
+            let sd = self.resources.get(cid.key()).map(|r| r.system_data.clone()).unwrap_or_else(|| system_data.clone());
+            let etag = Some(format!("W/\"{}\"", self.ids.guid()));
+            self.insert(Resource {
+                id: cid,
+                location: None,
+                tags: Tags::new(),
+                identity: None,
+                kind_field: None,
+                system_data: sd,
+                provisioning_state: ProvisioningState::Succeeded,
+                body: Body::Net(body),
+                etag,
+            });
+        }
+        if let Some((scope, name, status, description)) = plan.scope_connection {
+            let _ = self.upsert_endpoint_connection(&scope, &name, &id.to_string(), status, now);
+            let pec = scope.child("privateEndpointConnections", &name);
+            if let Some(Body::PrivateEndpointConnection(c)) = self.resources.get_mut(pec.key()).map(|r| &mut r.body) {
+                c.description = description;
+            }
+        }
+        for (rs, ip) in plan.records {
+            let existing = self.resources.get(rs.key()).cloned();
+            let mut set = existing.unwrap_or_else(|| Resource {
+                id: rs.clone(),
+                location: None,
+                tags: Tags::new(),
+                identity: None,
+                kind_field: None,
+                system_data: system_data.clone(),
+                provisioning_state: ProvisioningState::Succeeded,
+                body: Body::Net(NetBody::ARecordSet(RecordSet { ttl: 10, a_records: Vec::new(), cname: None, metadata: Default::default() })),
+                etag: None,
+            });
+            if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body
+                && !a.a_records.contains(&ip)
+            {
+                a.a_records.push(ip);
+            }
+            set.etag = Some(self.ids.guid());
+            self.insert(set);
+        }
+    }
+
+    /// Children of one kind under `parent`, in id order (index range, no scan).
+    pub(crate) fn children_of<'a>(&'a self, parent: &ResourceId, kind: ResourceKind) -> impl Iterator<Item = &'a Resource> + 'a {
+        let prefix = format!("{}/", parent.key());
+        self.by_kind
+            .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))
+            .take_while(move |(k, key)| *k == kind && key.starts_with(&prefix))
+            .filter_map(|(_, key)| self.resources.get(key))
     }
 
     /// Number of stored resources (all types).
@@ -1119,11 +1376,33 @@ impl World {
     }
 }
 
-fn remove_from_index(index: &mut HashMap<String, BTreeSet<String>>, bucket: &str, key: &str) {
-    if let Some(set) = index.get_mut(bucket) {
-        set.remove(key);
-        if set.is_empty() {
-            index.remove(bucket);
+fn remove_from_index<M: IndexMap>(index: &mut M, bucket: &str, key: &str) {
+    index.remove_member(bucket, key);
+}
+
+/// A map of buckets of keys (hash or ordered).
+trait IndexMap {
+    fn remove_member(&mut self, bucket: &str, key: &str);
+}
+
+impl IndexMap for HashMap<String, BTreeSet<String>> {
+    fn remove_member(&mut self, bucket: &str, key: &str) {
+        if let Some(set) = self.get_mut(bucket) {
+            set.remove(key);
+            if set.is_empty() {
+                self.remove(bucket);
+            }
+        }
+    }
+}
+
+impl IndexMap for BTreeMap<String, BTreeSet<String>> {
+    fn remove_member(&mut self, bucket: &str, key: &str) {
+        if let Some(set) = self.get_mut(bucket) {
+            set.remove(key);
+            if set.is_empty() {
+                self.remove(bucket);
+            }
         }
     }
 }
@@ -1157,6 +1436,16 @@ fn resolve_location(location: Option<&str>, resource_type: &str) -> ArmResult<&'
         let available: Vec<&str> = region::REGIONS.iter().map(|r| r.name).collect();
         ArmError::location_not_available(loc, resource_type, &available.join(","))
     })
+}
+
+/// Private DNS zones and links live in `global` (ARM accepts any case and returns `global`).
+fn resolve_global_location(location: Option<&str>, resource_type: &str) -> ArmResult<&'static str> {
+    let loc = location.filter(|l| !l.trim().is_empty()).ok_or_else(ArmError::location_required)?;
+    if loc.eq_ignore_ascii_case("global") {
+        Ok("global")
+    } else {
+        Err(ArmError::location_not_available(loc, resource_type, "global"))
+    }
 }
 
 fn build_extension(props: &Value) -> ArmResult<Body> {
