@@ -52,7 +52,9 @@ fn main() -> ExitCode {
         }
         "cold-start" | "in-process" | "throughput" | "all" => run(mode),
         "help" => {
-            println!("arm bench: run `cargo bench --bench arm` or `scripts/bench.sh` (modes: all, cold-start, in-process, throughput, trivial-server ADDR)");
+            println!(
+                "arm bench: run `cargo bench --bench arm` or `scripts/bench.sh` (modes: all, cold-start, in-process, throughput, trivial-server ADDR)"
+            );
             Ok(())
         }
         other => Err(format!("unknown mode '{other}'")),
@@ -327,7 +329,8 @@ fn seed(addr: SocketAddr) -> Result<(String, String), String> {
         ),
     ];
     for (path, body) in &puts {
-        let (status, text) = http(addr, "PUT", path, Some(&body.to_string())).map_err(|e| format!("PUT {path}: {e}"))?;
+        let (status, text) =
+            http(addr, "PUT", path, Some(&body.to_string())).map_err(|e| format!("PUT {path}: {e}"))?;
         if !(200..300).contains(&status) {
             return Err(format!("seeding PUT {path} answered {status}: {text}"));
         }
@@ -395,7 +398,10 @@ fn wrk(label: &str, url: &str, out: &Path, tag: &str, dur: &str) -> Result<WrkRu
         .output()
         .map_err(|e| format!("cannot run wrk ({e}); install it (`apt-get install -y wrk`) or use scripts/bench.sh"))?;
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    let _ = std::fs::write(out.join(format!("wrk-{tag}.txt")), format!("$ wrk -t{threads} -c{conns} -d{dur} --latency -H '{AUTH}' {url}\n{text}"));
+    let _ = std::fs::write(
+        out.join(format!("wrk-{tag}.txt")),
+        format!("$ wrk -t{threads} -c{conns} -d{dur} --latency -H '{AUTH}' {url}\n{text}"),
+    );
     if !o.status.success() {
         return Err(format!("wrk failed: {}", String::from_utf8_lossy(&o.stderr)));
     }
@@ -459,7 +465,8 @@ fn throughput(out: &Path) -> Result<Value, String> {
         let cluster_url = format!("http://{aaddr}{cluster}");
         let scope_url = format!("http://{aaddr}{scope}");
         for url in [&cluster_url, &scope_url] {
-            let (status, _) = http(aaddr, "GET", &url[format!("http://{aaddr}").len()..], None).map_err(|e| e.to_string())?;
+            let (status, _) =
+                http(aaddr, "GET", &url[format!("http://{aaddr}").len()..], None).map_err(|e| e.to_string())?;
             if status != 200 {
                 return Err(format!("{url} answered {status}"));
             }
@@ -467,7 +474,10 @@ fn throughput(out: &Path) -> Result<Value, String> {
         // Warm-up (not recorded): let both servers allocate their connection state.
         wrk("warm-up", &base_url, out, "warmup-baseline", "2s")?;
         wrk("warm-up", &cluster_url, out, "warmup-cluster", "2s")?;
-        eprintln!("throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}", env_or("BENCH_WRK_DURATION", "10s".to_string()));
+        eprintln!(
+            "throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}",
+            env_or("BENCH_WRK_DURATION", "10s".to_string())
+        );
         let mut runs = Vec::new();
         let mut ratios_cluster = Vec::new();
         let mut ratios_scope = Vec::new();
@@ -481,10 +491,20 @@ fn throughput(out: &Path) -> Result<Value, String> {
             let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"), &dur)?;
             let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"), &dur)?;
             let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"), &dur)?;
-            let large = if diag { Some(wrk("trivial-axum-large", &large_url, out, &format!("r{r}-5-baseline-large"), &dur)?) } else { None };
+            let large = if diag {
+                Some(wrk("trivial-axum-large", &large_url, out, &format!("r{r}-5-baseline-large"), &dur)?)
+            } else {
+                None
+            };
             for run in [&b1, &c, &b2, &s].into_iter().chain(large.as_ref()) {
                 if run.non_2xx > 0 || run.requests == 0 {
-                    return Err(format!("{} had {} non-2xx answers of {} (see {})", run.label, run.non_2xx, run.requests, out.display()));
+                    return Err(format!(
+                        "{} had {} non-2xx answers of {} (see {})",
+                        run.label,
+                        run.non_2xx,
+                        run.requests,
+                        out.display()
+                    ));
                 }
             }
             let rc = c.rps / b1.rps;
@@ -502,7 +522,11 @@ fn throughput(out: &Path) -> Result<Value, String> {
             });
             runs.extend([b1.to_json(), c.to_json(), b2.to_json(), s.to_json()]);
             if let Some(l) = large {
-                eprintln!("  round {r} (diagnostic): trivial handler with a cluster-sized body {:.0}; cluster / it = {:.2}", l.rps, c.rps / l.rps);
+                eprintln!(
+                    "  round {r} (diagnostic): trivial handler with a cluster-sized body {:.0}; cluster / it = {:.2}",
+                    l.rps,
+                    c.rps / l.rps
+                );
                 row["baseline_large_rps"] = json!(l.rps.round());
                 row["cluster_vs_large_ratio"] = json!(round3(c.rps / l.rps));
                 ratios_large.push(c.rps / l.rps);
@@ -512,8 +536,14 @@ fn throughput(out: &Path) -> Result<Value, String> {
         }
         let arcemu_after = rss_kib(apid);
         let trivial_after = rss_kib(tpid);
-        let base_all: Vec<f64> = runs.iter().filter(|r| r["target"] == "trivial-axum").filter_map(|r| r["requests_per_sec"].as_f64()).collect();
-        let of = |t: &str| -> Vec<f64> { runs.iter().filter(|r| r["target"] == t).filter_map(|r| r["requests_per_sec"].as_f64()).collect() };
+        let base_all: Vec<f64> = runs
+            .iter()
+            .filter(|r| r["target"] == "trivial-axum")
+            .filter_map(|r| r["requests_per_sec"].as_f64())
+            .collect();
+        let of = |t: &str| -> Vec<f64> {
+            runs.iter().filter(|r| r["target"] == t).filter_map(|r| r["requests_per_sec"].as_f64()).collect()
+        };
         let kib = |(rss, hwm): (u64, u64)| json!({ "vm_rss_kib": rss, "vm_hwm_kib": hwm });
         Ok(json!({
             "wrk": {
@@ -598,7 +628,11 @@ fn markdown(s: &Value) -> String {
         Some(false) => "NOT met",
         None => "n/a",
     };
-    md.push_str(&format!("arcemu benchmark, {} ({})\n\n", s["date_utc"].as_str().unwrap_or("?"), s["machine"]["summary"].as_str().unwrap_or("?")));
+    md.push_str(&format!(
+        "arcemu benchmark, {} ({})\n\n",
+        s["date_utc"].as_str().unwrap_or("?"),
+        s["machine"]["summary"].as_str().unwrap_or("?")
+    ));
     if s.get("cold_start_arcemu").is_some() || s.get("in_process_start").is_some() {
         md.push_str("| start (to first 200 of GET /_emulator/health) | n | min ms | median ms | p90 ms | max ms |\n|---|---|---|---|---|---|\n");
         for (label, key) in [
@@ -612,8 +646,11 @@ fn markdown(s: &Value) -> String {
             }
             md.push_str(&format!(
                 "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.2} |\n",
-                v["n"], v["min_ms"].as_f64().unwrap_or(f64::NAN), v["median_ms"].as_f64().unwrap_or(f64::NAN),
-                v["p90_ms"].as_f64().unwrap_or(f64::NAN), v["max_ms"].as_f64().unwrap_or(f64::NAN)
+                v["n"],
+                v["min_ms"].as_f64().unwrap_or(f64::NAN),
+                v["median_ms"].as_f64().unwrap_or(f64::NAN),
+                v["p90_ms"].as_f64().unwrap_or(f64::NAN),
+                v["max_ms"].as_f64().unwrap_or(f64::NAN)
             ));
         }
         md.push('\n');
@@ -622,7 +659,9 @@ fn markdown(s: &Value) -> String {
     if !t.is_null() {
         md.push_str(&format!(
             "GET throughput, `wrk -t{} -c{} -d{}` (wrk and server share the 2 cores), interleaved:\n\n",
-            t["wrk"]["threads"], t["wrk"]["connections"], t["wrk"]["duration"].as_str().unwrap_or("?")
+            t["wrk"]["threads"],
+            t["wrk"]["connections"],
+            t["wrk"]["duration"].as_str().unwrap_or("?")
         ));
         let n0 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.0}"));
         let n2 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.2}"));
@@ -633,24 +672,42 @@ fn markdown(s: &Value) -> String {
         for r in t["rounds"].as_array().into_iter().flatten() {
             md.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                r["round"], n0(&r["baseline_1_rps"]), n0(&r["cluster_rps"]), n2(&r["cluster_ratio"]),
-                n0(&r["baseline_2_rps"]), n0(&r["scope_rps"]), n2(&r["scope_ratio"]),
-                n0(&r["baseline_large_rps"]), n2(&r["cluster_vs_large_ratio"])
+                r["round"],
+                n0(&r["baseline_1_rps"]),
+                n0(&r["cluster_rps"]),
+                n2(&r["cluster_ratio"]),
+                n0(&r["baseline_2_rps"]),
+                n0(&r["scope_rps"]),
+                n2(&r["scope_ratio"]),
+                n0(&r["baseline_large_rps"]),
+                n2(&r["cluster_vs_large_ratio"])
             ));
         }
         let d = &t["diagnostic"];
         md.push_str(&format!(
             "| **median** | {} | {} | **{}** | | {} | **{}** | {} | {} |\n\n",
-            n0(&t["median_rps"]["trivial-axum"]), n0(&t["median_rps"]["arcemu-get-cluster"]), n2(&t["median_ratio"]["cluster"]),
-            n0(&t["median_rps"]["arcemu-get-scope"]), n2(&t["median_ratio"]["scope"]),
-            n0(&d["median_rps_trivial_large"]), n2(&d["median_ratio_cluster_vs_trivial_large"])
+            n0(&t["median_rps"]["trivial-axum"]),
+            n0(&t["median_rps"]["arcemu-get-cluster"]),
+            n2(&t["median_ratio"]["cluster"]),
+            n0(&t["median_rps"]["arcemu-get-scope"]),
+            n2(&t["median_ratio"]["scope"]),
+            n0(&d["median_rps_trivial_large"]),
+            n2(&d["median_ratio_cluster_vs_trivial_large"])
         ));
         let bytes = |target: &str| {
-            t["runs"].as_array().into_iter().flatten().find(|r| r["target"] == target).map(|r| r["bytes_per_response"].clone()).unwrap_or(Value::Null)
+            t["runs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["target"] == target)
+                .map(|r| r["bytes_per_response"].clone())
+                .unwrap_or(Value::Null)
         };
         md.push_str(&format!(
             "Bytes per response (headers + body, from wrk): trivial {}, cluster {}, scope {}.\n\n",
-            bytes("trivial-axum"), bytes("arcemu-get-cluster"), bytes("arcemu-get-scope")
+            bytes("trivial-axum"),
+            bytes("arcemu-get-cluster"),
+            bytes("arcemu-get-scope")
         ));
         let rss = &t["rss"];
         let mib = |v: &Value| v.as_f64().map_or("?".to_string(), |k| format!("{:.1}", k / 1024.0));
@@ -662,7 +719,11 @@ fn markdown(s: &Value) -> String {
             ("trivial axum idle", "trivial_idle"),
             ("trivial axum after load", "trivial_after_load"),
         ] {
-            md.push_str(&format!("| {label} | {} | {} |\n", mib(&rss[key]["vm_rss_kib"]), mib(&rss[key]["vm_hwm_kib"])));
+            md.push_str(&format!(
+                "| {label} | {} | {} |\n",
+                mib(&rss[key]["vm_rss_kib"]),
+                mib(&rss[key]["vm_hwm_kib"])
+            ));
         }
         md.push('\n');
     }

@@ -349,6 +349,9 @@ pub const NETWORK: &[&str] = &[
     "2025-05-01",
     "2025-07-01",
     "2025-09-01",
+    // azure-mgmt-network 33.0.0 / 33.1.0 defaults (spec folders stable/2026-01-01, stable/2026-03-01).
+    "2026-01-01",
+    "2026-03-01",
 ];
 
 /// `Microsoft.Network/privateDnsZones` (and virtualNetworkLinks).

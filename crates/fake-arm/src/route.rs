@@ -45,7 +45,9 @@ pub enum Route {
         kind: ResourceKind,
     },
     /// `{zone}/ALL` or `{zone}/recordsets`: every record set of a private DNS zone.
-    AllRecordSets { zone: ResourceId },
+    AllRecordSets {
+        zone: ResourceId,
+    },
     /// `{scope}/privateLinkResources[/{name}]`.
     PrivateLinkResources {
         scope: ResourceId,
@@ -163,7 +165,9 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
         if is_scope(&parent) && eq(last, "privateLinkResources") {
             return Ok(Route::PrivateLinkResources { scope: parent, name: None });
         }
-        if ResourceKind::of(&parent) == Some(ResourceKind::PrivateDnsZone) && (eq(last, "ALL") || eq(last, "recordsets")) {
+        if ResourceKind::of(&parent) == Some(ResourceKind::PrivateDnsZone)
+            && (eq(last, "ALL") || eq(last, "recordsets"))
+        {
             return Ok(Route::AllRecordSets { zone: parent });
         }
         let probe = parent.child(last, "probe");

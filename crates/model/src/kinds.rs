@@ -269,8 +269,8 @@ impl ResourceKind {
                     (c.is_ascii_digit() || (c.is_ascii_alphabetic() && (!lower_only || c.is_ascii_lowercase())))
                         || extra.contains(c)
                 };
-                let edges = !alnum_edges
-                    || (name.chars().next().is_some_and(alnum) && name.chars().last().is_some_and(alnum));
+                let edges =
+                    !alnum_edges || (name.chars().next().is_some_and(alnum) && name.chars().last().is_some_and(alnum));
                 let case = if lower_only { "lower-case letters" } else { "letters" };
                 let edge_text = if alnum_edges { ", starting and ending with a letter or digit" } else { "" };
                 (
@@ -299,15 +299,18 @@ impl ResourceKind {
                 (ok, "use a DNS name of at least two labels (letters, digits and '-')".to_string())
             }
             NameRule::RecordSet => {
-                let label_ok =
-                    |l: &str| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '*'));
+                let label_ok = |l: &str| {
+                    !l.is_empty() && l.len() <= 63 && l.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '*'))
+                };
                 let ok = name == "@" || (name.len() <= 253 && name.split('.').all(label_ok));
                 (ok, "use '@' or dot-separated labels of letters, digits, '-', '_' or '*'".to_string())
             }
             NameRule::Loose { max } => (
                 !name.is_empty()
                     && name.len() <= max
-                    && name.chars().all(|c| !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control()),
+                    && name
+                        .chars()
+                        .all(|c| !matches!(c, '<' | '>' | '%' | '&' | ':' | '\\' | '?' | '/') && !c.is_control()),
                 format!("use 1 to {max} characters other than '<>%&:\\?/'"),
             ),
         };

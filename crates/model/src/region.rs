@@ -9,8 +9,9 @@
 pub struct Region {
     pub name: &'static str,
     pub display_name: &'static str,
-    /// Short code used in `<short>.his.arc.azure.com` (e.g. `eus2`). Codes of the common
-    /// regions follow the published Arc endpoint names; the rest are inferred.
+    /// Short code used in `<short>.his.arc.azure.com` (e.g. `eus2`). Verified from Microsoft's
+    /// published endpoint lists: eus, weu, ae, cc, pn, je, scus, sea; from the Arc quickstart's
+    /// region order: wcus, uks, wus2, eus2, ne. The rest are inferred.
     pub short: &'static str,
     pub cloud: Cloud,
 }
@@ -33,16 +34,16 @@ macro_rules! regions {
 regions! {
     "australiaeast", "Australia East", "ae", Public;
     "brazilsouth", "Brazil South", "brs", Public;
-    "canadacentral", "Canada Central", "cnc", Public;
+    "canadacentral", "Canada Central", "cc", Public;
     "canadaeast", "Canada East", "cne", Public;
-    "centralindia", "Central India", "inc", Public;
+    "centralindia", "Central India", "pn", Public;
     "centralus", "Central US", "cus", Public;
     "eastasia", "East Asia", "ea", Public;
     "eastus", "East US", "eus", Public;
     "eastus2", "East US 2", "eus2", Public;
     "francecentral", "France Central", "frc", Public;
     "germanywestcentral", "Germany West Central", "gwc", Public;
-    "japaneast", "Japan East", "jpe", Public;
+    "japaneast", "Japan East", "je", Public;
     "japanwest", "Japan West", "jpw", Public;
     "koreacentral", "Korea Central", "krc", Public;
     "northcentralus", "North Central US", "ncus", Public;
@@ -57,7 +58,7 @@ regions! {
     "uksouth", "UK South", "uks", Public;
     "ukwest", "UK West", "ukw", Public;
     "westcentralus", "West Central US", "wcus", Public;
-    "westeurope", "West Europe", "we", Public;
+    "westeurope", "West Europe", "weu", Public;
     "westus", "West US", "wus", Public;
     "westus2", "West US 2", "wus2", Public;
     "westus3", "West US 3", "wus3", Public;

@@ -444,9 +444,19 @@ pub fn pls_012_connection_transition(from: ConnectionStatus, to: ConnectionStatu
 }
 
 /// PLS-013: a private endpoint to an Arc Private Link Scope asks for group id `hybridcompute`.
-pub fn pls_013_group_id(group_ids: &[String], path: &str) -> ArmResult<()> {
+pub fn pls_013_group_id(group_ids: &[String], connection: &str, path: &str) -> ArmResult<()> {
     if group_ids.len() == 1 && group_ids[0].eq_ignore_ascii_case("hybridcompute") {
         return Ok(());
+    }
+    if group_ids.is_empty() {
+        return Err(ArmError::rule(
+            &PLS_013,
+            400,
+            "MissingParameterOnPrivateLinkServiceConnection",
+            format!("Private link service connection {connection} is missing required parameter 'group Id'."),
+        )
+        .with_target(path)
+        .with_verified_text(SOURCE_ARM));
     }
     Err(ArmError::rule(
         &PLS_013,
@@ -588,8 +598,11 @@ mod tests {
 
     #[test]
     fn pls_013_only_hybridcompute() {
-        assert!(pls_013_group_id(&["HybridCompute".to_string()], "g").is_ok());
-        assert!(pls_013_group_id(&["blob".to_string()], "g").is_err());
-        assert!(pls_013_group_id(&[], "g").is_err());
+        assert!(pls_013_group_id(&["HybridCompute".to_string()], "c", "g").is_ok());
+        assert_eq!(
+            pls_013_group_id(&["blob".to_string()], "c", "g").unwrap_err().code,
+            "PrivateEndpointInvalidGroupId"
+        );
+        assert_eq!(pls_013_group_id(&[], "c", "g").unwrap_err().code, "MissingParameterOnPrivateLinkServiceConnection");
     }
 }

@@ -10,8 +10,8 @@ use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
 use crate::ids::IdGenerator;
 use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
-use crate::region;
 use crate::net::{NetBody, RecordSet};
+use crate::region;
 use crate::resources::*;
 use crate::rules::{self, RegionProfile};
 use serde_json::{Value, json};
@@ -1317,7 +1317,8 @@ impl World {
             self.delete_tree(child);
         }
         for (cid, body) in plan.children {
-            let sd = self.resources.get(cid.key()).map(|r| r.system_data.clone()).unwrap_or_else(|| system_data.clone());
+            let sd =
+                self.resources.get(cid.key()).map(|r| r.system_data.clone()).unwrap_or_else(|| system_data.clone());
             let etag = Some(format!("W/\"{}\"", self.ids.guid()));
             self.insert(Resource {
                 id: cid,
@@ -1348,7 +1349,12 @@ impl World {
                 kind_field: None,
                 system_data: system_data.clone(),
                 provisioning_state: ProvisioningState::Succeeded,
-                body: Body::Net(NetBody::ARecordSet(RecordSet { ttl: 10, a_records: Vec::new(), cname: None, metadata: Default::default() })),
+                body: Body::Net(NetBody::ARecordSet(RecordSet {
+                    ttl: 10,
+                    a_records: Vec::new(),
+                    cname: None,
+                    metadata: Default::default(),
+                })),
                 etag: None,
             });
             if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body
@@ -1362,7 +1368,11 @@ impl World {
     }
 
     /// Children of one kind under `parent`, in id order (index range, no scan).
-    pub(crate) fn children_of<'a>(&'a self, parent: &ResourceId, kind: ResourceKind) -> impl Iterator<Item = &'a Resource> + 'a {
+    pub(crate) fn children_of<'a>(
+        &'a self,
+        parent: &ResourceId,
+        kind: ResourceKind,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
         let prefix = format!("{}/", parent.key());
         self.by_kind
             .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))

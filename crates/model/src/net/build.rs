@@ -274,19 +274,22 @@ pub(crate) fn invalid_reference(referenced: &ResourceId, by: &ResourceId, path: 
     .with_target(path)
 }
 
-fn parse_prefix(text: &str, path: &str) -> ArmResult<Ipv4Net> {
+fn parse_prefix(text: &str, path: &str, resource: &ResourceId) -> ArmResult<Ipv4Net> {
     Ipv4Net::parse(text).map_err(|e| match e {
-        CidrError::Malformed => ArmError::inferred(
+        CidrError::Malformed => ArmError::verified(
             400,
             "InvalidAddressPrefixFormat",
-            format!("Address prefix '{text}' at '{path}' is not a valid IPv4 CIDR (a.b.c.d/n)."),
+            format!(
+                "Address prefix {text} of resource {resource} is not formatted correctly. It should follow CIDR \
+                 notation, for example 10.0.0.0/24."
+            ),
         )
         .with_target(path),
-        CidrError::HostBitsSet { canonical } => ArmError::inferred(
+        CidrError::HostBitsSet { canonical } => ArmError::verified(
             400,
             "InvalidCIDRNotation",
             format!(
-                "The address prefix {text} in resource at '{path}' has an invalid CIDR notation. For the given prefix \
+                "The address prefix {text} in resource {resource} has an invalid CIDR notation. For the given prefix \
                  length, the address prefix should be {canonical}."
             ),
         )
@@ -343,7 +346,7 @@ impl World {
                 let nsg = id.parent().ok_or_else(|| required("id"))?;
                 let input: SecurityRuleInput = parse_input(&props, "properties")?;
                 let taken = self.rule_priorities(&nsg, Some(id));
-                NetBody::SecurityRule(build_rule(input, "properties", &taken)?)
+                NetBody::SecurityRule(build_rule(id.name(), input, "properties", &taken)?)
             }
             ResourceKind::PrivateEndpoint => {
                 self.build_private_endpoint(id, &props, location.unwrap_or_default(), existing, &mut plan)?
@@ -364,7 +367,9 @@ impl World {
                 let address_prefixes = prefixes
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| parse_prefix(p, &format!("properties.localNetworkAddressSpace.addressPrefixes[{i}]")))
+                    .map(|(i, p)| {
+                        parse_prefix(p, &format!("properties.localNetworkAddressSpace.addressPrefixes[{i}]"), id)
+                    })
                     .collect::<ArmResult<Vec<_>>>()?;
                 NetBody::LocalNetworkGateway(LocalNetworkGateway { address_prefixes, extra: input.extra })
             }
@@ -425,12 +430,15 @@ impl World {
         let mut prefixes: Vec<Ipv4Net> = Vec::new();
         for (i, t) in texts.iter().enumerate() {
             let path = format!("properties.addressSpace.addressPrefixes[{i}]");
-            let p = parse_prefix(t, &path)?;
+            let p = parse_prefix(t, &path, id)?;
             if let Some((range, why)) = forbidden_overlap(&p) {
                 return Err(ArmError::inferred(
                     400,
                     "InvalidAddressSpace",
-                    format!("Address space {p} of virtual network '{}' overlaps {range} ({why}), which Azure reserves.", id.name()),
+                    format!(
+                        "Address space {p} of virtual network '{}' overlaps {range} ({why}), which Azure reserves.",
+                        id.name()
+                    ),
                 )
                 .with_target(path));
             }
@@ -438,7 +446,10 @@ impl World {
                 return Err(ArmError::inferred(
                     400,
                     "VnetAddressSpacesOverlap",
-                    format!("Cannot create or update virtual network '{}'. Address space {p} overlaps with {other}.", id.name()),
+                    format!(
+                        "Cannot create or update virtual network '{}'. Address space {p} overlaps with {other}.",
+                        id.name()
+                    ),
                 )
                 .with_target(path));
             }
@@ -454,8 +465,12 @@ impl World {
             ResourceKind::Subnet.validate_name(&name)?;
             let sid = id.child("subnets", &name);
             if !keep.insert(sid.key().to_string()) {
-                return Err(ArmError::inferred(400, "DuplicateResourceName", format!("Subnet '{name}' is listed twice."))
-                    .with_target(format!("{path}.name")));
+                return Err(ArmError::inferred(
+                    400,
+                    "DuplicateResourceName",
+                    format!("Subnet '{name}' is listed twice."),
+                )
+                .with_target(format!("{path}.name")));
             }
             let sub_input: SubnetInput = parse_input(&child.properties, &format!("{path}.properties"))?;
             let subnet = self.build_subnet_in(id, &prefixes, &sid, sub_input, &format!("{path}.properties"), &built)?;
@@ -489,7 +504,10 @@ impl World {
         siblings: &[(String, Ipv4Net)],
     ) -> ArmResult<Subnet> {
         let Some(NetBody::VirtualNetwork(v)) = self.net_body(vnet) else {
-            return Err(ArmError::parent_resource_not_found(&format!("Microsoft.Network/virtualNetworks/{}", vnet.name())));
+            return Err(ArmError::parent_resource_not_found(&format!(
+                "Microsoft.Network/virtualNetworks/{}",
+                vnet.name()
+            )));
         };
         self.build_subnet_in(vnet, &v.address_prefixes, id, input, path, siblings)
     }
@@ -506,7 +524,7 @@ impl World {
         let (texts, prefix_as_list) = string_list(input.address_prefix, input.address_prefixes);
         let text = texts.first().ok_or_else(|| required(&format!("{path}.addressPrefix")))?;
         let ppath = if prefix_as_list { format!("{path}.addressPrefixes[0]") } else { format!("{path}.addressPrefix") };
-        let prefix = parse_prefix(text, &ppath)?;
+        let prefix = parse_prefix(text, &ppath, id)?;
         if !vnet_prefixes.iter().any(|v| v.contains_net(&prefix)) {
             return Err(ArmError::verified(
                 400,
@@ -520,13 +538,13 @@ impl World {
             )
             .with_target(ppath));
         }
-        if let Some((other, _)) = siblings.iter().find(|(_, p)| p.overlaps(&prefix)) {
+        if siblings.iter().any(|(_, p)| p.overlaps(&prefix)) {
             return Err(ArmError::verified(
                 400,
                 "NetcfgSubnetRangesOverlap",
                 format!(
                     "Subnet '{}' is not valid because its IP address range overlaps with that of an existing subnet \
-                     '{other}' in virtual network '{}'.",
+                     in virtual network '{}'.",
                     id.name(),
                     vnet.name()
                 ),
@@ -562,7 +580,9 @@ impl World {
         Ok(Subnet {
             address_prefix: prefix,
             prefix_as_list,
-            private_endpoint_network_policies: input.private_endpoint_network_policies.unwrap_or_else(|| "Disabled".into()),
+            private_endpoint_network_policies: input
+                .private_endpoint_network_policies
+                .unwrap_or_else(|| "Disabled".into()),
             private_link_service_network_policies: input
                 .private_link_service_network_policies
                 .unwrap_or_else(|| "Enabled".into()),
@@ -601,7 +621,7 @@ impl World {
             let rid = id.child("securityRules", &name);
             keep.insert(rid.key().to_string());
             let rule_input: SecurityRuleInput = parse_input(&child.properties, &format!("{path}.properties"))?;
-            let rule = build_rule(rule_input, &format!("{path}.properties"), &taken)?;
+            let rule = build_rule(&name, rule_input, &format!("{path}.properties"), &taken)?;
             taken.push((rule.direction, rule.priority, name));
             plan.children.push((rid, NetBody::SecurityRule(rule)));
         }
@@ -673,7 +693,7 @@ impl World {
             })?;
         let scope_location = scope.location.unwrap_or_default();
         let group_ids = conn.group_ids.unwrap_or_default();
-        rules::pls_013_group_id(&group_ids, &format!("{cpath}.properties.groupIds"))?;
+        rules::pls_013_group_id(&group_ids, &format!("{id}/{list}/{cname}"), &format!("{cpath}.properties.groupIds"))?;
         rules::pls_004_endpoint_in_network_region(
             self.config().region_profile,
             id,
@@ -726,7 +746,8 @@ impl World {
         let guid = self.ids().guid();
         let pec_name = format!("{}.{}", id.name(), guid);
         let pec_id = scope_id.child("privateEndpointConnections", &pec_name);
-        let nic_name = input.custom_network_interface_name.clone().unwrap_or_else(|| format!("{}.nic.{guid}", id.name()));
+        let nic_name =
+            input.custom_network_interface_name.clone().unwrap_or_else(|| format!("{}.nic.{guid}", id.name()));
         let (status, description) = if is_manual {
             (ConnectionStatus::Pending, conn.request_message.clone().unwrap_or_else(|| "Awaiting approval".into()))
         } else {
@@ -760,12 +781,16 @@ impl World {
         let input: ZoneGroupInput = parse_input(props, "properties")?;
         let pe_id = id.parent().ok_or_else(|| required("id"))?;
         let Some(NetBody::PrivateEndpoint(pe)) = self.net_body(&pe_id) else {
-            return Err(ArmError::parent_resource_not_found(&format!("Microsoft.Network/privateEndpoints/{}", pe_id.name())));
+            return Err(ArmError::parent_resource_not_found(&format!(
+                "Microsoft.Network/privateEndpoints/{}",
+                pe_id.name()
+            )));
         };
         let mut configs = Vec::new();
         for (i, c) in input.private_dns_zone_configs.unwrap_or_default().into_iter().enumerate() {
             let path = format!("properties.privateDnsZoneConfigs[{i}].properties.privateDnsZoneId");
-            let ci: ZoneConfigInput = parse_input(&c.properties, &format!("properties.privateDnsZoneConfigs[{i}].properties"))?;
+            let ci: ZoneConfigInput =
+                parse_input(&c.properties, &format!("properties.privateDnsZoneConfigs[{i}].properties"))?;
             let zone = ref_id(ci.private_dns_zone_id.as_deref(), &path)?;
             if !matches!(self.net_body(&zone), Some(NetBody::PrivateDnsZone(_))) {
                 return Err(invalid_reference(&zone, id, &path));
@@ -798,16 +823,12 @@ impl World {
         let zone = id.parent().ok_or_else(|| required("id"))?;
         if let Some(other) = self.zone_links.get(&(zone.key().to_string(), vnet.key().to_string())) {
             if other != id.key() {
-                return Err(ArmError::inferred(
+                // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
+                let _ = other;
+                return Err(ArmError::verified(
                     409,
                     "Conflict",
-                    format!(
-                        "A virtual network cannot be linked to the same private DNS zone more than once: '{}' is \
-                         already linked to zone '{}' by link '{}'.",
-                        vnet.name(),
-                        zone.name(),
-                        other.rsplit('/').next().unwrap_or_default()
-                    ),
+                    format!("Private zone '{}' is already linked to the virtual network '{vnet}'.", zone.name()),
                 )
                 .with_target(path));
             }
@@ -846,8 +867,11 @@ impl World {
         let cfg = input.ip_configurations.unwrap_or_default().into_iter().next();
         let path = "properties.ipConfigurations[0].properties.subnet.id";
         let cfg_props = cfg.map(|c| c.properties).unwrap_or(Value::Null);
-        let ipc: IpConfigurationInput =
-            if cfg_props.is_null() { Default::default() } else { parse_input(&cfg_props, "properties.ipConfigurations[0].properties")? };
+        let ipc: IpConfigurationInput = if cfg_props.is_null() {
+            Default::default()
+        } else {
+            parse_input(&cfg_props, "properties.ipConfigurations[0].properties")?
+        };
         let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
         if self.subnet(&subnet).is_none() {
             return Err(invalid_reference(&subnet, id, path));
@@ -856,7 +880,10 @@ impl World {
             return Err(ArmError::inferred(
                 400,
                 "InvalidGatewaySubnet",
-                format!("A virtual network gateway must use the subnet named 'GatewaySubnet', not '{}'.", subnet.name()),
+                format!(
+                    "A virtual network gateway must use the subnet named 'GatewaySubnet', not '{}'.",
+                    subnet.name()
+                ),
             )
             .with_target(path));
         }
@@ -894,13 +921,19 @@ impl World {
         Ok(NetBody::Connection(Connection { connection_type, gateway, peer, extra: input.extra }))
     }
 
-    fn allocate_in(&self, subnet_id: &ResourceId, requested: Option<&str>, path: &str, keep: Option<Ipv4Addr>) -> ArmResult<Ipv4Addr> {
+    fn allocate_in(
+        &self,
+        subnet_id: &ResourceId,
+        requested: Option<&str>,
+        path: &str,
+        keep: Option<Ipv4Addr>,
+    ) -> ArmResult<Ipv4Addr> {
         let (_, subnet) = self.subnet(subnet_id).ok_or_else(|| required(path))?;
         let used = self.subnet_ips.get(subnet_id.key()).cloned().unwrap_or_default();
         if let Some(text) = requested {
-            let ip: Ipv4Addr = text.parse().map_err(|_| {
-                ArmError::invalid_property(path, format!("'{text}' is not a valid IPv4 address."))
-            })?;
+            let ip: Ipv4Addr = text
+                .parse()
+                .map_err(|_| ArmError::invalid_property(path, format!("'{text}' is not a valid IPv4 address.")))?;
             let free = !used.contains(&u32::from(ip)) || keep == Some(ip);
             let inside = subnet.address_prefix.contains_addr(ip)
                 && u32::from(ip) >= subnet.address_prefix.first() + 4
@@ -909,7 +942,11 @@ impl World {
                 return Err(ArmError::inferred(
                     400,
                     "PrivateIPAddressNotAvailable",
-                    format!("Private address {ip} is not available in subnet '{}' ({}).", subnet_id.name(), subnet.address_prefix),
+                    format!(
+                        "Private address {ip} is not available in subnet '{}' ({}).",
+                        subnet_id.name(),
+                        subnet.address_prefix
+                    ),
                 )
                 .with_target(path));
             }
@@ -919,12 +956,21 @@ impl World {
             return Ok(k);
         }
         subnet.address_prefix.allocate(&used).ok_or_else(|| {
-            ArmError::inferred(400, "SubnetIsFull", format!("Subnet '{}' has no free private address left.", subnet_id.name()))
-                .with_target(path)
+            ArmError::inferred(
+                400,
+                "SubnetIsFull",
+                format!("Subnet '{}' has no free private address left.", subnet_id.name()),
+            )
+            .with_target(path)
         })
     }
 
-    fn build_inbound_endpoint(&self, id: &ResourceId, props: &Value, existing: Option<&Resource>) -> ArmResult<NetBody> {
+    fn build_inbound_endpoint(
+        &self,
+        id: &ResourceId,
+        props: &Value,
+        existing: Option<&Resource>,
+    ) -> ArmResult<NetBody> {
         let input: InboundEndpointInput = parse_input(props, "properties")?;
         let cfg = input.ip_configurations.unwrap_or_default().into_iter().next().unwrap_or_default();
         let path = "properties.ipConfigurations[0].subnet.id";
@@ -934,7 +980,10 @@ impl World {
         }
         let resolver = id.parent().ok_or_else(|| required("id"))?;
         let Some(NetBody::DnsResolver(r)) = self.net_body(&resolver) else {
-            return Err(ArmError::parent_resource_not_found(&format!("Microsoft.Network/dnsResolvers/{}", resolver.name())));
+            return Err(ArmError::parent_resource_not_found(&format!(
+                "Microsoft.Network/dnsResolvers/{}",
+                resolver.name()
+            )));
         };
         if subnet.parent().as_ref() != Some(&r.virtual_network) {
             return Err(ArmError::inferred(
@@ -948,7 +997,8 @@ impl World {
             Some(Body::Net(NetBody::InboundEndpoint(i))) if i.subnet == subnet => Some(i.address),
             _ => None,
         };
-        let static_allocation = cfg.private_ip_allocation_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Static"));
+        let static_allocation =
+            cfg.private_ip_allocation_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("Static"));
         let requested = if static_allocation { cfg.private_ip_address.as_deref() } else { None };
         let address = self.allocate_in(&subnet, requested, "properties.ipConfigurations[0].privateIpAddress", keep)?;
         Ok(NetBody::InboundEndpoint(InboundEndpoint { subnet, address, static_allocation }))
@@ -960,8 +1010,11 @@ impl World {
         let name = cfg.as_ref().and_then(|c| c.name.clone()).unwrap_or_else(|| "ipconfig1".to_string());
         let cfg_props = cfg.map(|c| c.properties).unwrap_or(Value::Null);
         let path = "properties.ipConfigurations[0].properties.subnet.id";
-        let ipc: IpConfigurationInput =
-            if cfg_props.is_null() { Default::default() } else { parse_input(&cfg_props, "properties.ipConfigurations[0].properties")? };
+        let ipc: IpConfigurationInput = if cfg_props.is_null() {
+            Default::default()
+        } else {
+            parse_input(&cfg_props, "properties.ipConfigurations[0].properties")?
+        };
         let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
         if self.subnet(&subnet).is_none() {
             return Err(invalid_reference(&subnet, id, path));
@@ -980,16 +1033,22 @@ impl World {
         };
         let address = self.allocate_in(&subnet, None, path, keep)?;
         let additional = input.additional_properties.unwrap_or_default();
-        let dns_proxy = additional
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("Network.DNS.EnableProxy") && v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")));
+        let dns_proxy = additional.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("Network.DNS.EnableProxy")
+                && v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+        });
         let mut extra = input.extra;
         extra.insert("additionalProperties".into(), Value::Object(additional));
         Ok(NetBody::AzureFirewall(AzureFirewall { subnet, address, ip_configuration_name: name, dns_proxy, extra }))
     }
 }
 
-fn build_rule(input: SecurityRuleInput, path: &str, taken: &[(Direction, u16, String)]) -> ArmResult<SecurityRule> {
+fn build_rule(
+    name: &str,
+    input: SecurityRuleInput,
+    path: &str,
+    taken: &[(Direction, u16, String)],
+) -> ArmResult<SecurityRule> {
     let priority = input.priority.ok_or_else(|| required(&format!("{path}.priority")))?;
     if !(100..=4096).contains(&priority) {
         return Err(ArmError::verified(
@@ -1012,13 +1071,11 @@ fn build_rule(input: SecurityRuleInput, path: &str, taken: &[(Direction, u16, St
         None => return Err(required(&format!("{path}.direction"))),
     };
     if let Some((_, _, other)) = taken.iter().find(|(d, p, _)| *d == direction && *p == priority) {
-        return Err(ArmError::inferred(
+        return Err(ArmError::verified(
             400,
-            "SecurityRulesConflictingPriority",
+            "SecurityRuleConflict",
             format!(
-                "Security rule conflicts with rule '{other}'. Rules cannot have the same Priority and Direction \
-                 ({priority}, {}).",
-                direction.as_str()
+                "Security rule {name} conflicts with rule {other}. Rules cannot have the same Priority and Direction."
             ),
         )
         .with_target(format!("{path}.priority")));
@@ -1088,10 +1145,7 @@ fn canonical_prefix(p: &str) -> String {
 }
 
 fn check_address_prefix(p: &str, path: &str) -> ArmResult<()> {
-    let ok = p == "*"
-        || service_tag(p).is_some()
-        || p.parse::<Ipv4Addr>().is_ok()
-        || Ipv4Net::parse(p).is_ok();
+    let ok = p == "*" || service_tag(p).is_some() || p.parse::<Ipv4Addr>().is_ok() || Ipv4Net::parse(p).is_ok();
     if ok {
         return Ok(());
     }
@@ -1125,7 +1179,8 @@ fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<NetBody> {
     if !(0..=2_147_483_647).contains(&ttl) {
         return Err(ArmError::invalid_property("properties.ttl", "The TTL must be between 0 and 2147483647."));
     }
-    let mut set = RecordSet { ttl: ttl as u32, a_records: Vec::new(), cname: None, metadata: input.metadata.unwrap_or_default() };
+    let mut set =
+        RecordSet { ttl: ttl as u32, a_records: Vec::new(), cname: None, metadata: input.metadata.unwrap_or_default() };
     if kind == ResourceKind::ARecordSet {
         for (i, v) in input.a_records.unwrap_or_default().into_iter().enumerate() {
             let path = format!("properties.aRecords[{i}].ipv4Address");

@@ -274,5 +274,9 @@ impl NetBody {
 /// The scope-side connection state seen from an endpoint (`Disconnected` when the scope
 /// side deleted it).
 pub fn connection_state(status: Option<(ConnectionStatus, String, String)>) -> (ConnectionStatus, String, String) {
-    status.unwrap_or((ConnectionStatus::Disconnected, "Deleted on the Private Link Scope".to_string(), "None".to_string()))
+    status.unwrap_or((
+        ConnectionStatus::Disconnected,
+        "Deleted on the Private Link Scope".to_string(),
+        "None".to_string(),
+    ))
 }

@@ -44,11 +44,43 @@ fn default_security_rules(nsg: &ResourceId) -> Vec<Value> {
         })
     };
     vec![
-        rule("AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork", "VirtualNetwork", "Allow inbound traffic from all VMs in VNET"),
-        rule("AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "AzureLoadBalancer", "*", "Allow inbound traffic from azure load balancer"),
+        rule(
+            "AllowVnetInBound",
+            65000,
+            "Inbound",
+            "Allow",
+            "VirtualNetwork",
+            "VirtualNetwork",
+            "Allow inbound traffic from all VMs in VNET",
+        ),
+        rule(
+            "AllowAzureLoadBalancerInBound",
+            65001,
+            "Inbound",
+            "Allow",
+            "AzureLoadBalancer",
+            "*",
+            "Allow inbound traffic from azure load balancer",
+        ),
         rule("DenyAllInBound", 65500, "Inbound", "Deny", "*", "*", "Deny all inbound traffic"),
-        rule("AllowVnetOutBound", 65000, "Outbound", "Allow", "VirtualNetwork", "VirtualNetwork", "Allow outbound traffic from all VMs to all VMs in VNET"),
-        rule("AllowInternetOutBound", 65001, "Outbound", "Allow", "*", "Internet", "Allow outbound traffic from all VMs to Internet"),
+        rule(
+            "AllowVnetOutBound",
+            65000,
+            "Outbound",
+            "Allow",
+            "VirtualNetwork",
+            "VirtualNetwork",
+            "Allow outbound traffic from all VMs to all VMs in VNET",
+        ),
+        rule(
+            "AllowInternetOutBound",
+            65001,
+            "Outbound",
+            "Allow",
+            "*",
+            "Internet",
+            "Allow outbound traffic from all VMs to Internet",
+        ),
         rule("DenyAllOutBound", 65500, "Outbound", "Deny", "*", "*", "Deny all outbound traffic"),
     ]
 }
@@ -146,7 +178,12 @@ impl World {
                 });
                 let fields = [
                     ("sourceAddressPrefix", "sourceAddressPrefixes", &s.source_address_prefixes, s.plural[0]),
-                    ("destinationAddressPrefix", "destinationAddressPrefixes", &s.destination_address_prefixes, s.plural[1]),
+                    (
+                        "destinationAddressPrefix",
+                        "destinationAddressPrefixes",
+                        &s.destination_address_prefixes,
+                        s.plural[1],
+                    ),
                     ("sourcePortRange", "sourcePortRanges", &s.source_port_ranges, s.plural[2]),
                     ("destinationPortRange", "destinationPortRanges", &s.destination_port_ranges, s.plural[3]),
                 ];
@@ -184,7 +221,8 @@ impl World {
                 if let Some(m) = &c.request_message {
                     cprops["requestMessage"] = json!(m);
                 }
-                let list = if c.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };
+                let list =
+                    if c.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };
                 let conn = json!([{
                     "id": format!("{}/{list}/{}", r.id, c.name),
                     "name": c.name,
@@ -272,7 +310,9 @@ impl World {
                 let fqdn = if name == "@" { format!("{zone}.") } else { format!("{name}.{zone}.") };
                 let mut p = json!({ "metadata": s.metadata, "ttl": s.ttl, "fqdn": fqdn, "isAutoRegistered": false });
                 if r.kind() == ResourceKind::ARecordSet {
-                    p["aRecords"] = json!(s.a_records.iter().map(|ip| json!({ "ipv4Address": ip.to_string() })).collect::<Vec<_>>());
+                    p["aRecords"] = json!(
+                        s.a_records.iter().map(|ip| json!({ "ipv4Address": ip.to_string() })).collect::<Vec<_>>()
+                    );
                 } else if let Some(c) = &s.cname {
                     p["cnameRecord"] = json!({ "cname": c });
                 }
@@ -305,7 +345,8 @@ impl World {
                     "connectionStatus": "Connected",
                 });
                 if let Some(peer) = &c.peer {
-                    let key = if c.connection_type.eq_ignore_ascii_case("IPsec") { "localNetworkGateway2" } else { "peer" };
+                    let key =
+                        if c.connection_type.eq_ignore_ascii_case("IPsec") { "localNetworkGateway2" } else { "peer" };
                     p[key] = json!({ "id": peer.to_string() });
                 }
                 let mut extra = c.extra.clone();
