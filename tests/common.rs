@@ -135,3 +135,56 @@ pub fn cluster_id(sub: &str, rg: &str, name: &str) -> String {
 pub fn custom_location_id(sub: &str, rg: &str, name: &str) -> String {
     format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ExtendedLocation/customLocations/{name}")
 }
+
+pub const NET_API: &str = "2024-07-01";
+pub const DNS_API: &str = "2024-06-01";
+
+pub fn net_id(sub: &str, rg: &str, ty: &str, name: &str) -> String {
+    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/{ty}/{name}")
+}
+
+impl Arm {
+    /// A VNet with the given subnets (name, prefix).
+    pub async fn vnet(
+        &self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+        location: &str,
+        space: &str,
+        subnets: &[(&str, &str)],
+    ) -> String {
+        let id = net_id(sub, rg, "virtualNetworks", name);
+        let subnets: Vec<Value> =
+            subnets.iter().map(|(n, p)| json!({"name": n, "properties": {"addressPrefix": p}})).collect();
+        let r = self
+            .put(
+                &format!("{id}?api-version={NET_API}"),
+                json!({"location": location, "properties": {"addressSpace": {"addressPrefixes": [space]}, "subnets": subnets}}),
+            )
+            .await;
+        assert!(r.status == 201 || r.status == 200, "{}", r.body);
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)] // test helper: every field of an endpoint, spelled out at call sites
+    pub async fn put_endpoint(
+        &self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+        location: &str,
+        subnet: &str,
+        scope: &str,
+        manual: bool,
+    ) -> Reply {
+        let list = if manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };
+        let mut props = json!({"subnet": {"id": subnet}});
+        props[list] = json!([{"name": format!("{name}-conn"), "properties": {"privateLinkServiceId": scope, "groupIds": ["hybridcompute"]}}]);
+        self.put(
+            &format!("{}?api-version={NET_API}", net_id(sub, rg, "privateEndpoints", name)),
+            json!({"location": location, "properties": props}),
+        )
+        .await
+    }
+}

@@ -24,6 +24,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.hybridcompute import models as hc_models
 from azure.mgmt.hybridkubernetes import models as k8s_models
+from azure.mgmt.network import models as net_models
 
 SUB = "00000000-0000-0000-0000-000000000000"
 SUB2 = "11111111-1111-1111-1111-111111111111"
@@ -45,6 +46,43 @@ REQUIRED_MEMBERS = {
     "HybridCompute.GuestConfigDP",
 }
 CUSTOM_LOCATIONS_API = "2021-08-15"
+
+# The seed's network security group: outbound 443 from the VNet to the service tags an Arc
+# agent behind private link still reaches over the internet (name, priority, destination tag).
+SEED_NSG_RULES = [
+    ("AllowAADOutboundAccess", 150, "AzureActiveDirectory"),
+    ("AllowAzOutboundAccess", 151, "AzureResourceManager"),
+    ("AllowAzureFrontDoorFirstPartyAccess", 152, "AzureFrontDoor.FirstParty"),
+    ("AllowMCROutboundAccess", 153, "MicrosoftContainerRegistry"),
+]
+DEFAULT_SECURITY_RULES = {
+    "AllowVnetInBound",
+    "AllowAzureLoadBalancerInBound",
+    "DenyAllInBound",
+    "AllowVnetOutBound",
+    "AllowInternetOutBound",
+    "DenyAllOutBound",
+}
+HIS_ZONE = "privatelink.his.arc.azure.com"
+GC_ZONE = "privatelink.guestconfiguration.azure.com"
+DP_ZONE = "privatelink.dp.kubernetesconfiguration.azure.com"
+
+
+def arc_records(region: str = "eastus", short: str = "eus") -> dict:
+    """The A records a zone group of an endpoint to a scope in `region` writes:
+    {private zone: {record name: public FQDN}}, five in all, in the endpoint's order."""
+    return {
+        HIS_ZONE: {"gbl": "gbl.his.arc.azure.com", short: f"{short}.his.arc.azure.com"},
+        GC_ZONE: {
+            "agentserviceapi": "agentserviceapi.guestconfiguration.azure.com",
+            f"{region}-gas": f"{region}-gas.guestconfiguration.azure.com",
+        },
+        DP_ZONE: {region: f"{region}.dp.kubernetesconfiguration.azure.com"},
+    }
+
+
+def arc_fqdns(region: str = "eastus", short: str = "eus") -> list:
+    return [fqdn for records in arc_records(region, short).values() for fqdn in records.values()]
 
 
 class StaticTokenCredential:
@@ -99,6 +137,14 @@ def custom_location_id(sub: str, rg: str, name: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ExtendedLocation/customLocations/{name}"
 
 
+def subnet_id(sub: str, rg: str, vnet: str, name: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}"
+
+
+def zone_id(sub: str, rg: str, zone: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}"
+
+
 # ---------------------------------------------------------------- bodies
 
 
@@ -140,6 +186,88 @@ def put_cluster(k8s, rg: str, name: str, body):
 
 def create_cluster(k8s, rg: str, name: Optional[str] = None, **kw):
     return put_cluster(k8s, rg, name or uniq("cc"), cluster_body(**kw))
+
+
+def vnet_body(prefixes, subnets: Optional[dict] = None, location: str = "eastus"):
+    """A virtual network with nested subnets ({name: prefix})."""
+    return net_models.VirtualNetwork(
+        location=location,
+        address_space=net_models.AddressSpace(address_prefixes=list(prefixes)),
+        subnets=[net_models.Subnet(name=n, address_prefix=p) for n, p in (subnets or {}).items()],
+    )
+
+
+def create_vnet(net, rg: str, name: Optional[str] = None, prefix: str = "10.10.0.0/16", subnets=None, location="eastus"):
+    subnets = {"default": "10.10.1.0/24"} if subnets is None else subnets
+    body = vnet_body([prefix], subnets, location)
+    return net.virtual_networks.begin_create_or_update(rg, name or uniq("vnet"), body).result()
+
+
+def security_rule(name: str, priority: int, destination: str = "*", direction: str = "Outbound", port: str = "443"):
+    return net_models.SecurityRule(
+        name=name,
+        priority=priority,
+        direction=direction,
+        access="Allow",
+        protocol="Tcp",
+        source_address_prefix="VirtualNetwork",
+        source_port_range="*",
+        destination_address_prefix=destination,
+        destination_port_range=port,
+    )
+
+
+def seed_nsg_body(location: str = "eastus"):
+    return net_models.NetworkSecurityGroup(
+        location=location, security_rules=[security_rule(n, p, tag) for n, p, tag in SEED_NSG_RULES]
+    )
+
+
+def endpoint_body(
+    subnet: str,
+    scope: str,
+    location: str = "eastus",
+    group_ids: Optional[list] = ["hybridcompute"],  # noqa: B006 - never mutated
+    manual: bool = False,
+    connection: str = "arc",
+    request_message: Optional[str] = None,
+):
+    """A private endpoint in `subnet` with one (automatic or manual) connection to `scope`.
+    `group_ids=None` leaves the property out of the request."""
+    conn = net_models.PrivateLinkServiceConnection(name=connection, private_link_service_id=scope)
+    if group_ids is not None:
+        conn.group_ids = list(group_ids)
+    if request_message is not None:
+        conn.request_message = request_message
+    kw = {"manual_private_link_service_connections" if manual else "private_link_service_connections": [conn]}
+    return net_models.PrivateEndpoint(location=location, subnet=net_models.Subnet(id=subnet), **kw)
+
+
+def create_endpoint(net, rg: str, subnet: str, scope: str, name: Optional[str] = None, **kw):
+    return net.private_endpoints.begin_create_or_update(rg, name or uniq("pe"), endpoint_body(subnet, scope, **kw)).result()
+
+
+def zone_group_body(zone_ids):
+    return net_models.PrivateDnsZoneGroup(
+        private_dns_zone_configs=[
+            net_models.PrivateDnsZoneConfig(name=z.rsplit("/", 1)[-1].replace(".", "-"), private_dns_zone_id=z)
+            for z in zone_ids
+        ]
+    )
+
+
+def create_zone(dns, rg: str, zone: str, location: str = "global"):
+    return dns.private_zones.begin_create_or_update(rg, zone, {"location": location}).result()
+
+
+def link_zone(dns, rg: str, zone: str, vnet_id: str, name: Optional[str] = None):
+    body = {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}}
+    return dns.virtual_network_links.begin_create_or_update(rg, zone, name or uniq("link"), body).result()
+
+
+def a_records(dns, rg: str, zone: str) -> dict:
+    """{record set name: [addresses]} of a zone's A record sets."""
+    return {r.name: [a.ipv4_address for a in (r.a_records or [])] for r in dns.record_sets.list_by_type(rg, zone, "A")}
 
 
 # ---------------------------------------------------------------- refusals
@@ -195,6 +323,11 @@ def assert_refused(
     if info.get("fidelity") == "verified":
         assert info.get("fidelitySource"), f"verified text without fidelitySource: {info}"
     return e
+
+
+def error_target(e: HttpResponseError) -> Optional[str]:
+    """`error.target` of the raw ARM error body (the property the server blames)."""
+    return e.response.json()["error"].get("target")
 
 
 def assert_admin_refused(resp, status: int, code: str, rule: Optional[str] = None) -> dict:

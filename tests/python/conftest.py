@@ -24,6 +24,8 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.extendedlocation import CustomLocations
 from azure.mgmt.hybridcompute import HybridComputeManagementClient
 from azure.mgmt.hybridkubernetes import ConnectedKubernetesClient
+from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from arcemu_sdk import SUB, SUB2, StaticTokenCredential, client_kwargs, uniq
@@ -133,6 +135,8 @@ class SdkClients:
         self.hc = HybridComputeManagementClient(credential, subscription, **client_kwargs(arm_url))
         self.k8s = ConnectedKubernetesClient(credential, subscription, **client_kwargs(arm_url))
         self.cl = CustomLocations(credential, subscription, **client_kwargs(arm_url))
+        self.net = NetworkManagementClient(credential, subscription, **client_kwargs(arm_url))
+        self.dns = PrivateDnsManagementClient(credential, subscription, **client_kwargs(arm_url))
 
     def ensure_registered(self, namespace: str) -> None:
         self.resources.providers.register(namespace)
@@ -170,6 +174,16 @@ def k8s(sdk) -> ConnectedKubernetesClient:
 @pytest.fixture
 def cl(sdk) -> CustomLocations:
     return sdk.cl
+
+
+@pytest.fixture
+def net(sdk) -> NetworkManagementClient:
+    return sdk.net
+
+
+@pytest.fixture
+def dns(sdk) -> PrivateDnsManagementClient:
+    return sdk.dns
 
 
 @pytest.fixture

@@ -821,17 +821,15 @@ impl World {
             return Err(invalid_reference(&vnet, id, path));
         }
         let zone = id.parent().ok_or_else(|| required("id"))?;
-        if let Some(other) = self.zone_links.get(&(zone.key().to_string(), vnet.key().to_string())) {
-            if other != id.key() {
-                // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
-                let _ = other;
-                return Err(ArmError::verified(
-                    409,
-                    "Conflict",
-                    format!("Private zone '{}' is already linked to the virtual network '{vnet}'.", zone.name()),
-                )
-                .with_target(path));
-            }
+        // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
+        if self.zone_links.get(&(zone.key().to_string(), vnet.key().to_string())).is_some_and(|other| other != id.key())
+        {
+            return Err(ArmError::verified(
+                409,
+                "Conflict",
+                format!("Private zone '{}' is already linked to the virtual network '{vnet}'.", zone.name()),
+            )
+            .with_target(path));
         }
         let resolution_policy = match input.resolution_policy.as_deref() {
             None => ResolutionPolicy::Default,

@@ -38,7 +38,7 @@ impl Ipv4Net {
         Ok(net)
     }
 
-    pub fn len(&self) -> u8 {
+    pub fn prefix_len(&self) -> u8 {
         self.len
     }
 

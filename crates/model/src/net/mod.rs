@@ -205,6 +205,7 @@ pub struct AzureFirewall {
 
 /// Type-specific state of a networking resource.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // stored once per resource; boxing would only add indirection
 pub enum NetBody {
     VirtualNetwork(VirtualNetwork),
     Subnet(Subnet),
