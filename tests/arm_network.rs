@@ -88,7 +88,7 @@ async fn the_seed_setup_end_to_end() {
     assert_eq!(a.body["properties"]["fqdn"], "gbl.privatelink.his.arc.azure.com.");
     let all = arm.get(&format!("{his}/aLL?api-version={DNS_API}")).await;
     let names: Vec<&str> = all.body["value"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["eus", "gbl"]);
+    assert_eq!(names, ["@", "eus", "gbl"]);
     let zone = arm.get(&format!("{his}?api-version={DNS_API}")).await.body;
     assert_eq!(
         (zone["properties"]["numberOfRecordSets"].as_u64(), zone["properties"]["numberOfVirtualNetworkLinks"].as_u64()),

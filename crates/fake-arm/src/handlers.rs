@@ -319,9 +319,35 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             only(m, &[Method::GET])?;
             let w = st.read();
             let scope = ListScope::Parent(zone);
-            let mut value = w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items;
+            let ListScope::Parent(zone_id) = &scope else { return Err(method_not_allowed(m)) };
+            let mut value = vec![w.zone_soa_record_set(zone_id)?];
+            value.extend(w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items);
             value.extend(w.list(&scope, ResourceKind::CnameRecordSet, None, usize::MAX)?.items);
             Ok(Answer::ok(json!({ "value": value })))
+        }
+        Route::ZoneSoa { zone } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
+            only(m, &[Method::GET])?;
+            Ok(Answer::ok(st.read().zone_soa_record_set(&zone)?))
+        }
+        Route::DefaultSecurityRules { nsg, name } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::NetworkSecurityGroup, "")?;
+            only(m, &[Method::GET])?;
+            let rules = st.read().default_security_rules(&nsg)?;
+            match name {
+                None => Ok(Answer::ok(json!({ "value": rules }))),
+                Some(n) => rules
+                    .into_iter()
+                    .find(|r| r["name"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&n)))
+                    .map(Answer::ok)
+                    .ok_or_else(|| {
+                        ArmError::resource_not_found(
+                            "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
+                            &n,
+                            nsg.resource_group().unwrap_or_default(),
+                        )
+                    }),
+            }
         }
         Route::Resource { id, kind } => resource(st, req, &id, kind),
     }

@@ -39,6 +39,8 @@ impl Default for ArmConfig {
 #[derive(Clone)]
 pub struct ArmState {
     world: Arc<RwLock<World>>,
+    /// Notified after every request that may have changed the world (other faces re-read).
+    world_changed: Arc<tokio::sync::Notify>,
     clock: Arc<dyn Clock>,
     request_ids: Arc<IdGenerator>,
     config: Arc<ArmConfig>,
@@ -47,11 +49,22 @@ pub struct ArmState {
 impl ArmState {
     pub fn new(world: Arc<RwLock<World>>, clock: Arc<dyn Clock>, config: ArmConfig, seed: u64) -> Self {
         // Request ids come from their own seeded stream so that they never shift the world's ids.
-        Self { world, clock, request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)), config: Arc::new(config) }
+        Self {
+            world,
+            world_changed: Arc::new(tokio::sync::Notify::new()),
+            clock,
+            request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)),
+            config: Arc::new(config),
+        }
     }
 
     pub fn world(&self) -> &Arc<RwLock<World>> {
         &self.world
+    }
+
+    /// Woken after every write; the DNS face listens to it.
+    pub fn world_changed(&self) -> &Arc<tokio::sync::Notify> {
+        &self.world_changed
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -71,11 +84,13 @@ impl ArmState {
         self.world.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Write access after completing any due long-running operation.
+    /// Write access after completing any due long-running operation. Listeners of
+    /// [`Self::world_changed`] are woken (they read after this guard is dropped).
     pub fn write(&self) -> RwLockWriteGuard<'_, World> {
         let now = self.clock.now();
         let mut w = self.world.write().unwrap_or_else(|p| p.into_inner());
         w.settle(now);
+        self.world_changed.notify_waiters();
         w
     }
 }

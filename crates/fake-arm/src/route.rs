@@ -48,6 +48,15 @@ pub enum Route {
     AllRecordSets {
         zone: ResourceId,
     },
+    /// `{zone}/SOA/@`: the zone's SOA record set.
+    ZoneSoa {
+        zone: ResourceId,
+    },
+    /// `{nsg}/defaultSecurityRules[/{name}]`.
+    DefaultSecurityRules {
+        nsg: ResourceId,
+        name: Option<String>,
+    },
     /// `{scope}/privateLinkResources[/{name}]`.
     PrivateLinkResources {
         scope: ResourceId,
@@ -143,6 +152,16 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
     if let Ok(id) = ResourceId::parse(trimmed) {
         if let Some(kind) = ResourceKind::of(&id) {
             return Ok(Route::Resource { id, kind });
+        }
+        if let Some(parent) = id.parent() {
+            let parent_kind = ResourceKind::of(&parent);
+            let tail = tail_type(&id);
+            if parent_kind == Some(ResourceKind::PrivateDnsZone) && eq(&tail, "SOA") && id.name() == "@" {
+                return Ok(Route::ZoneSoa { zone: parent });
+            }
+            if parent_kind == Some(ResourceKind::NetworkSecurityGroup) && eq(&tail, "defaultSecurityRules") {
+                return Ok(Route::DefaultSecurityRules { nsg: parent, name: Some(id.name().to_string()) });
+            }
         }
         // {scope}/privateLinkResources/{name}
         if let Some(parent) = id.parent()

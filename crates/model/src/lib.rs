@@ -9,11 +9,13 @@
 //! ARM, DNS and admin faces depend on this crate; it depends on none of them.
 
 pub mod clock;
+pub mod dns;
 pub mod endpoints;
 pub mod error;
 pub mod id;
 pub mod ids;
 pub mod kinds;
+pub mod lab;
 pub mod net;
 pub mod region;
 pub mod resources;

@@ -253,7 +253,7 @@ pub struct World {
     resource_groups: BTreeMap<String, ResourceGroup>,
     pub(crate) resources: BTreeMap<String, Resource>,
     // ---- indexes ----
-    by_kind: BTreeSet<(ResourceKind, String)>,
+    pub(crate) by_kind: BTreeSet<(ResourceKind, String)>,
     clusters_by_scope: HashMap<String, BTreeSet<String>>,
     clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
     custom_locations_by_host: HashMap<String, BTreeSet<String>>,
@@ -269,6 +269,11 @@ pub struct World {
     pub(crate) zone_links: HashMap<(String, String), String>,
     /// Per virtual network: the private DNS zone links that name it.
     pub(crate) links_by_vnet: HashMap<String, BTreeSet<String>>,
+    // ---- lab objects ----
+    pub(crate) sites: BTreeMap<String, crate::lab::Site>,
+    pub(crate) forwarder_vms: BTreeMap<String, crate::lab::ForwarderVm>,
+    /// Bumped on every change, so faces can tell when to re-read (DNS listeners).
+    generation: u64,
     // ---- long-running operations ----
     operations: HashMap<String, Operation>,
     due: BTreeSet<(OffsetDateTime, String)>,
@@ -291,6 +296,9 @@ impl World {
             vnet_scopes: HashMap::new(),
             zone_links: HashMap::new(),
             links_by_vnet: HashMap::new(),
+            sites: BTreeMap::new(),
+            forwarder_vms: BTreeMap::new(),
+            generation: 0,
             operations: HashMap::new(),
             due: BTreeSet::new(),
             config,
@@ -645,8 +653,31 @@ impl World {
     }
 
     /// `PATCH`: tags for every tracked type; a few mutable properties where the real API has them.
+    /// Private DNS zones, links and record sets take a merge of their properties (their SDKs'
+    /// `update` operations), re-checked like a PUT.
     pub fn patch_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<Value> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
+        if matches!(
+            kind,
+            ResourceKind::PrivateDnsZone
+                | ResourceKind::VirtualNetworkLink
+                | ResourceKind::ARecordSet
+                | ResourceKind::CnameRecordSet
+        ) {
+            let current = self.render(id)?;
+            if !body.is_object() {
+                return Err(ArmError::invalid_request_content("The request content must be a JSON object."));
+            }
+            let mut merged = json!({ "properties": current.get("properties").cloned().unwrap_or(json!({})) });
+            for key in ["location", "tags", "etag"] {
+                if let Some(v) = current.get(key) {
+                    merged[key] = v.clone();
+                }
+            }
+            merge_json(&mut merged, body);
+            self.put_resource(id, &merged, now)?;
+            return self.render(id);
+        }
         let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
         self.resource(id)?;
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
@@ -1099,6 +1130,7 @@ impl World {
 
     /// Stores a resource (replacing any previous version) and indexes it.
     pub(crate) fn insert(&mut self, r: Resource) {
+        self.generation += 1;
         let key = r.id.key().to_string();
         if let Some(old) = self.resources.remove(&key) {
             self.unindex(&old);
@@ -1110,6 +1142,7 @@ impl World {
     /// Removes one resource from the store and its indexes (no side effects).
     fn remove(&mut self, key: &str) -> Option<Resource> {
         let r = self.resources.remove(key)?;
+        self.generation += 1;
         self.unindex(&r);
         Some(r)
     }
@@ -1357,10 +1390,10 @@ impl World {
                 })),
                 etag: None,
             });
-            if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body
-                && !a.a_records.contains(&ip)
-            {
-                a.a_records.push(ip);
+            // The last zone group to write a name wins, as in Azure (a second endpoint for the
+            // same FQDN overwrites the first one's record).
+            if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body {
+                a.a_records = vec![ip];
             }
             set.etag = Some(self.ids.guid());
             self.insert(set);
@@ -1378,6 +1411,74 @@ impl World {
             .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))
             .take_while(move |(k, key)| *k == kind && key.starts_with(&prefix))
             .filter_map(|(_, key)| self.resources.get(key))
+    }
+
+    /// Increases whenever the world changes.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    // ================= lab objects =================
+
+    /// Creates or replaces a site (`PUT /_emulator/sites/{name}`). Returns whether it was created.
+    pub fn put_site(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::Site)> {
+        let mut site: crate::lab::Site = parse_input(body, "")?;
+        site.name = name.to_string();
+        crate::lab::validate_site(name, &site)?;
+        self.generation += 1;
+        let created = self.sites.insert(name.to_string(), site.clone()).is_none();
+        Ok((created, site))
+    }
+
+    pub fn delete_site(&mut self, name: &str) -> bool {
+        self.generation += 1;
+        self.sites.remove(name).is_some()
+    }
+
+    pub fn site(&self, name: &str) -> Option<&crate::lab::Site> {
+        self.sites.get(name)
+    }
+
+    pub fn sites(&self) -> impl Iterator<Item = &crate::lab::Site> {
+        self.sites.values()
+    }
+
+    /// Creates or replaces a lab DNS forwarder VM in a VNet (its address must be free in one of the VNet's subnets).
+    pub fn put_forwarder_vm(&mut self, name: &str, body: &Value) -> ArmResult<crate::lab::ForwarderVm> {
+        let mut vm: crate::lab::ForwarderVm = parse_input(body, "")?;
+        vm.name = name.to_string();
+        let vnet = ResourceId::parse(&vm.virtual_network)
+            .map_err(|_| ArmError::linked_invalid_property_id(&vm.virtual_network, "virtualNetwork"))?;
+        if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.resources.contains_key(vnet.key()) {
+            return Err(ArmError::inferred(
+                400,
+                "InvalidResourceReference",
+                format!("Virtual network '{vnet}' does not exist."),
+            )
+            .with_target("virtualNetwork"));
+        }
+        let inside = self.children_of(&vnet, ResourceKind::Subnet).any(|s| match &s.body {
+            Body::Net(NetBody::Subnet(sn)) => sn.address_prefix.contains_addr(vm.address),
+            _ => false,
+        });
+        if !inside {
+            return Err(ArmError::invalid_property(
+                "address",
+                format!("{} is not inside a subnet of '{}'.", vm.address, vnet.name()),
+            ));
+        }
+        self.generation += 1;
+        self.forwarder_vms.insert(name.to_string(), vm.clone());
+        Ok(vm)
+    }
+
+    pub fn delete_forwarder_vm(&mut self, name: &str) -> bool {
+        self.generation += 1;
+        self.forwarder_vms.remove(name).is_some()
+    }
+
+    pub fn forwarder_vms(&self) -> impl Iterator<Item = &crate::lab::ForwarderVm> {
+        self.forwarder_vms.values()
     }
 
     /// Number of stored resources (all types).
@@ -1479,6 +1580,18 @@ fn build_extension(props: &Value) -> ArmResult<Body> {
             .into_keys()
             .collect(),
     }))
+}
+
+/// JSON merge-patch: objects merge key by key, anything else replaces.
+fn merge_json(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                merge_json(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
 }
 
 /// `{"tags": {...}}` of a PATCH; `None` when the body has no tags.

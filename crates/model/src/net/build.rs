@@ -138,6 +138,7 @@ struct LinkInput {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ARecordInput {
     ipv4_address: Option<String>,
 }
@@ -711,6 +712,12 @@ impl World {
             .filter(|(_, pes)| pes.iter().any(|pe| pe != id.key()))
             .map(|(scope, _)| scope.as_str())
             .collect();
+        // Name the other scope as its owner spelled it (the index holds lower-case keys).
+        let others: Vec<String> = others
+            .iter()
+            .map(|k| self.resources.get(*k).map(|r| r.id.to_string()).unwrap_or_else(|| k.to_string()))
+            .collect();
+        let others: Vec<&str> = others.iter().map(String::as_str).collect();
         rules::pls_001_one_scope_per_virtual_network(&vnet_id, &scope_id, &others)?;
         // An existing endpoint keeps its subnet, target and addresses (Azure does not move them).
         if let Some(Body::Net(NetBody::PrivateEndpoint(old))) = existing.map(|r| &r.body) {

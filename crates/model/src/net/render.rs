@@ -86,6 +86,44 @@ fn default_security_rules(nsg: &ResourceId) -> Vec<Value> {
 }
 
 impl World {
+    /// The six default rules of an existing network security group.
+    pub fn default_security_rules(&self, nsg: &ResourceId) -> crate::error::ArmResult<Vec<Value>> {
+        match self.resource(nsg)?.kind() {
+            ResourceKind::NetworkSecurityGroup => Ok(default_security_rules(nsg)),
+            _ => Err(crate::error::ArmError::linked_invalid_property_id(&nsg.to_string(), "id")),
+        }
+    }
+
+    /// The SOA record set (`@`) Azure creates with every private DNS zone.
+    pub fn zone_soa_record_set(&self, zone: &ResourceId) -> crate::error::ArmResult<Value> {
+        let r = self.resource(zone)?;
+        if r.kind() != ResourceKind::PrivateDnsZone {
+            return Err(crate::error::ArmError::linked_invalid_property_id(&zone.to_string(), "id"));
+        }
+        let name = zone.name().to_ascii_lowercase();
+        Ok(json!({
+            "id": format!("{zone}/SOA/@"),
+            "name": "@",
+            "type": "Microsoft.Network/privateDnsZones/SOA",
+            "etag": r.etag.clone().unwrap_or_default(),
+            "properties": {
+                "metadata": {},
+                "ttl": 3600,
+                "fqdn": format!("{name}."),
+                "isAutoRegistered": false,
+                "soaRecord": {
+                    "host": "azureprivatedns.net",
+                    "email": "azureprivatedns-host.microsoft.com",
+                    "serialNumber": 1,
+                    "refreshTime": 3600,
+                    "retryTime": 300,
+                    "expireTime": 2419200,
+                    "minimumTtl": 10,
+                },
+            },
+        }))
+    }
+
     /// Full JSON (envelope included) of a child rendered inside its parent.
     fn child_json(&self, r: &Resource) -> Value {
         let mut v = json!({ "id": r.id.to_string(), "name": r.id.name(), "type": r.kind().arm_type() });

@@ -1,0 +1,146 @@
+//! Lab objects: emulator-only parts of the world with no ARM equivalent. A **site** is an
+//! on-premises network (address space, its DNS server, its firewall, how it reaches Azure);
+//! a **forwarder VM** is a DNS forwarder in a VNet that the lab declares (the seed's
+//! "purpose-built VM"). Managed through the admin API and the world file.
+
+use crate::error::{ArmError, ArmResult};
+use crate::id::ResourceId;
+use crate::net::cidr::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// A zone the site's DNS server hosts itself (manual records, DNS-005).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualZone {
+    pub zone: String,
+    /// Relative name (`@` for the apex) → addresses.
+    #[serde(default)]
+    pub records: BTreeMap<String, Vec<Ipv4Addr>>,
+}
+
+/// "Queries under `domain` go to `targets`" (DNS-004).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionalForwarder {
+    pub domain: String,
+    pub targets: Vec<Ipv4Addr>,
+}
+
+/// The site's DNS server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteDns {
+    #[serde(default)]
+    pub zones: Vec<ManualZone>,
+    #[serde(default)]
+    pub forwarders: Vec<ConditionalForwarder>,
+    /// Resolve everything else on the internet (the default).
+    #[serde(default = "yes")]
+    pub public_fallback: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SiteDns {
+    fn default() -> Self {
+        Self { zones: Vec::new(), forwarders: Vec::new(), public_fallback: true }
+    }
+}
+
+/// An allow rule of the site's firewall (outbound unless `inbound`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirewallRule {
+    /// A service tag (e.g. `AzureActiveDirectory`), a CIDR, or `*`.
+    pub destination: String,
+    #[serde(default = "https_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub inbound: bool,
+}
+
+fn https_port() -> u16 {
+    443
+}
+
+/// An on-premises network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    #[serde(default)]
+    pub name: String,
+    pub address_space: Vec<String>,
+    #[serde(default)]
+    pub dns: SiteDns,
+    /// Outbound allow rules; `None` means the firewall allows everything.
+    #[serde(default)]
+    pub firewall: Option<Vec<FirewallRule>>,
+    /// The ExpressRoute circuit the site is attached to, if any (VPN is derived from local
+    /// network gateways whose prefixes cover the site).
+    #[serde(default)]
+    pub express_route_circuit: Option<String>,
+}
+
+impl Site {
+    pub fn prefixes(&self) -> Vec<Ipv4Net> {
+        self.address_space.iter().filter_map(|p| Ipv4Net::parse(p).ok()).collect()
+    }
+}
+
+/// A DNS forwarder VM the lab places in a VNet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForwarderVm {
+    #[serde(default)]
+    pub name: String,
+    pub virtual_network: String,
+    pub address: Ipv4Addr,
+}
+
+/// Checks a site definition (names, prefixes, zones, forwarders).
+pub fn validate_site(name: &str, site: &Site) -> ArmResult<()> {
+    let bad = |target: &str, msg: String| Err(ArmError::invalid_property(target, msg));
+    if name.is_empty() || name.len() > 63 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return bad("name", format!("Site name '{name}' must be 1-63 letters, digits, '-' or '_'."));
+    }
+    if site.address_space.is_empty() {
+        return bad("addressSpace", "A site needs at least one address prefix.".into());
+    }
+    for (i, p) in site.address_space.iter().enumerate() {
+        if Ipv4Net::parse(p).is_err() {
+            return bad(&format!("addressSpace[{i}]"), format!("'{p}' is not an IPv4 CIDR network address."));
+        }
+    }
+    for (i, z) in site.dns.zones.iter().enumerate() {
+        if !is_dns_name(&z.zone) {
+            return bad(&format!("dns.zones[{i}].zone"), format!("'{}' is not a DNS name.", z.zone));
+        }
+    }
+    for (i, f) in site.dns.forwarders.iter().enumerate() {
+        if f.domain != "." && !is_dns_name(&f.domain) {
+            return bad(&format!("dns.forwarders[{i}].domain"), format!("'{}' is not a DNS name (or '.').", f.domain));
+        }
+        if f.targets.is_empty() {
+            return bad(
+                &format!("dns.forwarders[{i}].targets"),
+                "A forwarder needs at least one target address.".into(),
+            );
+        }
+    }
+    if let Some(c) = &site.express_route_circuit {
+        ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, "expressRouteCircuit"))?;
+    }
+    Ok(())
+}
+
+/// Letters, digits, '-' and '_' in dot-separated labels (a trailing dot is tolerated).
+pub fn is_dns_name(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
