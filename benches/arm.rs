@@ -357,6 +357,9 @@ struct WrkRun {
     latency_p50: String,
     latency_p99: String,
     bytes_per_response: f64,
+    server_cpu_us_per_request: f64,
+    /// CPU used meanwhile by other processes on the machine, in cores: a disturbed run.
+    other_cpu_cores: f64,
 }
 
 impl WrkRun {
@@ -371,6 +374,8 @@ impl WrkRun {
             "latency_p50": self.latency_p50,
             "latency_p99": self.latency_p99,
             "bytes_per_response": self.bytes_per_response.round(),
+            "server_cpu_us_per_request": (self.server_cpu_us_per_request * 100.0).round() / 100.0,
+            "other_cpu_cores": round3(self.other_cpu_cores),
         })
     }
 }
@@ -389,14 +394,72 @@ fn parse_size(s: &str) -> f64 {
     num.parse::<f64>().map(|n| n * mult).unwrap_or(f64::NAN)
 }
 
-fn wrk(label: &str, url: &str, out: &Path, tag: &str, dur: &str) -> Result<WrkRun, String> {
+/// CPU time (user + system) a process has used so far, in seconds (from `/proc/PID/stat`).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line (1-based), i.e. 11 and 12 after the name.
+    let hz = 100.0; // USER_HZ: 100 on Linux (sysconf(_SC_CLK_TCK))
+    (ticks(11) + ticks(12)) / hz
+}
+
+/// Busy CPU time of the whole machine so far (all cores, from `/proc/stat`), in seconds.
+fn machine_busy_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let f: Vec<f64> =
+        stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    let total: f64 = f.iter().take(8).sum();
+    let idle = f.get(3).copied().unwrap_or(0.0) + f.get(4).copied().unwrap_or(0.0);
+    (total - idle) / 100.0
+}
+
+/// CPU time of this process plus its waited-for children (wrk), in seconds.
+fn self_and_children_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime stime cutime cstime: fields 14-17 of the line (1-based), i.e. 11-14 after the name.
+    (11..15).map(|i| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)).sum::<f64>() / 100.0
+}
+
+/// Watches how much CPU other processes use while something is measured.
+struct OtherLoad {
+    busy0: f64,
+    mine0: f64,
+    wall0: Instant,
+}
+
+impl OtherLoad {
+    fn start() -> Self {
+        Self { busy0: machine_busy_seconds(), mine0: self_and_children_seconds(), wall0: Instant::now() }
+    }
+
+    /// CPU used since `start` by anything but this bench, its waited-for children and
+    /// `accounted` seconds (e.g. a server still running), in cores (≈ 0.05 is noise).
+    fn cores(&self, accounted: f64) -> f64 {
+        let busy = machine_busy_seconds() - self.busy0;
+        let mine = self_and_children_seconds() - self.mine0;
+        ((busy - mine - accounted) / self.wall0.elapsed().as_secs_f64()).max(0.0)
+    }
+}
+
+/// Runs wrk against `url`; `pid` is the server's, whose CPU time per request is recorded.
+fn wrk(label: &str, url: &str, out: &Path, tag: &str, dur: &str, pid: u32) -> Result<WrkRun, String> {
     let threads: String = env_or("BENCH_WRK_THREADS", "2".to_string());
     let conns: String = env_or("BENCH_WRK_CONNECTIONS", "32".to_string());
+    let cpu0 = cpu_seconds(pid);
+    let load = OtherLoad::start();
     let o = Command::new("wrk")
         .args([&format!("-t{threads}"), &format!("-c{conns}"), &format!("-d{dur}"), "--latency", "-H", AUTH, url])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run wrk ({e}); install it (`apt-get install -y wrk`) or use scripts/bench.sh"))?;
+    let server_cpu = cpu_seconds(pid) - cpu0;
+    let other_cores = load.cores(server_cpu);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     let _ = std::fs::write(
         out.join(format!("wrk-{tag}.txt")),
@@ -440,6 +503,8 @@ fn wrk(label: &str, url: &str, out: &Path, tag: &str, dur: &str) -> Result<WrkRu
         latency_p50: dist("50%"),
         latency_p99: dist("99%"),
         bytes_per_response: if requests > 0 { bytes / requests as f64 } else { f64::NAN },
+        server_cpu_us_per_request: if requests > 0 { server_cpu * 1e6 / requests as f64 } else { f64::NAN },
+        other_cpu_cores: other_cores,
     })
 }
 
@@ -472,8 +537,8 @@ fn throughput(out: &Path) -> Result<Value, String> {
             }
         }
         // Warm-up (not recorded): let both servers allocate their connection state.
-        wrk("warm-up", &base_url, out, "warmup-baseline", "2s")?;
-        wrk("warm-up", &cluster_url, out, "warmup-cluster", "2s")?;
+        wrk("warm-up", &base_url, out, "warmup-baseline", "2s", tpid)?;
+        wrk("warm-up", &cluster_url, out, "warmup-cluster", "2s", apid)?;
         eprintln!(
             "throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}",
             env_or("BENCH_WRK_DURATION", "10s".to_string())
@@ -487,12 +552,12 @@ fn throughput(out: &Path) -> Result<Value, String> {
         let dur: String = env_or("BENCH_WRK_DURATION", "10s".to_string());
         let mut table_rows = Vec::new();
         for r in 1..=rounds {
-            let b1 = wrk("trivial-axum", &base_url, out, &format!("r{r}-1-baseline"), &dur)?;
-            let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"), &dur)?;
-            let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"), &dur)?;
-            let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"), &dur)?;
+            let b1 = wrk("trivial-axum", &base_url, out, &format!("r{r}-1-baseline"), &dur, tpid)?;
+            let c = wrk("arcemu-get-cluster", &cluster_url, out, &format!("r{r}-2-cluster"), &dur, apid)?;
+            let b2 = wrk("trivial-axum", &base_url, out, &format!("r{r}-3-baseline"), &dur, tpid)?;
+            let s = wrk("arcemu-get-scope", &scope_url, out, &format!("r{r}-4-scope"), &dur, apid)?;
             let large = if diag {
-                Some(wrk("trivial-axum-large", &large_url, out, &format!("r{r}-5-baseline-large"), &dur)?)
+                Some(wrk("trivial-axum-large", &large_url, out, &format!("r{r}-5-baseline-large"), &dur, tpid)?)
             } else {
                 None
             };
@@ -507,10 +572,12 @@ fn throughput(out: &Path) -> Result<Value, String> {
                     ));
                 }
             }
+            let other =
+                [&b1, &c, &b2, &s].into_iter().chain(large.as_ref()).map(|r| r.other_cpu_cores).fold(0.0, f64::max);
             let rc = c.rps / b1.rps;
             let rs = s.rps / b2.rps;
             eprintln!(
-                "  round {r}: baseline {:.0}, cluster {:.0} ({rc:.2}x), baseline {:.0}, scope {:.0} ({rs:.2}x)",
+                "  round {r}: baseline {:.0}, cluster {:.0} ({rc:.2}x), baseline {:.0}, scope {:.0} ({rs:.2}x); other load ≤ {other:.2} cores",
                 b1.rps, c.rps, b2.rps, s.rps
             );
             ratios_cluster.push(rc);
@@ -519,6 +586,7 @@ fn throughput(out: &Path) -> Result<Value, String> {
                 "round": r,
                 "baseline_1_rps": b1.rps.round(), "cluster_rps": c.rps.round(), "cluster_ratio": round3(rc),
                 "baseline_2_rps": b2.rps.round(), "scope_rps": s.rps.round(), "scope_ratio": round3(rs),
+                "max_other_cpu_cores": round3(other),
             });
             runs.extend([b1.to_json(), c.to_json(), b2.to_json(), s.to_json()]);
             if let Some(l) = large {
@@ -551,6 +619,7 @@ fn throughput(out: &Path) -> Result<Value, String> {
                 "connections": env_or("BENCH_WRK_CONNECTIONS", 32),
                 "duration": env_or("BENCH_WRK_DURATION", "10s".to_string()),
             },
+            "disturbed_runs": runs.iter().filter(|r| r["other_cpu_cores"].as_f64().unwrap_or(0.0) > 0.1).count(),
             "rounds": table_rows,
             "runs": runs,
             "median_rps": {
@@ -591,12 +660,21 @@ fn run(mode: &str) -> Result<(), String> {
     });
     if matches!(mode, "all" | "cold-start") {
         eprintln!("cold start: {n} spawns of arcemu serve, then of the trivial server");
+        let load = OtherLoad::start();
         summary["cold_start_arcemu"] = stats(cold_start(n, spawn_arcemu)?);
+        summary["cold_start_arcemu"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
+        summary["cold_start_arcemu"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
+        let load = OtherLoad::start();
         summary["cold_start_trivial"] = stats(cold_start(n, spawn_trivial)?);
+        summary["cold_start_trivial"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
+        summary["cold_start_trivial"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
     }
     if matches!(mode, "all" | "in-process") {
         eprintln!("in-process: {n} x Emulator::start");
+        let load = OtherLoad::start();
         summary["in_process_start"] = stats(in_process(n)?);
+        summary["in_process_start"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
+        summary["in_process_start"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
     }
     if matches!(mode, "all" | "throughput") {
         summary["throughput"] = throughput(&out)?;
@@ -666,12 +744,12 @@ fn markdown(s: &Value) -> String {
         let n0 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.0}"));
         let n2 = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.2}"));
         md.push_str(
-            "| round | trivial axum req/s | arcemu GET cluster req/s | ratio | trivial axum req/s | arcemu GET scope req/s | ratio | diag: trivial, cluster-sized body req/s | diag: cluster / it |\n\
-             |---|---|---|---|---|---|---|---|---|\n",
+            "| round | trivial axum req/s | arcemu GET cluster req/s | ratio | trivial axum req/s | arcemu GET scope req/s | ratio | diag: trivial, cluster-sized body req/s | diag: cluster / it | other load (cores, max) |\n\
+             |---|---|---|---|---|---|---|---|---|---|\n",
         );
         for r in t["rounds"].as_array().into_iter().flatten() {
             md.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 r["round"],
                 n0(&r["baseline_1_rps"]),
                 n0(&r["cluster_rps"]),
@@ -680,12 +758,13 @@ fn markdown(s: &Value) -> String {
                 n0(&r["scope_rps"]),
                 n2(&r["scope_ratio"]),
                 n0(&r["baseline_large_rps"]),
-                n2(&r["cluster_vs_large_ratio"])
+                n2(&r["cluster_vs_large_ratio"]),
+                n2(&r["max_other_cpu_cores"])
             ));
         }
         let d = &t["diagnostic"];
         md.push_str(&format!(
-            "| **median** | {} | {} | **{}** | | {} | **{}** | {} | {} |\n\n",
+            "| **median** | {} | {} | **{}** | | {} | **{}** | {} | {} | |\n\n",
             n0(&t["median_rps"]["trivial-axum"]),
             n0(&t["median_rps"]["arcemu-get-cluster"]),
             n2(&t["median_ratio"]["cluster"]),
@@ -694,21 +773,36 @@ fn markdown(s: &Value) -> String {
             n0(&d["median_rps_trivial_large"]),
             n2(&d["median_ratio_cluster_vs_trivial_large"])
         ));
-        let bytes = |target: &str| {
+        if t["disturbed_runs"].as_u64().unwrap_or(0) > 0 {
+            md.push_str(&format!(
+                "**Warning**: {} wrk run(s) shared the machine with other load (> 0.1 core); rerun on a quiet machine.\n\n",
+                t["disturbed_runs"]
+            ));
+        }
+        let of = |target: &str, key: &str| -> Vec<f64> {
             t["runs"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find(|r| r["target"] == target)
-                .map(|r| r["bytes_per_response"].clone())
-                .unwrap_or(Value::Null)
+                .filter(|r| r["target"] == target)
+                .filter_map(|r| r[key].as_f64())
+                .collect()
         };
-        md.push_str(&format!(
-            "Bytes per response (headers + body, from wrk): trivial {}, cluster {}, scope {}.\n\n",
-            bytes("trivial-axum"),
-            bytes("arcemu-get-cluster"),
-            bytes("arcemu-get-scope")
-        ));
+        md.push_str(
+            "| target | bytes per response (headers + body) | server CPU µs per request (median) |\n|---|---|---|\n",
+        );
+        for target in ["trivial-axum", "arcemu-get-cluster", "arcemu-get-scope", "trivial-axum-large"] {
+            let b = of(target, "bytes_per_response");
+            if b.is_empty() {
+                continue;
+            }
+            md.push_str(&format!(
+                "| {target} | {:.0} | {:.1} |\n",
+                median(&b),
+                median(&of(target, "server_cpu_us_per_request"))
+            ));
+        }
+        md.push('\n');
         let rss = &t["rss"];
         let mib = |v: &Value| v.as_f64().map_or("?".to_string(), |k| format!("{:.1}", k / 1024.0));
         md.push_str("| RSS (MiB) | VmRSS | VmHWM (peak) |\n|---|---|---|\n");
@@ -767,6 +861,7 @@ fn machine() -> Value {
         "os": os,
         "kernel": kernel,
         "wrk": wrk_version,
+        "loadavg_at_start": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_string(),
         "summary": format!("{cores} cores, {model}, {os}"),
     })
 }

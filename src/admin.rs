@@ -19,6 +19,10 @@ pub fn router(state: ArmState) -> Router {
         .route("/_emulator/rules", get(rules_list))
         .route("/_emulator/private-link-scopes/candidates", get(candidates))
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
+        .route("/_emulator/sites", get(list_sites))
+        .route("/_emulator/sites/{name}", get(get_site).put(put_site).delete(delete_site))
+        .route("/_emulator/dns-forwarders", get(list_forwarders))
+        .route("/_emulator/dns-forwarders/{name}", axum::routing::put(put_forwarder).delete(delete_forwarder))
         .route("/_emulator", get(index))
         .route("/_emulator/", get(index))
         .route("/_emulator/{*rest}", axum::routing::any(unknown))
@@ -41,6 +45,12 @@ async fn index() -> Response {
             "GET /_emulator/rules": "the rule catalogue",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
+            "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}",
+            "GET /_emulator/dns/resolve?name={fqdn}&from={vantage}&type={A|AAAA|CNAME|number}": "the DNS answer from a vantage point, with the trace of why",
+            "GET /_emulator/sites": "on-premises sites",
+            "PUT|GET|DELETE /_emulator/sites/{name}": "{\"addressSpace\": [cidr], \"dns\": {\"zones\": [{\"zone\", \"records\": {name: [ip]}}], \"forwarders\": [{\"domain\", \"targets\": [ip]}], \"publicFallback\": bool}, \"firewall\": [{\"destination\", \"port\", \"inbound\"}] | null, \"expressRouteCircuit\": id | null}",
+            "GET /_emulator/dns-forwarders": "lab DNS forwarder VMs",
+            "PUT|DELETE /_emulator/dns-forwarders/{name}": "{\"virtualNetwork\": id, \"address\": ip}: a forwarder VM inside a VNet",
         }
     }))
     .into_response()
@@ -107,6 +117,157 @@ async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> R
     })();
     match result {
         Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn list_sites(State(st): State<ArmState>) -> Response {
+    let w = st.read();
+    axum::Json(json!({ "value": w.sites().collect::<Vec<_>>() })).into_response()
+}
+
+async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match st.read().site(&name) {
+        Some(s) => axum::Json(json!(s)).into_response(),
+        None => refuse(&ArmError::inferred(404, "SiteNotFound", format!("Site '{name}' does not exist."))),
+    }
+}
+
+async fn put_site(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = serde_json::from_slice::<Value>(&body)
+        .map_err(ArmError::invalid_request_content)
+        .and_then(|v| st.write().put_site(&name, &v));
+    match result {
+        Ok((created, site)) => {
+            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(site))).into_response()
+        }
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn delete_site(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    if st.write().delete_site(&name) { StatusCode::OK.into_response() } else { StatusCode::NO_CONTENT.into_response() }
+}
+
+async fn list_forwarders(State(st): State<ArmState>) -> Response {
+    let w = st.read();
+    axum::Json(json!({ "value": w.forwarder_vms().collect::<Vec<_>>() })).into_response()
+}
+
+async fn put_forwarder(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = serde_json::from_slice::<Value>(&body)
+        .map_err(ArmError::invalid_request_content)
+        .and_then(|v| st.write().put_forwarder_vm(&name, &v));
+    match result {
+        Ok(vm) => axum::Json(json!(vm)).into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn delete_forwarder(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    if st.write().delete_forwarder_vm(&name) {
+        StatusCode::OK.into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+// ---- DNS (the DNS face's listeners and the model's answers with their trace) ----
+
+/// Routes under `/_emulator/dns/`; merged with [`router`] by `Emulator::start`.
+pub fn dns_router(state: ArmState, dns: arcemu_fake_dns::DnsHandle) -> Router {
+    Router::new()
+        .route("/_emulator/dns/listeners", get(dns_listeners))
+        .route("/_emulator/dns/resolve", get(dns_resolve))
+        .with_state((state, dns))
+}
+
+async fn dns_listeners(State((_, dns)): State<(ArmState, arcemu_fake_dns::DnsHandle)>) -> Response {
+    let listeners: serde_json::Map<String, Value> =
+        dns.sync().await.into_iter().map(|(id, addr)| (id, Value::String(addr.to_string()))).collect();
+    axum::Json(json!({ "listeners": listeners })).into_response()
+}
+
+#[derive(Deserialize)]
+struct ResolveQuery {
+    name: Option<String>,
+    from: Option<String>,
+    #[serde(rename = "type")]
+    qtype: Option<String>,
+}
+
+/// A query type by name (`A`, `AAAA`, `CNAME`, ...) or number.
+pub fn parse_qtype(s: &str) -> Option<u16> {
+    let known = [
+        ("A", 1),
+        ("NS", 2),
+        ("CNAME", 5),
+        ("SOA", 6),
+        ("PTR", 12),
+        ("MX", 15),
+        ("TXT", 16),
+        ("AAAA", 28),
+        ("SRV", 33),
+        ("HTTPS", 65),
+        ("ANY", 255),
+    ];
+    let s = s.trim();
+    known
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(s))
+        .map(|(_, v)| *v)
+        .or_else(|| s.strip_prefix("TYPE").or(s.strip_prefix("type")).unwrap_or(s).parse().ok())
+}
+
+/// A vantage point as `public`, `vnet:<id>`, `site:<name>`, or a bare virtual network id.
+pub fn parse_vantage(s: &str) -> Option<arcemu_model::dns::Vantage> {
+    let s = s.trim();
+    arcemu_model::dns::Vantage::parse(s).or_else(|| {
+        if s.starts_with("/subscriptions/") { arcemu_model::dns::Vantage::parse(&format!("vnet:{s}")) } else { None }
+    })
+}
+
+async fn dns_resolve(
+    State((st, _)): State<(ArmState, arcemu_fake_dns::DnsHandle)>,
+    q: Result<Query<ResolveQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let result = (|| {
+        let Query(q) = q.map_err(|e| ArmError::invalid_request_content(e.body_text()))?;
+        let name = q.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+            ArmError::invalid_property("name", "The parameter 'name' (the name to resolve) is required.")
+        })?;
+        let from = q.from.unwrap_or_else(|| "public".to_string());
+        let vantage = parse_vantage(&from).ok_or_else(|| {
+            ArmError::invalid_property(
+                "from",
+                format!("'{from}' is not a vantage point: use public, vnet:<virtual network id> or site:<name>."),
+            )
+        })?;
+        let tname = q.qtype.unwrap_or_else(|| "A".to_string());
+        let qtype = parse_qtype(&tname).ok_or_else(|| {
+            ArmError::invalid_property("type", format!("'{tname}' is not a DNS record type (A, AAAA, CNAME, ...)."))
+        })?;
+        let answer = st.read().resolve(&vantage, &name, qtype);
+        Ok::<_, ArmError>(json!({
+            "name": arcemu_model::dns::normalize_name(&name),
+            "from": vantage.id(),
+            "type": tname.to_ascii_uppercase(),
+            "answer": answer,
+        }))
+    })();
+    match result {
+        Ok(v) => axum::Json(v).into_response(),
         Err(e) => refuse(&e),
     }
 }

@@ -18,11 +18,14 @@ pub mod admin;
 pub mod clock;
 
 pub use arcemu_fake_arm::ArmConfig;
+pub use arcemu_fake_dns::{DEFAULT_DNS_LISTEN, DnsConfig, DnsHandle};
 pub use arcemu_model::world::{SubscriptionConfig, WorldConfig};
 pub use arcemu_model::{RegionProfile, World};
 
 use arcemu_fake_arm::ArmState;
+use arcemu_fake_dns::DnsServer;
 use arcemu_model::clock::Clock;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use tokio::sync::oneshot;
@@ -38,6 +41,9 @@ pub struct EmulatorConfig {
     pub arm_listen: SocketAddr,
     pub world: WorldConfig,
     pub arm: ArmConfig,
+    /// The DNS face: the public view's address (port 0 picks a free one) and the address of
+    /// the other vantage points' listeners (each on an ephemeral port).
+    pub dns: DnsConfig,
     /// The clock; the system clock when `None`.
     pub clock: Option<Arc<dyn Clock>>,
 }
@@ -48,6 +54,7 @@ impl Default for EmulatorConfig {
             arm_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             world: WorldConfig::default(),
             arm: ArmConfig::default(),
+            dns: DnsConfig::default(),
             clock: None,
         }
     }
@@ -57,6 +64,8 @@ impl Default for EmulatorConfig {
 pub struct Emulator {
     arm_addr: SocketAddr,
     world: Arc<RwLock<World>>,
+    dns: Option<DnsServer>,
+    dns_public: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -67,8 +76,13 @@ impl Emulator {
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
         let world = Arc::new(RwLock::new(World::new(config.world)));
-        let arm_state = ArmState::new(world.clone(), clock, config.arm, seed);
-        let app = admin::router(arm_state.clone()).merge(arcemu_fake_arm::router(arm_state));
+        let arm_state = ArmState::new(world.clone(), clock.clone(), config.arm, seed);
+        let dns_config =
+            DnsConfig { world_changed: Some(arm_state.world_changed().clone()), clock: Some(clock), ..config.dns };
+        let dns = DnsServer::start(world.clone(), dns_config).await?;
+        let app = admin::router(arm_state.clone())
+            .merge(admin::dns_router(arm_state.clone(), dns.handle()))
+            .merge(arcemu_fake_arm::router(arm_state));
         let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
         let arm_addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
@@ -80,7 +94,8 @@ impl Emulator {
                 tracing::error!("ARM listener stopped: {e}");
             }
         });
-        Ok(Emulator { arm_addr, world, shutdown: Some(tx), server: Some(server) })
+        let dns_public = dns.public_addr();
+        Ok(Emulator { arm_addr, world, dns: Some(dns), dns_public, shutdown: Some(tx), server: Some(server) })
     }
 
     /// Socket address of the ARM listener.
@@ -98,6 +113,26 @@ impl Emulator {
         format!("http://{}/_emulator/", self.arm_addr)
     }
 
+    /// Address of each DNS vantage point's listener (UDP and TCP), by vantage id: `public`,
+    /// `vnet:<virtual network id>`, `site:<name>`. Listeners follow the world within a
+    /// fraction of a second; [`Emulator::dns_sync`] brings them in step at once.
+    pub fn dns_listeners(&self) -> BTreeMap<String, SocketAddr> {
+        self.dns.as_ref().map(|d| d.listeners()).unwrap_or_default()
+    }
+
+    /// Brings the DNS listeners in step with the world now and returns them.
+    pub async fn dns_sync(&self) -> BTreeMap<String, SocketAddr> {
+        match &self.dns {
+            Some(d) => d.sync().await,
+            None => BTreeMap::new(),
+        }
+    }
+
+    /// Address of the public DNS view (UDP and TCP).
+    pub fn dns_public_addr(&self) -> SocketAddr {
+        self.dns_public
+    }
+
     /// The world, for in-process inspection by tests.
     pub fn world(&self) -> &Arc<RwLock<World>> {
         &self.world
@@ -110,6 +145,9 @@ impl Emulator {
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
+        }
+        if let Some(dns) = self.dns.take() {
+            dns.stop().await;
         }
     }
 }

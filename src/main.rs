@@ -1,6 +1,6 @@
 //! The `arcemu` command: `arcemu serve` runs the emulator until Ctrl-C or SIGTERM.
 
-use arcemu::{DEFAULT_ARM_LISTEN, Emulator, EmulatorConfig, RegionProfile, SubscriptionConfig};
+use arcemu::{DEFAULT_ARM_LISTEN, DEFAULT_DNS_LISTEN, Emulator, EmulatorConfig, RegionProfile, SubscriptionConfig};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -21,6 +21,26 @@ struct Cli {
 enum Command {
     /// Run the fake ARM (with the admin API under /_emulator/) until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Ask a running emulator how a name resolves from a vantage point, and why.
+    Nslookup(NslookupArgs),
+}
+
+#[derive(clap::Args)]
+struct NslookupArgs {
+    /// The name to resolve, e.g. gbl.his.arc.azure.com.
+    name: String,
+    /// The vantage point: `public`, `vnet:<virtual network id>` (or the bare id), `site:<name>`.
+    #[arg(long, default_value = "public")]
+    from: String,
+    /// Record type: A, AAAA, CNAME, ... or a number.
+    #[arg(long = "type", default_value = "A")]
+    qtype: String,
+    /// Base URL of the running emulator's ARM listener (its admin API is under /_emulator/).
+    #[arg(long, env = "ARCEMU_ARM", default_value = "http://127.0.0.1:8490")]
+    arm: String,
+    /// Print the admin API's JSON answer instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -28,6 +48,10 @@ struct ServeArgs {
     /// Address of the ARM listener (loopback recommended; port 0 picks a free one).
     #[arg(long, env = "ARCEMU_ARM_LISTEN", default_value = DEFAULT_ARM_LISTEN)]
     arm_listen: SocketAddr,
+    /// Address of the public DNS view (UDP and TCP); the other vantage points listen on the same
+    /// IP address, each on an ephemeral port (`GET /_emulator/dns/listeners` lists them).
+    #[arg(long, env = "ARCEMU_DNS_LISTEN", default_value = DEFAULT_DNS_LISTEN)]
+    dns_listen: SocketAddr,
     /// Region profile: `default` (cluster = scope region) or `strict-regions` (VNet = scope region too).
     #[arg(long, env = "ARCEMU_REGION_PROFILE", default_value = "default", value_parser = parse_profile)]
     region_profile: RegionProfile,
@@ -64,11 +88,14 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Nslookup(args) => runtime.block_on(nslookup(args)),
     }
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
     let mut config = EmulatorConfig { arm_listen: args.arm_listen, ..EmulatorConfig::default() };
+    config.dns.public_listen = args.dns_listen;
+    config.dns.vantage_ip = args.dns_listen.ip();
     config.world.region_profile = args.region_profile;
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
@@ -89,7 +116,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let emu = match Emulator::start(config).await {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("arcemu: cannot listen on {}: {e}", args.arm_listen);
+            eprintln!("arcemu: cannot listen on {} (ARM) or {} (DNS): {e}", args.arm_listen, args.dns_listen);
             return ExitCode::FAILURE;
         }
     };
@@ -103,6 +130,16 @@ async fn serve(args: ServeArgs) -> ExitCode {
     );
     let _ = writeln!(out, "  ARM:   {}", emu.arm_endpoint());
     let _ = writeln!(out, "  admin: {}", emu.admin_endpoint());
+    for (vantage, addr) in emu.dns_listeners() {
+        if vantage == "public" {
+            let _ = writeln!(out, "  DNS:   {addr} (public)");
+        }
+    }
+    for (vantage, addr) in emu.dns_listeners() {
+        if vantage != "public" {
+            let _ = writeln!(out, "  DNS:   {addr} ({vantage})");
+        }
+    }
     let _ = writeln!(out, "  subscriptions: {}", subscriptions.join(", "));
     let _ = writeln!(out, "arcemu ready");
     let _ = out.flush();
@@ -133,4 +170,98 @@ async fn wait_for_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `arcemu nslookup`: asks the admin API (`GET /_emulator/dns/resolve`) and prints the answer
+/// and the trace of why, one step per line with its rule id.
+async fn nslookup(args: NslookupArgs) -> ExitCode {
+    let base = args.arm.trim_end_matches('/');
+    let url = format!("{base}/_emulator/dns/resolve");
+    let client = reqwest::Client::new();
+    let request = client
+        .get(&url)
+        .query(&[("name", args.name.as_str()), ("from", args.from.as_str()), ("type", args.qtype.as_str())])
+        .timeout(std::time::Duration::from_secs(10));
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("arcemu nslookup: cannot reach the emulator at {base}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let status = response.status();
+    let body: serde_json::Value = match response.json().await {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("arcemu nslookup: unexpected answer from {url} ({status}): {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !status.is_success() {
+        let msg = body["error"]["message"].as_str().unwrap_or("request refused");
+        eprintln!("arcemu nslookup: {msg}");
+        return ExitCode::FAILURE;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    let _ = write!(out, "{}", render_answer(&body));
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+/// The admin API's resolve answer as text, in the spirit of nslookup's output.
+fn render_answer(body: &serde_json::Value) -> String {
+    use std::fmt::Write as _;
+    let answer = &body["answer"];
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut t = String::new();
+    let _ = writeln!(t, "Server:  arcemu ({})", s(&body["from"]));
+    let _ = writeln!(t, "Query:   {} {}", s(&body["name"]), s(&body["type"]));
+    let rcode = match s(&answer["rcode"]).as_str() {
+        "NoError" => "NOERROR",
+        "NxDomain" => "NXDOMAIN",
+        "ServFail" => "SERVFAIL",
+        "Refused" => "REFUSED",
+        other => other,
+    }
+    .to_string();
+    let aa = if answer["authoritative"].as_bool().unwrap_or(false) { "authoritative" } else { "non-authoritative" };
+    let _ = writeln!(t, "Status:  {rcode} ({aa} answer)");
+    let records = answer["answers"].as_array().cloned().unwrap_or_default();
+    if records.is_empty() {
+        let _ = writeln!(t, "\n(no records)");
+    } else {
+        let _ = writeln!(t);
+    }
+    for r in &records {
+        let kind = s(&r["data"]["type"]);
+        let value = match &r["data"]["value"] {
+            serde_json::Value::String(v) => v.clone(),
+            other => other.to_string(),
+        };
+        match kind.as_str() {
+            "CNAME" => {
+                let _ = writeln!(t, "{}\tcanonical name = {}", s(&r["name"]), value);
+            }
+            _ => {
+                let _ = writeln!(t, "Name:\t{}\nAddress: {}", s(&r["name"]), value);
+            }
+        }
+    }
+    if let Some(soa) = answer["soa"].as_object() {
+        let zone = soa.get("zone").and_then(|z| z.as_str()).unwrap_or("");
+        let _ = writeln!(t, "Authority: SOA of {zone}");
+    }
+    let trace = answer["trace"].as_array().cloned().unwrap_or_default();
+    if !trace.is_empty() {
+        let _ = writeln!(t, "\nWhy:");
+        for step in &trace {
+            let rule = step["rule"].as_str().map(|r| format!("[{r}] ")).unwrap_or_default();
+            let _ = writeln!(t, "  {rule}{}: {}", s(&step["at"]), s(&step["text"]));
+        }
+    }
+    t
 }

@@ -84,14 +84,41 @@ impl ArmState {
         self.world.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Write access after completing any due long-running operation. Listeners of
-    /// [`Self::world_changed`] are woken (they read after this guard is dropped).
-    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
+    /// Write access after completing any due long-running operation. When the guard is
+    /// dropped, the clusters' connectivity is recomputed and listeners of
+    /// [`Self::world_changed`] are woken.
+    pub fn write(&self) -> WorldWrite<'_> {
         let now = self.clock.now();
-        let mut w = self.world.write().unwrap_or_else(|p| p.into_inner());
-        w.settle(now);
-        self.world_changed.notify_waiters();
-        w
+        let mut guard = self.world.write().unwrap_or_else(|p| p.into_inner());
+        guard.settle(now);
+        WorldWrite { guard, now, notify: &self.world_changed }
+    }
+}
+
+/// Exclusive access to the world for one request; see [`ArmState::write`].
+pub struct WorldWrite<'a> {
+    guard: RwLockWriteGuard<'a, World>,
+    now: time::OffsetDateTime,
+    notify: &'a tokio::sync::Notify,
+}
+
+impl std::ops::Deref for WorldWrite<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for WorldWrite<'_> {
+    fn deref_mut(&mut self) -> &mut World {
+        &mut self.guard
+    }
+}
+
+impl Drop for WorldWrite<'_> {
+    fn drop(&mut self) {
+        self.guard.refresh_connectivity(self.now);
+        self.notify.notify_waiters();
     }
 }
 

@@ -1,1 +1,379 @@
-//! arcemu-fake-dns: filled by a later issue; depends on arcemu-model only.
+//! # arcemu-fake-dns
+//!
+//! The DNS face of the emulator: one DNS server (UDP and TCP on the same port, loopback) per
+//! vantage point of the world — `public`, one per virtual network (Azure DNS as seen from
+//! inside it), one per on-premises site (the site's DNS server). Each query is answered by
+//! [`World::resolve`] against the world as it is at that moment (no caching); this crate only
+//! translates the model's answer into DNS (flags, rcode, SOA in the authority section for
+//! negative answers, truncation over UDP).
+//!
+//! [`DnsServer`] keeps the set of listeners in step with [`World::dns_vantages`]: it re-syncs
+//! when the world's generation changes (woken by a [`Notify`] the ARM face signals after each
+//! write, with a light periodic check as a fallback), starting listeners for new vantage
+//! points and stopping those whose vantage point disappeared.
+
+mod handler;
+mod udp;
+
+use arcemu_model::World;
+use arcemu_model::clock::Clock;
+use arcemu_model::dns::Vantage;
+use hickory_server::Server;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::{Mutex, Notify, oneshot};
+use tokio::task::JoinHandle;
+
+/// The default address of `arcemu serve`'s public DNS listener.
+pub const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:8553";
+
+/// The id of the public vantage point (always served, on [`DnsConfig::public_listen`]).
+pub const PUBLIC: &str = "public";
+
+/// Everything [`DnsServer::start`] needs.
+#[derive(Clone)]
+pub struct DnsConfig {
+    /// Where the public view listens (UDP and TCP); port 0 picks a free one.
+    pub public_listen: SocketAddr,
+    /// The address every other vantage point listens on, each on its own ephemeral port.
+    pub vantage_ip: IpAddr,
+    /// How often the listeners are re-synced with the world when no change was signalled.
+    pub poll_interval: Duration,
+    /// Idle time after which a TCP connection is closed.
+    pub tcp_timeout: Duration,
+    /// Receive loops per UDP socket (they answer in parallel on a multi-threaded runtime).
+    pub udp_workers: usize,
+    /// Signalled after each change of the world; wakes the re-sync at once.
+    pub world_changed: Option<Arc<Notify>>,
+    /// When set, long-running operations that are due are completed before a query is
+    /// answered (as the ARM face does before each request).
+    pub clock: Option<Arc<dyn Clock>>,
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        Self {
+            public_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            vantage_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            poll_interval: Duration::from_millis(200),
+            tcp_timeout: Duration::from_secs(10),
+            udp_workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
+            world_changed: None,
+            clock: None,
+        }
+    }
+}
+
+impl fmt::Debug for DnsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsConfig")
+            .field("public_listen", &self.public_listen)
+            .field("vantage_ip", &self.vantage_ip)
+            .field("poll_interval", &self.poll_interval)
+            .field("tcp_timeout", &self.tcp_timeout)
+            .field("udp_workers", &self.udp_workers)
+            .field("world_changed", &self.world_changed.is_some())
+            .field("clock", &self.clock.is_some())
+            .finish()
+    }
+}
+
+/// A listener (UDP + TCP on one port) serving one vantage point. Dropping it aborts its tasks.
+struct Listener {
+    addr: SocketAddr,
+    /// TCP: hickory's server.
+    tcp: Server<handler::VantageHandler>,
+    /// UDP: our receive loops on one socket (see [`udp`]).
+    udp: Vec<JoinHandle<()>>,
+}
+
+impl Listener {
+    async fn stop(mut self) {
+        for task in &self.udp {
+            task.abort();
+        }
+        for task in std::mem::take(&mut self.udp) {
+            let _ = task.await;
+        }
+        if let Err(e) = self.tcp.shutdown_gracefully().await {
+            tracing::debug!("DNS listener {} stopped with: {e}", self.addr);
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        for task in &self.udp {
+            task.abort();
+        }
+    }
+}
+
+#[derive(Default)]
+struct Listeners {
+    by_vantage: BTreeMap<String, Listener>,
+    /// The world generation the listeners were last synced with (`None`: retry at next check).
+    synced: Option<u64>,
+}
+
+struct Shared {
+    world: Arc<RwLock<World>>,
+    config: DnsConfig,
+    listeners: Mutex<Listeners>,
+    /// Snapshot of the addresses, readable without awaiting.
+    addrs: RwLock<BTreeMap<String, SocketAddr>>,
+    public_addr: SocketAddr,
+}
+
+/// A cloneable handle on a running [`DnsServer`]: its listeners, and a way to re-sync now.
+#[derive(Clone)]
+pub struct DnsHandle {
+    shared: Arc<Shared>,
+}
+
+impl DnsHandle {
+    /// Address of each vantage point's listener, by vantage id (`public`, `vnet:<id>`, `site:<name>`).
+    pub fn listeners(&self) -> BTreeMap<String, SocketAddr> {
+        self.shared.addrs.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Address of the public view's listener.
+    pub fn public_addr(&self) -> SocketAddr {
+        self.shared.public_addr
+    }
+
+    /// Re-syncs the listeners with the world now (if it changed) and returns them.
+    pub async fn sync(&self) -> BTreeMap<String, SocketAddr> {
+        self.shared.sync().await;
+        self.listeners()
+    }
+}
+
+/// The DNS face: one listener per vantage point, kept in step with the world. Stops when
+/// dropped (listeners close with the supervisor task) or with [`DnsServer::stop`].
+pub struct DnsServer {
+    handle: DnsHandle,
+    stop: Option<oneshot::Sender<()>>,
+    supervisor: Option<JoinHandle<()>>,
+}
+
+impl DnsServer {
+    /// Binds the public listener and one per current vantage point, then keeps them in step
+    /// with the world. Fails if the public address cannot be bound.
+    pub async fn start(world: Arc<RwLock<World>>, config: DnsConfig) -> io::Result<DnsServer> {
+        let public = bind(&world, &config, Vantage::Public, config.public_listen).await?;
+        let public_addr = public.addr;
+        let mut listeners = Listeners::default();
+        listeners.by_vantage.insert(PUBLIC.to_string(), public);
+        let shared = Arc::new(Shared {
+            world,
+            config,
+            listeners: Mutex::new(listeners),
+            addrs: RwLock::new(BTreeMap::from([(PUBLIC.to_string(), public_addr)])),
+            public_addr,
+        });
+        shared.sync().await;
+        let (tx, mut rx) = oneshot::channel::<()>();
+        let sup = shared.clone();
+        let supervisor = tokio::spawn(async move {
+            let notify = sup.config.world_changed.clone().unwrap_or_default();
+            loop {
+                // Registered before the sync, so that a change signalled during it is not missed
+                // (whether the writer uses `notify_one` or `notify_waiters`).
+                let notified = notify.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                sup.sync().await;
+                tokio::select! {
+                    _ = &mut rx => break,
+                    _ = notified => {}
+                    _ = tokio::time::sleep(sup.config.poll_interval) => {}
+                }
+            }
+            let all = std::mem::take(&mut sup.listeners.lock().await.by_vantage);
+            sup.addrs.write().unwrap_or_else(|p| p.into_inner()).clear();
+            for (_, l) in all {
+                l.stop().await;
+            }
+        });
+        Ok(DnsServer { handle: DnsHandle { shared }, stop: Some(tx), supervisor: Some(supervisor) })
+    }
+
+    /// A cloneable handle (for the admin API).
+    pub fn handle(&self) -> DnsHandle {
+        self.handle.clone()
+    }
+
+    /// Address of each vantage point's listener, by vantage id.
+    pub fn listeners(&self) -> BTreeMap<String, SocketAddr> {
+        self.handle.listeners()
+    }
+
+    /// Address of the public view's listener.
+    pub fn public_addr(&self) -> SocketAddr {
+        self.handle.public_addr()
+    }
+
+    /// Re-syncs the listeners with the world now and returns them.
+    pub async fn sync(&self) -> BTreeMap<String, SocketAddr> {
+        self.handle.sync().await
+    }
+
+    /// Stops every listener and waits until they are closed.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.supervisor.take() {
+            let _ = s.await;
+        }
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Shared {
+    /// Brings the listeners in step with the world's vantage points if the world changed.
+    async fn sync(&self) {
+        let mut l = self.listeners.lock().await;
+        let (generation, vantages) = {
+            let w = self.world.read().unwrap_or_else(|p| p.into_inner());
+            let generation = w.generation();
+            if l.synced == Some(generation) {
+                return;
+            }
+            (generation, w.dns_vantages())
+        };
+        let wanted: BTreeMap<String, Vantage> = vantages.into_iter().map(|v| (v.id(), v)).collect();
+        let gone: Vec<String> =
+            l.by_vantage.keys().filter(|id| *id != PUBLIC && !wanted.contains_key(*id)).cloned().collect();
+        for id in gone {
+            if let Some(listener) = l.by_vantage.remove(&id) {
+                tracing::info!("DNS: stopping {id} on {}", listener.addr);
+                listener.stop().await;
+            }
+        }
+        let mut complete = true;
+        for (id, vantage) in wanted {
+            if l.by_vantage.contains_key(&id) {
+                continue;
+            }
+            match bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await {
+                Ok(listener) => {
+                    tracing::info!("DNS: serving {id} on {}", listener.addr);
+                    l.by_vantage.insert(id, listener);
+                }
+                Err(e) => {
+                    tracing::error!("DNS: cannot listen for {id}: {e}");
+                    complete = false;
+                }
+            }
+        }
+        l.synced = complete.then_some(generation);
+        let addrs = l.by_vantage.iter().map(|(id, x)| (id.clone(), x.addr)).collect();
+        *self.addrs.write().unwrap_or_else(|p| p.into_inner()) = addrs;
+    }
+}
+
+/// Starts one vantage point's server on UDP and TCP, same port (an ephemeral one when `addr`'s port is 0).
+async fn bind(
+    world: &Arc<RwLock<World>>,
+    config: &DnsConfig,
+    vantage: Vantage,
+    addr: SocketAddr,
+) -> io::Result<Listener> {
+    let (udp, tcp) = bind_pair(addr).await?;
+    let addr = udp.local_addr()?;
+    let handler = handler::VantageHandler::new(world.clone(), config.clock.clone(), vantage);
+    let udp = Arc::new(udp);
+    let loops = config.udp_workers.max(1);
+    let udp = (0..loops).map(|_| tokio::spawn(udp::serve(udp.clone(), handler.clone()))).collect();
+    let mut server = Server::new(handler);
+    server.register_listener(tcp, config.tcp_timeout, 64);
+    Ok(Listener { addr, tcp: server, udp })
+}
+
+/// Receive buffer asked for each UDP socket (the kernel caps it at net.core.rmem_max): a
+/// burst of queries from many clients then waits in the socket instead of being dropped.
+const UDP_RECV_BUFFER: usize = 4 << 20;
+
+fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if let Err(e) = socket.set_recv_buffer_size(UDP_RECV_BUFFER) {
+        tracing::debug!("DNS: cannot enlarge the UDP receive buffer: {e}");
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
+async fn bind_pair(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+    if addr.port() != 0 {
+        let udp = bind_udp(addr)?;
+        let tcp = TcpListener::bind(addr).await?;
+        return Ok((udp, tcp));
+    }
+    // An ephemeral UDP port may be taken for TCP: try a few.
+    let mut last = None;
+    for _ in 0..32 {
+        let udp = bind_udp(addr)?;
+        let port = udp.local_addr()?.port();
+        match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port for UDP and TCP")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arcemu_model::WorldConfig;
+
+    fn world() -> Arc<RwLock<World>> {
+        Arc::new(RwLock::new(World::new(WorldConfig::default())))
+    }
+
+    #[tokio::test]
+    async fn starts_with_the_public_view_and_stops_cleanly() {
+        let server = DnsServer::start(world(), DnsConfig::default()).await.unwrap();
+        let listeners = server.listeners();
+        assert_eq!(listeners.keys().collect::<Vec<_>>(), vec![PUBLIC]);
+        let addr = server.public_addr();
+        assert_eq!(listeners[PUBLIC], addr);
+        assert!(addr.ip().is_loopback() && addr.port() != 0);
+        // UDP and TCP share the port.
+        assert!(std::net::TcpStream::connect(addr).is_ok());
+        server.stop().await;
+        assert!(std::net::TcpStream::connect(addr).is_err(), "the TCP listener is closed");
+        // The port is free again.
+        let again = DnsServer::start(world(), DnsConfig { public_listen: addr, ..DnsConfig::default() }).await.unwrap();
+        assert_eq!(again.public_addr(), addr);
+    }
+
+    #[tokio::test]
+    async fn a_taken_public_address_is_an_error() {
+        let first = DnsServer::start(world(), DnsConfig::default()).await.unwrap();
+        let taken = DnsConfig { public_listen: first.public_addr(), ..DnsConfig::default() };
+        assert!(DnsServer::start(world(), taken).await.is_err());
+    }
+
+    #[test]
+    fn config_debug_names_its_hooks_without_printing_them() {
+        let text = format!("{:?}", DnsConfig::default());
+        assert!(text.contains("world_changed: false") && text.contains("public_listen: 127.0.0.1:0"), "{text}");
+    }
+}

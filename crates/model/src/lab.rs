@@ -144,3 +144,26 @@ pub fn is_dns_name(s: &str) -> bool {
             !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
 }
+
+/// A Kubernetes cluster of the lab: where it runs (a site, or a subnet of a VNet) and the
+/// connected-cluster resource its Arc agents act for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabCluster {
+    #[serde(default)]
+    pub name: String,
+    /// The on-premises site it runs in.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Or the subnet (resource id) it runs in, for clusters inside Azure VNets.
+    #[serde(default)]
+    pub subnet: Option<String>,
+    /// The `Microsoft.Kubernetes/connectedClusters` id its agents use.
+    pub connected_cluster: String,
+}
+
+impl LabCluster {
+    pub fn connected_cluster_id(&self) -> Option<ResourceId> {
+        ResourceId::parse(&self.connected_cluster).ok()
+    }
+}

@@ -9,6 +9,7 @@
 //! ARM, DNS and admin faces depend on this crate; it depends on none of them.
 
 pub mod clock;
+pub mod dataplane;
 pub mod dns;
 pub mod endpoints;
 pub mod error;

@@ -269,8 +269,13 @@ pub struct World {
     pub(crate) zone_links: HashMap<(String, String), String>,
     /// Per virtual network: the private DNS zone links that name it.
     pub(crate) links_by_vnet: HashMap<String, BTreeSet<String>>,
+    /// Private endpoint addresses → the endpoints holding them.
+    pub(crate) pe_by_address: HashMap<u32, BTreeSet<String>>,
     // ---- lab objects ----
     pub(crate) sites: BTreeMap<String, crate::lab::Site>,
+    pub(crate) lab_clusters: BTreeMap<String, crate::lab::LabCluster>,
+    /// Connected cluster key → the lab cluster bound to it.
+    pub(crate) lab_by_cc: HashMap<String, String>,
     pub(crate) forwarder_vms: BTreeMap<String, crate::lab::ForwarderVm>,
     /// Bumped on every change, so faces can tell when to re-read (DNS listeners).
     generation: u64,
@@ -296,7 +301,10 @@ impl World {
             vnet_scopes: HashMap::new(),
             zone_links: HashMap::new(),
             links_by_vnet: HashMap::new(),
+            pe_by_address: HashMap::new(),
             sites: BTreeMap::new(),
+            lab_clusters: BTreeMap::new(),
+            lab_by_cc: HashMap::new(),
             forwarder_vms: BTreeMap::new(),
             generation: 0,
             operations: HashMap::new(),
@@ -1176,6 +1184,9 @@ impl World {
                         }
                     }
                     NetBody::PrivateEndpoint(pe) => {
+                        for (_, ip) in &pe.dns {
+                            self.pe_by_address.entry(u32::from(*ip)).or_default().insert(key.clone());
+                        }
                         if let Some(vnet) = pe.subnet.parent() {
                             self.vnet_scopes
                                 .entry(vnet.key().to_string())
@@ -1239,6 +1250,14 @@ impl World {
                         }
                     }
                     NetBody::PrivateEndpoint(pe) => {
+                        for (_, ip) in &pe.dns {
+                            if let Some(set) = self.pe_by_address.get_mut(&u32::from(*ip)) {
+                                set.remove(key);
+                                if set.is_empty() {
+                                    self.pe_by_address.remove(&u32::from(*ip));
+                                }
+                            }
+                        }
                         if let Some(vnet) = pe.subnet.parent()
                             && let Some(scopes) = self.vnet_scopes.get_mut(vnet.key())
                         {
@@ -1416,6 +1435,10 @@ impl World {
     /// Increases whenever the world changes.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    pub(crate) fn bump(&mut self) {
+        self.generation += 1;
     }
 
     // ================= lab objects =================

@@ -1,0 +1,691 @@
+//! Data-plane admission: would this cluster's Arc agents reach Azure Arc, privately,
+//! publicly, or not at all — and why. Pure functions over the world (DESIGN.md rules
+//! PLS-006, PLS-007, PLS-009, PLS-012, PLS-014, NET-001, NET-002, NET-003).
+//!
+//! For each Arc endpoint of the cluster's region the agent resolves the name from where the
+//! cluster runs (its site's DNS server, or Azure DNS of its VNet), then the path is decided
+//! by the address: a private endpoint's address means the private path (reachability over
+//! VPN/ExpressRoute, the endpoint's connection state, the cluster's association with the
+//! endpoint's scope); a public address means the public path (the firewall, and the scope's
+//! public network access). Entra ID, Resource Manager, the container registry and Front Door
+//! are always reached publicly (NET-002).
+
+use crate::dns::{DnsAnswer, Rcode, TraceStep, Vantage};
+use crate::endpoints::{self, ArcEndpoint};
+use crate::error::{ArmError, ArmResult};
+use crate::id::ResourceId;
+use crate::kinds::ResourceKind;
+use crate::lab::{LabCluster, Site};
+use crate::net::{NetBody, cidr::Ipv4Net};
+use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, PublicNetworkAccess, Resource};
+use crate::rules;
+use crate::world::World;
+use serde::Serialize;
+use std::net::Ipv4Addr;
+
+/// How an agent's request ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// Admitted through a private endpoint.
+    Private,
+    /// Admitted over the internet.
+    Public,
+    /// Reached the service, which refused it.
+    Refused,
+    /// Never reached the service (DNS or network).
+    Unreachable,
+}
+
+/// One endpoint's story.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointTrace {
+    pub fqdn: String,
+    /// What the agents use it for.
+    pub purpose: &'static str,
+    pub dns: DnsAnswer,
+    pub steps: Vec<TraceStep>,
+    pub verdict: Verdict,
+    /// The rule that decided the verdict.
+    pub rule: Option<&'static str>,
+    pub seed_section: Option<&'static str>,
+    /// The service's HTTP answer when it refused (403 for PLS-007).
+    pub http_status: Option<u16>,
+    pub message: Option<String>,
+    /// What to change, for a person new to private link.
+    pub fix: Option<String>,
+}
+
+/// A public service the agents need (NET-002).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceCheck {
+    pub service_tag: &'static str,
+    pub purpose: &'static str,
+    pub allowed: bool,
+    pub why: String,
+    pub rule: &'static str,
+}
+
+/// An extension's fate over private link (PLS-009, NET-003).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionCheck {
+    pub name: String,
+    pub extension_type: String,
+    pub works_privately: bool,
+    pub why: String,
+    pub rule: &'static str,
+}
+
+/// Everything about one lab cluster's connectivity.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterReport {
+    pub cluster: String,
+    pub runs_in: String,
+    pub connected_cluster: String,
+    pub private_link_state: String,
+    pub scope: Option<String>,
+    pub public_network_access: Option<String>,
+    pub endpoints: Vec<EndpointTrace>,
+    pub services: Vec<ServiceCheck>,
+    pub extensions: Vec<ExtensionCheck>,
+    pub status: ConnectivityStatus,
+    pub summary: String,
+}
+
+/// Extension types documented to work end to end over private link (seed: "Cluster
+/// extensions that support network connectivity through private links").
+pub const PRIVATE_LINK_EXTENSIONS: &[&str] = &["microsoft.flux", "microsoft.azuremonitor.containers"];
+
+/// The services every Arc agent needs over the internet during the preview (NET-002).
+pub const REQUIRED_SERVICES: &[(&str, &str, bool)] = &[
+    ("AzureActiveDirectory", "Microsoft Entra ID: agent and managed identity tokens", false),
+    ("AzureResourceManager", "Azure Resource Manager: the connected cluster resource", false),
+    ("MicrosoftContainerRegistry", "Microsoft Container Registry: agent images and Helm charts", false),
+    ("AzureFrontDoor.FirstParty", "Azure Front Door (first party): precursor of the container registry", true),
+];
+
+fn purpose(ep: &ArcEndpoint) -> &'static str {
+    if ep.public_zone.starts_with("his.") {
+        "Hybrid Identity Service: agent identity and heartbeat"
+    } else if ep.public_zone.starts_with("guestconfiguration.") {
+        "Guest configuration: agent configuration and notifications"
+    } else {
+        "Kubernetes configuration data plane: cluster configuration and extensions"
+    }
+}
+
+/// The service tag covering an Arc endpoint's public addresses.
+fn public_tag(ep: &ArcEndpoint) -> &'static str {
+    if ep.public_zone.starts_with("guestconfiguration.") {
+        "GuestAndHybridManagement"
+    } else {
+        "AzureArcInfrastructure"
+    }
+}
+
+/// Where a lab cluster runs, resolved.
+enum Placement<'a> {
+    Site(&'a Site),
+    Subnet { subnet: ResourceId, vnet: ResourceId },
+}
+
+impl World {
+    /// Adds or replaces a lab cluster (`PUT /_emulator/clusters/{name}`).
+    pub fn put_lab_cluster(
+        &mut self,
+        name: &str,
+        body: &serde_json::Value,
+        now: time::OffsetDateTime,
+    ) -> ArmResult<(bool, LabCluster)> {
+        let mut c: LabCluster = crate::resources::parse_input(body, "")?;
+        c.name = name.to_string();
+        if name.is_empty()
+            || name.len() > 63
+            || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+        {
+            return Err(ArmError::invalid_property(
+                "name",
+                format!("Cluster name '{name}' must be 1-63 letters, digits, '-' or '_'."),
+            ));
+        }
+        match (&c.site, &c.subnet) {
+            (Some(s), None) if self.sites.contains_key(s) => {}
+            (Some(s), None) => return Err(ArmError::invalid_property("site", format!("Site '{s}' does not exist."))),
+            (None, Some(sn)) => {
+                let id = ResourceId::parse(sn).map_err(|_| ArmError::linked_invalid_property_id(sn, "subnet"))?;
+                if self.subnet(&id).is_none() {
+                    return Err(ArmError::invalid_property("subnet", format!("Subnet '{sn}' does not exist.")));
+                }
+            }
+            _ => return Err(ArmError::invalid_property("site", "Give exactly one of 'site' or 'subnet'.")),
+        }
+        let cc = c
+            .connected_cluster_id()
+            .filter(|id| ResourceKind::of(id) == Some(ResourceKind::ConnectedCluster))
+            .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
+        if let Some(other) = self.lab_by_cc.get(cc.key()).filter(|o| *o != name) {
+            return Err(ArmError::inferred(
+                409,
+                "ConnectedClusterAlreadyBound",
+                format!("Connected cluster '{cc}' is already bound to lab cluster '{other}'."),
+            )
+            .with_target("connectedCluster"));
+        }
+        if let Some(old) = self.lab_clusters.get(name) {
+            if let Some(old_cc) = old.connected_cluster_id() {
+                self.lab_by_cc.remove(old_cc.key());
+            }
+        }
+        self.lab_by_cc.insert(cc.key().to_string(), name.to_string());
+        let created = self.lab_clusters.insert(name.to_string(), c.clone()).is_none();
+        self.bump();
+        self.refresh_connectivity(now);
+        Ok((created, c))
+    }
+
+    pub fn delete_lab_cluster(&mut self, name: &str, now: time::OffsetDateTime) -> bool {
+        let Some(c) = self.lab_clusters.remove(name) else { return false };
+        if let Some(cc) = c.connected_cluster_id() {
+            self.lab_by_cc.remove(cc.key());
+        }
+        self.bump();
+        self.refresh_connectivity(now);
+        true
+    }
+
+    pub fn lab_clusters(&self) -> impl Iterator<Item = &LabCluster> {
+        self.lab_clusters.values()
+    }
+
+    pub fn lab_cluster(&self, name: &str) -> Option<&LabCluster> {
+        self.lab_clusters.get(name)
+    }
+
+    fn placement<'a>(&'a self, c: &LabCluster) -> Result<Placement<'a>, String> {
+        if let Some(s) = &c.site {
+            return self.sites.get(s).map(Placement::Site).ok_or_else(|| format!("site '{s}' no longer exists"));
+        }
+        let sn = c.subnet.as_deref().unwrap_or_default();
+        let subnet = ResourceId::parse(sn).map_err(|_| format!("'{sn}' is not a subnet id"))?;
+        let vnet = subnet
+            .parent()
+            .filter(|_| self.subnet(&subnet).is_some())
+            .ok_or_else(|| format!("subnet '{sn}' no longer exists"))?;
+        Ok(Placement::Subnet { subnet, vnet })
+    }
+
+    /// The full connectivity report of a lab cluster.
+    pub fn explain_cluster(&self, name: &str) -> ArmResult<ClusterReport> {
+        let c = self.lab_clusters.get(name).ok_or_else(|| {
+            ArmError::inferred(404, "ClusterNotFound", format!("Lab cluster '{name}' does not exist."))
+        })?;
+        let placement = self.placement(c).map_err(|e| ArmError::inferred(409, "ClusterPlacementGone", e))?;
+        let (runs_in, vantage) = match &placement {
+            Placement::Site(s) => (format!("site '{}'", s.name), Vantage::Site(s.name.clone())),
+            Placement::Subnet { subnet, vnet } => {
+                (format!("subnet '{}' of VNet '{}'", subnet.name(), vnet.name()), Vantage::VirtualNetwork(vnet.clone()))
+            }
+        };
+        let cc_id = c
+            .connected_cluster_id()
+            .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
+        let cc_res = self.resources.get(cc_id.key()).filter(|r| r.kind() == ResourceKind::ConnectedCluster);
+        let services = self.required_services(&placement);
+        let Some(cc_res) = cc_res else {
+            return Ok(ClusterReport {
+                cluster: name.to_string(),
+                runs_in,
+                connected_cluster: c.connected_cluster.clone(),
+                private_link_state: "n/a".into(),
+                scope: None,
+                public_network_access: None,
+                endpoints: Vec::new(),
+                services,
+                extensions: Vec::new(),
+                status: ConnectivityStatus::AgentNotInstalled,
+                summary: format!(
+                    "The connected cluster resource '{}' does not exist yet: onboard the cluster (az connectedk8s connect) first.",
+                    cc_id.name()
+                ),
+            });
+        };
+        let cc = cc_res
+            .as_cluster()
+            .cloned()
+            .ok_or_else(|| ArmError::inferred(409, "NotACluster", "not a connected cluster"))?;
+        let scope = cc.private_link_scope_resource_id.as_ref().and_then(|s| self.resources.get(s.key()));
+        let region = cc_res.location.unwrap_or("eastus");
+        let arc = endpoints::arc_endpoints(region).unwrap_or_default();
+        let endpoints: Vec<EndpointTrace> =
+            arc.iter().map(|ep| self.admit(&placement, &vantage, cc_res, scope, ep)).collect();
+        let extensions = self.extension_checks(cc_res);
+        let status = connectivity(&endpoints, &services);
+        let private = endpoints.iter().filter(|e| e.verdict == Verdict::Private).count();
+        let public = endpoints.iter().filter(|e| e.verdict == Verdict::Public).count();
+        let blocked_services: Vec<&str> = services.iter().filter(|s| !s.allowed).map(|s| s.service_tag).collect();
+        let summary = if !blocked_services.is_empty() {
+            format!(
+                "Agents cannot run: {} blocked (NET-002). Arc endpoints: {private} private, {public} public, {} failing.",
+                blocked_services.join(", "),
+                endpoints.len() - private - public
+            )
+        } else if private == endpoints.len() {
+            "All Arc endpoints are reached privately through the private endpoint.".to_string()
+        } else if private + public == endpoints.len() {
+            format!("All Arc endpoints are reached: {private} privately, {public} publicly.")
+        } else {
+            format!(
+                "{} of {} Arc endpoints fail; the agents cannot connect.",
+                endpoints.len() - private - public,
+                endpoints.len()
+            )
+        };
+        Ok(ClusterReport {
+            cluster: name.to_string(),
+            runs_in,
+            connected_cluster: cc_id.to_string(),
+            private_link_state: cc.private_link_state.as_str().to_string(),
+            scope: scope.map(|s| s.id.to_string()),
+            public_network_access: scope
+                .and_then(|s| s.as_scope())
+                .map(|s| s.public_network_access.as_str().to_string()),
+            endpoints,
+            services,
+            extensions,
+            status,
+            summary,
+        })
+    }
+
+    /// Admission of one endpoint for a cluster.
+    fn admit(
+        &self,
+        placement: &Placement<'_>,
+        vantage: &Vantage,
+        cc: &Resource,
+        scope: Option<&Resource>,
+        ep: &ArcEndpoint,
+    ) -> EndpointTrace {
+        let dns = self.resolve(vantage, &ep.fqdn, crate::dns::QTYPE_A);
+        let mut t = EndpointTrace {
+            fqdn: ep.fqdn.clone(),
+            purpose: purpose(ep),
+            dns: dns.clone(),
+            steps: Vec::new(),
+            verdict: Verdict::Unreachable,
+            rule: None,
+            seed_section: None,
+            http_status: None,
+            message: None,
+            fix: None,
+        };
+        let at = vantage.id();
+        let step = |rule: Option<&'static str>, text: String| TraceStep { rule, at: at.clone(), text };
+        let Some(ip) = dns.addresses().first().copied() else {
+            let rule = dns.trace.iter().rev().find_map(|s| s.rule);
+            t.steps
+                .push(step(rule, format!("{} does not resolve ({:?}): the agent cannot connect", ep.fqdn, dns.rcode)));
+            t.rule = rule.or(Some("DNS-004"));
+            t.seed_section = Some("Configure on-premises DNS forwarding");
+            t.fix = Some(match dns.rcode {
+                Rcode::NxDomain => format!(
+                    "Add the record for {} to the zone that answered (or remove the empty record set), matching the private endpoint's DNS configuration.",
+                    ep.fqdn
+                ),
+                _ => "Point the DNS server at a forwarder in a VNet you reach over VPN/ExpressRoute (conditional forwarders for the Arc zones).".to_string(),
+            });
+            return t;
+        };
+        let cc_cluster = cc.as_cluster();
+        let state = cc_cluster.map_or(PrivateLinkState::Disabled, |c| c.private_link_state);
+        if !is_private(ip) {
+            // Public path.
+            t.steps.push(step(
+                Some("DNS-001"),
+                format!("{} resolves to the public address {ip}: the public path", ep.fqdn),
+            ));
+            let tag = public_tag(ep);
+            if let Err(why) = self.egress_allowed(placement, tag, false) {
+                t.steps.push(step(Some("NET-002"), why));
+                t.verdict = Verdict::Unreachable;
+                t.rule = Some("NET-002");
+                t.seed_section = Some("Network configuration");
+                t.fix =
+                    Some(format!("Allow outbound TCP 443 to the {tag} service tag, or resolve {} privately.", ep.fqdn));
+                return t;
+            }
+            if state == PrivateLinkState::Enabled
+                && let Some(s) = scope.and_then(|s| s.as_scope())
+                && s.public_network_access != PublicNetworkAccess::Enabled
+            {
+                let scope_name = scope.map(|x| x.id.name().to_string()).unwrap_or_default();
+                t.steps.push(step(
+                    Some("PLS-006"),
+                    format!("scope '{scope_name}' has public network access {}: its clusters must come through a private endpoint", s.public_network_access.as_str()),
+                ));
+                t.verdict = Verdict::Refused;
+                t.rule = Some("PLS-006");
+                t.seed_section = Some(rules::PLS_006.seed_section);
+                t.http_status = Some(403);
+                t.message = Some("This traffic is not authorized.".into());
+                t.fix = Some(format!(
+                    "Make {} resolve to the private endpoint from where the cluster runs (DNS forwarding or manual records), or enable public network access on scope '{scope_name}'.",
+                    ep.fqdn
+                ));
+                return t;
+            }
+            t.steps.push(step(None, "the service admits the agent over the internet".into()));
+            t.verdict = Verdict::Public;
+            return t;
+        }
+        // Private address: which private endpoint owns it, reachable from here?
+        let owners = self.endpoints_at(ip);
+        if owners.is_empty() {
+            t.steps
+                .push(step(Some("DNS-005"), format!("{} resolves to {ip}, which no private endpoint owns", ep.fqdn)));
+            t.rule = Some("DNS-005");
+            t.seed_section = Some("Manual DNS server configuration");
+            t.fix = Some(format!(
+                "Correct the record for {}: it must carry the address the private endpoint lists for it.",
+                ep.fqdn
+            ));
+            return t;
+        }
+        let mut why_unreachable = Vec::new();
+        let mut chosen = None;
+        for pe in owners {
+            let Some(Body::Net(NetBody::PrivateEndpoint(p))) = self.resources.get(pe.key()).map(|r| &r.body) else {
+                continue;
+            };
+            let Some(pe_vnet) = p.subnet.parent() else { continue };
+            match placement {
+                Placement::Subnet { vnet, .. } if *vnet == pe_vnet => {
+                    chosen = Some((pe.clone(), p.clone(), "the same VNet".to_string()));
+                    break;
+                }
+                Placement::Subnet { vnet, .. } => why_unreachable.push(format!(
+                    "VNet '{}' is not VNet '{}' (peering is not emulated)",
+                    vnet.name(),
+                    pe_vnet.name()
+                )),
+                Placement::Site(site) => match self.site_reaches_vnet(site, &pe_vnet) {
+                    Ok(how) => {
+                        chosen = Some((pe.clone(), p.clone(), how));
+                        break;
+                    }
+                    Err(why) => why_unreachable.push(why),
+                },
+            }
+        }
+        let Some((pe_id, pe, how)) = chosen else {
+            t.steps.push(step(
+                Some("NET-001"),
+                format!("{ip} is a private endpoint address, but: {}", why_unreachable.join("; ")),
+            ));
+            t.rule = Some("NET-001");
+            t.seed_section = Some("Planning your Private Link setup");
+            t.fix = Some("Connect the site to the private endpoint's VNet with a site-to-site VPN or ExpressRoute (a gateway in that VNet and a connection).".into());
+            return t;
+        };
+        t.steps.push(step(
+            Some("NET-001"),
+            format!("{ip} belongs to private endpoint '{}', reached over {how}", pe_id.name()),
+        ));
+        // DNS-005: the address must be the one the endpoint assigned to this FQDN.
+        match pe.dns.iter().find(|(fqdn, _)| fqdn.eq_ignore_ascii_case(&ep.fqdn)) {
+            Some((_, want)) if *want == ip => {}
+            other => {
+                let expected = other
+                    .map(|(_, w)| w.to_string())
+                    .unwrap_or_else(|| "none (the endpoint does not serve this name)".into());
+                t.steps.push(step(
+                    Some("DNS-005"),
+                    format!(
+                        "{ip} is not the address private endpoint '{}' assigned to {} (expected {expected})",
+                        pe_id.name(),
+                        ep.fqdn
+                    ),
+                ));
+                t.verdict = Verdict::Refused;
+                t.rule = Some("DNS-005");
+                t.seed_section = Some("Manual DNS server configuration");
+                t.fix =
+                    Some(format!("Make {} resolve to {expected}, as the endpoint's DNS configuration lists.", ep.fqdn));
+                return t;
+            }
+        }
+        // PLS-012: the connection must be approved.
+        let status = match self.resources.get(pe.connection.scope_connection.key()).map(|r| &r.body) {
+            Some(Body::PrivateEndpointConnection(c)) => c.status,
+            _ => ConnectionStatus::Disconnected,
+        };
+        if !rules::pls_012_carries_traffic(status) {
+            t.steps.push(step(
+                Some("PLS-012"),
+                format!("the endpoint's connection to its scope is {}: it carries no traffic", status.as_str()),
+            ));
+            t.verdict = Verdict::Unreachable;
+            t.rule = Some("PLS-012");
+            t.seed_section = Some(rules::PLS_012.seed_section);
+            t.fix = Some(match status {
+                ConnectionStatus::Pending => {
+                    "Approve the private endpoint connection on the Private Link Scope.".into()
+                }
+                _ => "Recreate the private endpoint: a rejected or disconnected connection cannot be approved again."
+                    .into(),
+            });
+            return t;
+        }
+        // PLS-007 / PLS-014: only clusters associated with the endpoint's scope are let in.
+        let target_scope = &pe.connection.scope;
+        let associated = state == PrivateLinkState::Enabled
+            && cc_cluster.and_then(|c| c.private_link_scope_resource_id.as_ref()) == Some(target_scope);
+        if !associated {
+            let (rule, why) = if state == PrivateLinkState::Enabled {
+                ("PLS-007", format!("the cluster is associated with another scope, not '{}'", target_scope.name()))
+            } else {
+                ("PLS-014", "the cluster does not use private link, yet its DNS resolves the private endpoint (resources with and without private link share this DNS)".to_string())
+            };
+            t.steps.push(step(
+                Some(rule),
+                format!("{why}: the service refuses the agent (403 \"This traffic is not authorized.\")"),
+            ));
+            t.verdict = Verdict::Refused;
+            t.rule = Some(rule);
+            t.seed_section =
+                Some(if rule == "PLS-007" { rules::PLS_007.seed_section } else { rules::PLS_014.seed_section });
+            t.http_status = Some(403);
+            t.message = Some("This traffic is not authorized.".into());
+            t.fix = Some(format!(
+                "Associate the cluster with scope '{}' (privateLinkState Enabled, privateLinkScopeResourceId), or give clusters without private link a DNS server that resolves the public addresses.",
+                target_scope.name()
+            ));
+            return t;
+        }
+        t.steps.push(step(
+            Some("PLS-007"),
+            format!("the cluster is associated with scope '{}': admitted privately", target_scope.name()),
+        ));
+        t.verdict = Verdict::Private;
+        t
+    }
+
+    /// NET-002 checks of the public services every agent needs.
+    fn required_services(&self, placement: &Placement<'_>) -> Vec<ServiceCheck> {
+        REQUIRED_SERVICES
+            .iter()
+            .map(|(tag, purpose, both)| {
+                let out = self.egress_allowed(placement, tag, false);
+                let inn = if *both { self.egress_allowed(placement, tag, true) } else { Ok(String::new()) };
+                let (allowed, why) = match (out, inn) {
+                    (Ok(a), Ok(b)) => (true, if b.is_empty() { a } else { format!("{a}; {b}") }),
+                    (Err(e), _) | (_, Err(e)) => (false, e),
+                };
+                ServiceCheck { service_tag: tag, purpose, allowed, why, rule: "NET-002" }
+            })
+            .collect()
+    }
+
+    /// Whether TCP 443 to (or, `inbound`, from) a service tag passes the site firewall or the
+    /// subnet's NSG.
+    fn egress_allowed(&self, placement: &Placement<'_>, tag: &str, inbound: bool) -> Result<String, String> {
+        let dir = if inbound { "inbound" } else { "outbound" };
+        match placement {
+            Placement::Site(site) => match &site.firewall {
+                None => Ok(format!("site '{}' firewall allows all traffic", site.name)),
+                Some(rules) => rules
+                    .iter()
+                    .find(|r| {
+                        r.inbound == inbound && (r.port == 443 || r.port == 0) && tag_matches(&r.destination, tag)
+                    })
+                    .map(|r| format!("site '{}' firewall allows {dir} {} on {}", site.name, r.destination, r.port))
+                    .ok_or_else(|| format!("site '{}' firewall has no {dir} TCP 443 allow rule for {tag}", site.name)),
+            },
+            Placement::Subnet { subnet, .. } => {
+                let Some((_, sn)) = self.subnet(subnet) else { return Err("the subnet is gone".into()) };
+                let Some(nsg) = &sn.network_security_group else {
+                    return Ok(format!("subnet '{}' has no network security group", subnet.name()));
+                };
+                let mut rules: Vec<(u16, String, &crate::net::SecurityRule)> = self
+                    .children_of(nsg, ResourceKind::SecurityRule)
+                    .filter_map(|r| match &r.body {
+                        Body::Net(NetBody::SecurityRule(s))
+                            if (s.direction == crate::net::Direction::Inbound) == inbound =>
+                        {
+                            Some((s.priority, r.id.name().to_string(), s))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                rules.sort_by_key(|(p, ..)| *p);
+                for (prio, name, r) in rules {
+                    let peer = if inbound { &r.source_address_prefixes } else { &r.destination_address_prefixes };
+                    let ports_ok = r.destination_port_ranges.iter().any(|p| port_matches(p, 443));
+                    let proto_ok = r.protocol == "Tcp" || r.protocol == "*";
+                    if ports_ok && proto_ok && peer.iter().any(|p| tag_matches(p, tag)) {
+                        return if r.access == "Allow" {
+                            Ok(format!("NSG '{}' rule '{name}' (priority {prio}) allows {dir} {tag}", nsg.name()))
+                        } else {
+                            Err(format!(
+                                "NSG '{}' rule '{name}' (priority {prio}) denies {dir} {tag}; allow rules must have a lower priority number than any rule that blocks internet access",
+                                nsg.name()
+                            ))
+                        };
+                    }
+                }
+                if inbound {
+                    Err(format!("NSG '{}' has no inbound allow rule for {tag} (default DenyAllInBound)", nsg.name()))
+                } else {
+                    Ok(format!("NSG '{}' default rule AllowInternetOutBound allows {tag}", nsg.name()))
+                }
+            }
+        }
+    }
+
+    fn extension_checks(&self, cc: &Resource) -> Vec<ExtensionCheck> {
+        let private = cc.as_cluster().is_some_and(|c| c.private_link_state == PrivateLinkState::Enabled);
+        self.children_of(&cc.id, ResourceKind::ClusterExtension)
+            .filter_map(|r| match &r.body {
+                Body::ClusterExtension(e) => Some((r.id.name().to_string(), e.extension_type.clone())),
+                _ => None,
+            })
+            .map(|(name, ty)| {
+                let documented = PRIVATE_LINK_EXTENSIONS.iter().any(|d| d.eq_ignore_ascii_case(&ty));
+                let monitor = ty.eq_ignore_ascii_case("microsoft.azuremonitor.containers");
+                let (works, why, rule) = if !private {
+                    (true, "the cluster does not use private link".to_string(), "PLS-009")
+                } else if monitor {
+                    (false, "Azure Monitor is supported over private link but needs its own private endpoint (Azure Monitor Private Link Scope) in the VNet, which the emulator does not provide".to_string(), "NET-003")
+                } else if documented {
+                    (true, "documented to work end to end over private link".to_string(), "PLS-009")
+                } else {
+                    (false, "not documented to work over private link: its traffic will not reach Azure privately".to_string(), "PLS-009")
+                };
+                ExtensionCheck { name, extension_type: ty, works_privately: works, why, rule }
+            })
+            .collect()
+    }
+
+    /// Private endpoints that own `ip` (index lookup).
+    fn endpoints_at(&self, ip: Ipv4Addr) -> Vec<ResourceId> {
+        self.pe_by_address
+            .get(&u32::from(ip))
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.resources.get(k).map(|r| r.id.clone()))
+            .collect()
+    }
+
+    /// Recomputes every bound connected cluster's `connectivityStatus` (and
+    /// `lastConnectivityTime` when connected). Bounded by the number of lab clusters.
+    pub fn refresh_connectivity(&mut self, now: time::OffsetDateTime) {
+        let names: Vec<String> = self.lab_clusters.keys().cloned().collect();
+        for name in names {
+            let Ok(report) = self.explain_cluster(&name) else { continue };
+            let Some(cc) = self.lab_clusters.get(&name).and_then(|c| c.connected_cluster_id()) else { continue };
+            let Some(r) = self.resources.get_mut(cc.key()) else { continue };
+            if let Body::ConnectedCluster(c) = &mut r.body {
+                let previous = c.connectivity_status;
+                let next = match report.status {
+                    ConnectivityStatus::Connected => ConnectivityStatus::Connected,
+                    _ if previous == ConnectivityStatus::Connected || previous == ConnectivityStatus::Offline => {
+                        ConnectivityStatus::Offline
+                    }
+                    other => other,
+                };
+                c.connectivity_status = next;
+                if next == ConnectivityStatus::Connected {
+                    c.last_connectivity_time = Some(crate::clock::format_arm_time(now));
+                }
+            }
+        }
+    }
+}
+
+/// Connected when every required service and every Arc endpoint is admitted.
+fn connectivity(endpoints: &[EndpointTrace], services: &[ServiceCheck]) -> ConnectivityStatus {
+    let ok = services.iter().all(|s| s.allowed)
+        && endpoints.iter().all(|e| matches!(e.verdict, Verdict::Private | Verdict::Public));
+    if ok { ConnectivityStatus::Connected } else { ConnectivityStatus::Connecting }
+}
+
+/// RFC 1918 (and 100.64/10 shared) addresses are private.
+pub fn is_private(ip: Ipv4Addr) -> bool {
+    ip.is_private() || Ipv4Net::parse("100.64.0.0/10").is_ok_and(|n| n.contains_addr(ip))
+}
+
+fn tag_matches(rule: &str, tag: &str) -> bool {
+    rule == "*"
+        || rule.eq_ignore_ascii_case("Internet")
+        || rule.eq_ignore_ascii_case(tag)
+        || (rule.len() > tag.len() && rule[..tag.len()].eq_ignore_ascii_case(tag) && rule.as_bytes()[tag.len()] == b'.')
+}
+
+fn port_matches(range: &str, port: u16) -> bool {
+    if range == "*" {
+        return true;
+    }
+    match range.split_once('-') {
+        Some((a, b)) => a.parse::<u16>().is_ok_and(|a| a <= port) && b.parse::<u16>().is_ok_and(|b| port <= b),
+        None => range.parse::<u16>() == Ok(port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_ports() {
+        assert!(tag_matches("Internet", "AzureActiveDirectory"));
+        assert!(tag_matches("azureactivedirectory", "AzureActiveDirectory"));
+        assert!(tag_matches("AzureActiveDirectory.EastUS", "AzureActiveDirectory"));
+        assert!(!tag_matches("AzureResourceManager", "AzureActiveDirectory"));
+        assert!(!tag_matches("AzureFrontDoor.FirstParty", "AzureFrontDoor"));
+        assert!(port_matches("400-500", 443) && port_matches("*", 443) && !port_matches("80", 443));
+        assert!(is_private(Ipv4Addr::new(10, 1, 2, 3)) && !is_private(Ipv4Addr::new(198, 51, 100, 7)));
+    }
+}
