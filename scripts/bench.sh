@@ -6,7 +6,8 @@
 # Usage: scripts/bench.sh [all|cold-start|in-process|throughput]
 # Knobs (environment): BENCH_COLD_N (20), BENCH_ROUNDS (3), BENCH_WRK_DURATION (10s),
 #   BENCH_WRK_THREADS (2), BENCH_WRK_CONNECTIONS (32), BENCH_DIAG (1: also run the diagnostic
-#   cluster-sized trivial handler), BENCH_OUT (bench-results), ARCEMU_BIN (the built binary).
+#   cluster-sized trivial handler), BENCH_RETRIES (2: re-measure runs disturbed by other load),
+#   BENCH_OUT (bench-results), ARCEMU_BIN (the built binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

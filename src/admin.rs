@@ -21,6 +21,9 @@ pub fn router(state: ArmState) -> Router {
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
         .route("/_emulator/sites", get(list_sites))
         .route("/_emulator/sites/{name}", get(get_site).put(put_site).delete(delete_site))
+        .route("/_emulator/clusters", get(list_clusters))
+        .route("/_emulator/clusters/{name}", get(get_cluster).put(put_cluster).delete(delete_cluster))
+        .route("/_emulator/clusters/{name}/explain", get(explain_cluster))
         .route("/_emulator/dns-forwarders", get(list_forwarders))
         .route("/_emulator/dns-forwarders/{name}", axum::routing::put(put_forwarder).delete(delete_forwarder))
         .route("/_emulator", get(index))
@@ -49,6 +52,9 @@ async fn index() -> Response {
             "GET /_emulator/dns/resolve?name={fqdn}&from={vantage}&type={A|AAAA|CNAME|number}": "the DNS answer from a vantage point, with the trace of why",
             "GET /_emulator/sites": "on-premises sites",
             "PUT|GET|DELETE /_emulator/sites/{name}": "{\"addressSpace\": [cidr], \"dns\": {\"zones\": [{\"zone\", \"records\": {name: [ip]}}], \"forwarders\": [{\"domain\", \"targets\": [ip]}], \"publicFallback\": bool}, \"firewall\": [{\"destination\", \"port\", \"inbound\"}] | null, \"expressRouteCircuit\": id | null}",
+            "GET /_emulator/clusters": "lab Kubernetes clusters",
+            "PUT|GET|DELETE /_emulator/clusters/{name}": "{\"site\": name | \"subnet\": id, \"connectedCluster\": id}: a cluster whose Arc agents act for that connected cluster",
+            "GET /_emulator/clusters/{name}/explain[?format=text]": "for every Arc endpoint: DNS answer, path, the rule that decided, and what to change",
             "GET /_emulator/dns-forwarders": "lab DNS forwarder VMs",
             "PUT|DELETE /_emulator/dns-forwarders/{name}": "{\"virtualNetwork\": id, \"address\": ip}: a forwarder VM inside a VNet",
         }
@@ -268,6 +274,72 @@ async fn dns_resolve(
     })();
     match result {
         Ok(v) => axum::Json(v).into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn list_clusters(State(st): State<ArmState>) -> Response {
+    let w = st.read();
+    axum::Json(json!({ "value": w.lab_clusters().collect::<Vec<_>>() })).into_response()
+}
+
+async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match st.read().lab_cluster(&name) {
+        Some(c) => axum::Json(json!(c)).into_response(),
+        None => refuse(&ArmError::inferred(404, "ClusterNotFound", format!("Lab cluster '{name}' does not exist."))),
+    }
+}
+
+async fn put_cluster(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let now = st.clock().now();
+    let result = serde_json::from_slice::<Value>(&body)
+        .map_err(ArmError::invalid_request_content)
+        .and_then(|v| st.write().put_lab_cluster(&name, &v, now));
+    match result {
+        Ok((created, c)) => {
+            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(c))).into_response()
+        }
+        Err(e) => refuse(&e),
+    }
+}
+
+async fn delete_cluster(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    let now = st.clock().now();
+    if st.write().delete_lab_cluster(&name, now) {
+        StatusCode::OK.into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+#[derive(Deserialize)]
+struct ExplainQuery {
+    format: Option<String>,
+}
+
+async fn explain_cluster(
+    State(st): State<ArmState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    Query(q): Query<ExplainQuery>,
+) -> Response {
+    let report = st.read().explain_cluster(&name);
+    match report {
+        Ok(r) => {
+            let v = json!(r);
+            if q.format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("text")) {
+                ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], crate::explain::render(&v))
+                    .into_response()
+            } else {
+                axum::Json(v).into_response()
+            }
+        }
         Err(e) => refuse(&e),
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod admin;
 pub mod clock;
+pub mod explain;
 
 pub use arcemu_fake_arm::ArmConfig;
 pub use arcemu_fake_dns::{DEFAULT_DNS_LISTEN, DnsConfig, DnsHandle};

@@ -23,6 +23,20 @@ enum Command {
     Serve(ServeArgs),
     /// Ask a running emulator how a name resolves from a vantage point, and why.
     Nslookup(NslookupArgs),
+    /// Ask a running emulator whether a lab cluster's Arc agents get through, endpoint by endpoint, and why.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The lab cluster's name (see GET /_emulator/clusters).
+    cluster: String,
+    /// Base URL of the running emulator's ARM listener.
+    #[arg(long, env = "ARCEMU_ARM", default_value = "http://127.0.0.1:8490")]
+    arm: String,
+    /// Print the admin API's JSON report instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +103,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
+        Command::Explain(args) => runtime.block_on(explain(args)),
     }
 }
 
@@ -208,6 +223,40 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _ = write!(out, "{}", render_answer(&body));
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+/// `arcemu explain`: asks the admin API for a lab cluster's report and prints it.
+async fn explain(args: ExplainArgs) -> ExitCode {
+    let base = args.arm.trim_end_matches('/');
+    let url = format!("{base}/_emulator/clusters/{}/explain", args.cluster);
+    let response = match reqwest::Client::new().get(&url).timeout(std::time::Duration::from_secs(10)).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("arcemu explain: cannot reach the emulator at {base}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let status = response.status();
+    let body: serde_json::Value = match response.json().await {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("arcemu explain: unexpected answer from {url} ({status}): {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !status.is_success() {
+        eprintln!("arcemu explain: {}", body["error"]["message"].as_str().unwrap_or("request refused"));
+        return ExitCode::FAILURE;
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if args.json {
+        serde_json::to_string_pretty(&body).unwrap_or_default() + "\n"
+    } else {
+        arcemu::explain::render(&body)
+    };
+    let _ = write!(out, "{text}");
     let _ = out.flush();
     ExitCode::SUCCESS
 }

@@ -174,10 +174,8 @@ impl World {
             )
             .with_target("connectedCluster"));
         }
-        if let Some(old) = self.lab_clusters.get(name) {
-            if let Some(old_cc) = old.connected_cluster_id() {
-                self.lab_by_cc.remove(old_cc.key());
-            }
+        if let Some(old_cc) = self.lab_clusters.get(name).and_then(LabCluster::connected_cluster_id) {
+            self.lab_by_cc.remove(old_cc.key());
         }
         self.lab_by_cc.insert(cc.key().to_string(), name.to_string());
         let created = self.lab_clusters.insert(name.to_string(), c.clone()).is_none();
@@ -325,12 +323,22 @@ impl World {
         let at = vantage.id();
         let step = |rule: Option<&'static str>, text: String| TraceStep { rule, at: at.clone(), text };
         let Some(ip) = dns.addresses().first().copied() else {
-            let rule = dns.trace.iter().rev().find_map(|s| s.rule);
+            // A forwarder that cannot be reached is a network problem first (NET-001).
+            let rule = if dns.trace.iter().any(|s| s.rule == Some("NET-001")) {
+                Some("NET-001")
+            } else {
+                dns.trace.iter().rev().find_map(|s| s.rule)
+            };
             t.steps
                 .push(step(rule, format!("{} does not resolve ({:?}): the agent cannot connect", ep.fqdn, dns.rcode)));
             t.rule = rule.or(Some("DNS-004"));
-            t.seed_section = Some("Configure on-premises DNS forwarding");
+            t.seed_section = Some(if rule == Some("NET-001") {
+                "Planning your Private Link setup"
+            } else {
+                "Configure on-premises DNS forwarding"
+            });
             t.fix = Some(match dns.rcode {
+                _ if rule == Some("NET-001") => "Connect the site to the forwarder's VNet with a site-to-site VPN or ExpressRoute (a gateway in that VNet and a connection).".to_string(),
                 Rcode::NxDomain => format!(
                     "Add the record for {} to the zone that answered (or remove the empty record set), matching the private endpoint's DNS configuration.",
                     ep.fqdn
@@ -403,7 +411,7 @@ impl World {
             let Some(pe_vnet) = p.subnet.parent() else { continue };
             match placement {
                 Placement::Subnet { vnet, .. } if *vnet == pe_vnet => {
-                    chosen = Some((pe.clone(), p.clone(), "the same VNet".to_string()));
+                    chosen = Some((pe.clone(), p.clone(), "its own VNet".to_string()));
                     break;
                 }
                 Placement::Subnet { vnet, .. } => why_unreachable.push(format!(
@@ -432,7 +440,7 @@ impl World {
         };
         t.steps.push(step(
             Some("NET-001"),
-            format!("{ip} belongs to private endpoint '{}', reached over {how}", pe_id.name()),
+            format!("{ip} belongs to private endpoint '{}'; the cluster reaches it through {how}", pe_id.name()),
         ));
         // DNS-005: the address must be the one the endpoint assigned to this FQDN.
         match pe.dns.iter().find(|(fqdn, _)| fqdn.eq_ignore_ascii_case(&ep.fqdn)) {
@@ -510,6 +518,8 @@ impl World {
             format!("the cluster is associated with scope '{}': admitted privately", target_scope.name()),
         ));
         t.verdict = Verdict::Private;
+        t.rule = Some("PLS-007");
+        t.seed_section = Some(rules::PLS_007.seed_section);
         t
     }
 

@@ -406,7 +406,7 @@ impl World {
                     });
                     return Hop::Addresses { ips: vec![ip], ttl: 60, authoritative: false, soa };
                 }
-            } else if labels.iter().any(|l| *l == rel) {
+            } else if labels.contains(&rel) {
                 let target = format!("{rel}.privatelink.{zone}");
                 trace.push(TraceStep {
                     rule: Some("DNS-001"),
