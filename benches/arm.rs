@@ -566,8 +566,8 @@ fn throughput(out: &Path) -> Result<Value, String> {
             }
         }
         // Warm-up (not recorded): let both servers allocate their connection state.
-        wrk("warm-up", &base_url, out, "warmup-baseline", "2s", tpid)?;
-        wrk("warm-up", &cluster_url, out, "warmup-cluster", "2s", apid)?;
+        wrk_once("warm-up", &base_url, out, "warmup-baseline", "2s", tpid)?;
+        wrk_once("warm-up", &cluster_url, out, "warmup-cluster", "2s", apid)?;
         eprintln!(
             "throughput: {rounds} rounds of (baseline, cluster, baseline, scope), wrk {}",
             env_or("BENCH_WRK_DURATION", "10s".to_string())

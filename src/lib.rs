@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod clock;
 pub mod explain;
+pub mod world_file;
 
 pub use arcemu_fake_arm::ArmConfig;
 pub use arcemu_fake_dns::{DEFAULT_DNS_LISTEN, DnsConfig, DnsHandle};
@@ -45,6 +46,8 @@ pub struct EmulatorConfig {
     /// The DNS face: the public view's address (port 0 picks a free one) and the address of
     /// the other vantage points' listeners (each on an ephemeral port).
     pub dns: DnsConfig,
+    /// A world to load before serving (`arcemu serve --world FILE`).
+    pub initial_world: Option<world_file::WorldFile>,
     /// The clock; the system clock when `None`.
     pub clock: Option<Arc<dyn Clock>>,
 }
@@ -57,6 +60,7 @@ impl Default for EmulatorConfig {
             arm: ArmConfig::default(),
             dns: DnsConfig::default(),
             clock: None,
+            initial_world: None,
         }
     }
 }
@@ -76,7 +80,12 @@ impl Emulator {
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
-        let world = Arc::new(RwLock::new(World::new(config.world)));
+        let mut initial = World::new(config.world);
+        if let Some(file) = &config.initial_world {
+            world_file::apply(&mut initial, file, clock.now())
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        }
+        let world = Arc::new(RwLock::new(initial));
         let arm_state = ArmState::new(world.clone(), clock.clone(), config.arm, seed);
         let dns_config =
             DnsConfig { world_changed: Some(arm_state.world_changed().clone()), clock: Some(clock), ..config.dns };

@@ -81,6 +81,9 @@ struct ServeArgs {
     /// Accept requests without an Authorization header.
     #[arg(long)]
     no_auth: bool,
+    /// A world file (YAML or JSON) to load before serving: ARM resources, sites, forwarders, clusters.
+    #[arg(long, env = "ARCEMU_WORLD")]
+    world: Option<std::path::PathBuf>,
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -115,6 +118,18 @@ async fn serve(args: ServeArgs) -> ExitCode {
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
     config.arm.require_auth = !args.no_auth;
+    if let Some(path) = &args.world {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|text| arcemu::world_file::parse(&text));
+        match parsed {
+            Ok(file) => config.initial_world = Some(file),
+            Err(e) => {
+                eprintln!("arcemu: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     for s in &args.subscriptions {
         let (id, unregistered) = match s.split_once(':') {
             Some((id, flag)) if flag.eq_ignore_ascii_case("unregistered") => (id, true),
@@ -130,6 +145,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let subscriptions: Vec<String> = config.world.subscriptions.iter().map(|s| s.id.clone()).collect();
     let emu = match Emulator::start(config).await {
         Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!("arcemu: the world file was refused: {e}");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("arcemu: cannot listen on {} (ARM) or {} (DNS): {e}", args.arm_listen, args.dns_listen);
             return ExitCode::FAILURE;

@@ -417,3 +417,24 @@ async fn extensions_outside_the_documented_list_are_flagged() {
     let r = arm.get("/_emulator/clusters/nope/explain").await;
     r.refused(404, "ClusterNotFound", None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_world_file_serves_a_connected_private_cluster() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml")).unwrap();
+    let mut cfg = arcemu::EmulatorConfig::default();
+    cfg.initial_world = Some(arcemu::world_file::parse(&text).unwrap());
+    let arm = start_with(cfg).await;
+    let report = explain(&arm, "edge").await;
+    assert_eq!(verdicts(&report), all("Private", "PLS-007"));
+    let cc = arm.get(&format!("/subscriptions/{SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/edge?api-version={K8S_API}")).await;
+    assert_eq!(cc.body["properties"]["connectivityStatus"], "Connected");
+    // A refused entry names itself.
+    let bad = text.replace("location: eastus, properties: { publicNetworkAccess: Disabled }", "location: atlantis");
+    let err = arcemu::world_file::apply(
+        &mut arcemu::World::new(Default::default()),
+        &arcemu::world_file::parse(&bad).unwrap(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap_err();
+    assert!(err.starts_with("resources[1]") && err.contains("LocationNotAvailableForResourceType"), "{err}");
+}
