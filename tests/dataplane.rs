@@ -421,8 +421,10 @@ async fn extensions_outside_the_documented_list_are_flagged() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_world_file_serves_a_connected_private_cluster() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml")).unwrap();
-    let mut cfg = arcemu::EmulatorConfig::default();
-    cfg.initial_world = Some(arcemu::world_file::parse(&text).unwrap());
+    let cfg = arcemu::EmulatorConfig {
+        initial_world: Some(arcemu::world_file::parse(&text).unwrap()),
+        ..Default::default()
+    };
     let arm = start_with(cfg).await;
     let report = explain(&arm, "edge").await;
     assert_eq!(verdicts(&report), all("Private", "PLS-007"));
