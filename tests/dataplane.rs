@@ -421,10 +421,8 @@ async fn extensions_outside_the_documented_list_are_flagged() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_world_file_serves_a_connected_private_cluster() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml")).unwrap();
-    let cfg = arcemu::EmulatorConfig {
-        initial_world: Some(arcemu::world_file::parse(&text).unwrap()),
-        ..Default::default()
-    };
+    let cfg =
+        arcemu::EmulatorConfig { initial_world: Some(arcemu::world_file::parse(&text).unwrap()), ..Default::default() };
     let arm = start_with(cfg).await;
     let report = explain(&arm, "edge").await;
     assert_eq!(verdicts(&report), all("Private", "PLS-007"));
@@ -439,4 +437,28 @@ async fn the_example_world_file_serves_a_connected_private_cluster() {
     )
     .unwrap_err();
     assert!(err.starts_with("resources[1]") && err.contains("LocationNotAvailableForResourceType"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_fails_when_the_site_blocks_a_required_service() {
+    let arm = start().await;
+    let (scope, _) = seed_world(&arm, false).await;
+    let rules: Vec<Value> = full_firewall()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["destination"] != "AzureActiveDirectory")
+        .cloned()
+        .collect();
+    put_site(&arm, "hq", forwarding_dns(), json!(rules)).await;
+    // The cluster exists in the lab before it is onboarded.
+    put_lab(&arm, "edge", json!({"site": "hq"}), "c1").await;
+    let report = explain(&arm, "edge").await;
+    assert_eq!(report["status"], "AgentNotInstalled");
+    let r = arm.put_cluster(SUB, "rg", "c1", "eastus", Some(&scope)).await;
+    r.refused(400, "OnboardingNetworkCheckFailed", Some("NET-002"));
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("AzureActiveDirectory"));
+    put_site(&arm, "hq", forwarding_dns(), full_firewall()).await;
+    assert_eq!(arm.put_cluster(SUB, "rg", "c1", "eastus", Some(&scope)).await.status, 201);
+    assert_eq!(status(&arm, "c1").await, "Connected");
 }

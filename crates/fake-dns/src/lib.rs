@@ -119,6 +119,8 @@ struct Listeners {
     by_vantage: BTreeMap<String, Listener>,
     /// The world generation the listeners were last synced with (`None`: retry at next check).
     synced: Option<u64>,
+    /// Set once the server is stopped: no listener is started any more.
+    stopped: bool,
 }
 
 struct Shared {
@@ -195,7 +197,11 @@ impl DnsServer {
                     _ = tokio::time::sleep(sup.config.poll_interval) => {}
                 }
             }
-            let all = std::mem::take(&mut sup.listeners.lock().await.by_vantage);
+            let all = {
+                let mut l = sup.listeners.lock().await;
+                l.stopped = true;
+                std::mem::take(&mut l.by_vantage)
+            };
             sup.addrs.write().unwrap_or_else(|p| p.into_inner()).clear();
             for (_, l) in all {
                 l.stop().await;
@@ -247,6 +253,9 @@ impl Shared {
     /// Brings the listeners in step with the world's vantage points if the world changed.
     async fn sync(&self) {
         let mut l = self.listeners.lock().await;
+        if l.stopped {
+            return;
+        }
         let (generation, vantages) = {
             let w = self.world.read().unwrap_or_else(|p| p.into_inner());
             let generation = w.generation();

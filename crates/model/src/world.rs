@@ -851,6 +851,9 @@ impl World {
                 Some(sid)
             }
         };
+        if existing.is_none() {
+            rules::net_002_onboarding_reaches_required_services(id, &self.onboarding_blocked_services(id))?;
+        }
         let current = existing.and_then(|r| r.as_cluster());
         let current_scope = current
             .filter(|c| c.private_link_state == PrivateLinkState::Enabled)
