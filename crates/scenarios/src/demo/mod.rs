@@ -1,0 +1,1 @@
+//! Teaching scenarios (being written).
