@@ -151,7 +151,7 @@ pub async fn setup(c: &Client) -> Result<(), String> {
         )
         .await?;
     }
-    for v in 0..3 {
+    for (v, region) in VNET_REGION.iter().enumerate() {
         let b = reference::subnet_base(v, 0);
         let mut subnets = vec![
             json!({"name": "s0", "properties": {"addressPrefix": format!("{}.{}.{}.0/24", b[0], b[1], b[2])}}),
@@ -161,7 +161,7 @@ pub async fn setup(c: &Client) -> Result<(), String> {
             subnets.push(json!({"name": "inbound", "properties": {"addressPrefix": "10.1.3.0/28"}}));
             subnets.push(json!({"name": "GatewaySubnet", "properties": {"addressPrefix": "10.1.4.0/27"}}));
         }
-        let body = json!({"location": VNET_REGION[v].name(), "properties": {
+        let body = json!({"location": region.name(), "properties": {
             "addressSpace": {"addressPrefixes": [format!("10.{}.0.0/16", v + 1)]}, "subnets": subnets}});
         must(c.put(&format!("{}?api-version={NET_API}", vnet_id(v)), &body).await, "vnet").await?;
     }

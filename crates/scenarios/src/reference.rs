@@ -156,8 +156,6 @@ impl State {
 
     fn write_records(&mut self, slot: usize) {
         if let Some(e) = &self.endpoints[slot] {
-            let region = self.scopes[e.scope].as_ref().map_or(Region::East, |s| s.region);
-            let _ = region;
             for (fqdn, ip) in e.addresses.clone() {
                 if let Some((_, zone, label)) = arc_names_for(&fqdn) {
                     self.records.insert((zone, label), vec![ip]);
@@ -171,12 +169,12 @@ impl State {
             for (fqdn, ip) in e.addresses.clone() {
                 if let Some((_, zone, label)) = arc_names_for(&fqdn) {
                     let key = (zone, label);
-                    if let Some(set) = self.records.get_mut(&key) {
-                        if set.contains(&ip) {
-                            set.retain(|x| *x != ip);
-                            if set.is_empty() {
-                                self.records.remove(&key);
-                            }
+                    if let Some(set) = self.records.get_mut(&key)
+                        && set.contains(&ip)
+                    {
+                        set.retain(|x| *x != ip);
+                        if set.is_empty() {
+                            self.records.remove(&key);
                         }
                     }
                 }
