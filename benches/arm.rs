@@ -677,6 +677,14 @@ fn throughput(out: &Path) -> Result<Value, String> {
     result
 }
 
+/// Records a start phase's length and, when it lasted long enough for the kernel's 10 ms
+/// accounting ticks to mean something (≥ 1 s), the CPU other processes used meanwhile.
+fn other_load_of_phase(v: &mut Value, load: &OtherLoad) {
+    let secs = load.wall0.elapsed().as_secs_f64();
+    v["phase_seconds"] = json!(round3(secs));
+    v["other_cpu_cores"] = if secs >= 1.0 { json!(round3(load.cores(0.0))) } else { Value::Null };
+}
+
 fn run(mode: &str) -> Result<(), String> {
     let out = out_dir();
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -691,19 +699,16 @@ fn run(mode: &str) -> Result<(), String> {
         eprintln!("cold start: {n} spawns of arcemu serve, then of the trivial server");
         let load = OtherLoad::start();
         summary["cold_start_arcemu"] = stats(cold_start(n, spawn_arcemu)?);
-        summary["cold_start_arcemu"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
-        summary["cold_start_arcemu"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
+        other_load_of_phase(&mut summary["cold_start_arcemu"], &load);
         let load = OtherLoad::start();
         summary["cold_start_trivial"] = stats(cold_start(n, spawn_trivial)?);
-        summary["cold_start_trivial"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
-        summary["cold_start_trivial"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
+        other_load_of_phase(&mut summary["cold_start_trivial"], &load);
     }
     if matches!(mode, "all" | "in-process") {
         eprintln!("in-process: {n} x Emulator::start");
         let load = OtherLoad::start();
         summary["in_process_start"] = stats(in_process(n)?);
-        summary["in_process_start"]["other_cpu_cores"] = json!(round3(load.cores(0.0)));
-        summary["in_process_start"]["phase_seconds"] = json!(round3(load.wall0.elapsed().as_secs_f64()));
+        other_load_of_phase(&mut summary["in_process_start"], &load);
     }
     if matches!(mode, "all" | "throughput") {
         summary["throughput"] = throughput(&out)?;

@@ -4,6 +4,7 @@
 #
 #   scripts/bench-dns.sh            # 2 interleaved rounds of 10 s each per server
 #   ROUNDS=3 SECONDS_PER_RUN=10 scripts/bench-dns.sh
+#   ARCEMU_BIN=/path/to/arcemu scripts/bench-dns.sh   # an already built binary (no cargo build)
 #
 # Installs dnsperf, nsd and dig from Debian when missing (scripts/ensure-deps.sh), builds the
 # release binary, and prints queries/s of each run, the mean of each server and the ratio.
@@ -23,7 +24,10 @@ NSD_PORT=${NSD_PORT:-18554}
 DNSPERF_ARGS=(-c8 -q200 -T1 -l"$SECONDS_PER_RUN")
 
 scripts/ensure-deps.sh dnsperf nsd bind9-dnsutils
-cargo build --release --locked --bin arcemu >&2
+if [ -z "${ARCEMU_BIN:-}" ]; then
+  cargo build --release --locked --bin arcemu >&2
+  ARCEMU_BIN=target/release/arcemu
+fi
 
 work=$(mktemp -d /tmp/arcemu-bench-dns.XXXXXX)
 emu_pid=""
@@ -36,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the emulator -------------------------------------------------------------------------
-target/release/arcemu serve --no-auth --arm-listen "127.0.0.1:$EMU_ARM_PORT" \
+"$ARCEMU_BIN" serve --no-auth --arm-listen "127.0.0.1:$EMU_ARM_PORT" \
   --dns-listen "127.0.0.1:$EMU_DNS_PORT" >"$work/arcemu.out" 2>"$work/arcemu.err" &
 emu_pid=$!
 for _ in $(seq 1 100); do

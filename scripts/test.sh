@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The one command that runs every test of arcemu on a fresh machine of this project's kind.
-# It installs what it needs by itself: a Python virtual environment (.venv) from the pinned
-# tests/python/requirements.txt. Usage: scripts/test.sh
+# It installs what it needs by itself: the Debian packages of the real DNS clients (dig and
+# nslookup, via scripts/ensure-deps.sh) and a Python virtual environment (.venv) from the
+# pinned tests/python/requirements.txt. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
+step "system packages (dig, nslookup)"
+scripts/ensure-deps.sh
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust tests (unit, end-to-end over HTTP)"
+step "Rust tests (unit; end-to-end over HTTP and DNS with dig/nslookup; data plane; demo transcripts; state machine)"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
 else

@@ -25,6 +25,21 @@ enum Command {
     Nslookup(NslookupArgs),
     /// Ask a running emulator whether a lab cluster's Arc agents get through, endpoint by endpoint, and why.
     Explain(ExplainArgs),
+    /// Play a narrated teaching scenario, each against a fresh in-process emulator (no NAME: list them).
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// The scenario to play; without it, the list.
+    name: Option<String>,
+    /// Play every scenario.
+    #[arg(long, conflicts_with = "name")]
+    all: bool,
+    /// Play against an already-running emulator instead (it must have a fresh world, and subscription
+    /// 11111111-1111-1111-1111-111111111111 for the scenarios that use a second one).
+    #[arg(long, conflicts_with = "all")]
+    arm: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -107,7 +122,55 @@ fn main() -> ExitCode {
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
+        Command::Demo(args) => runtime.block_on(demo(args)),
     }
+}
+
+/// `arcemu demo`: the list, or the transcript of each scenario played (exit 1 if an
+/// expectation did not hold or the name is unknown).
+async fn demo(args: DemoArgs) -> ExitCode {
+    use arcemu_scenarios::{client::Client, demo};
+    let scenarios = match (&args.name, args.all) {
+        (_, true) => demo::catalogue(),
+        (None, false) => {
+            print!("{}", demo::list());
+            return ExitCode::SUCCESS;
+        }
+        (Some(name), false) => match demo::find(name) {
+            Some(s) => vec![s],
+            None => {
+                eprintln!("arcemu demo: no scenario named '{name}'.\n{}", demo::list());
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let mut all_held = true;
+    for (i, scenario) in scenarios.iter().enumerate() {
+        let transcript = if let Some(base) = &args.arm {
+            demo::run(&Client::new(base), scenario).await
+        } else {
+            let mut config = EmulatorConfig::default();
+            let second = SubscriptionConfig::registered(demo::SECOND_SUBSCRIPTION, "arcemu demo second subscription");
+            config.world.subscriptions.push(second);
+            let emu = match Emulator::start(config).await {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("arcemu demo: cannot start an emulator: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let t = demo::run(&Client::new(&emu.arm_endpoint()), scenario).await;
+            emu.stop().await;
+            t
+        };
+        print!("{}{transcript}", if i > 0 { "\n" } else { "" });
+        for failure in transcript.failures() {
+            all_held = false;
+            eprintln!("arcemu demo {}: {failure}", scenario.name);
+        }
+        all_held &= transcript.passed();
+    }
+    if all_held { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {

@@ -20,18 +20,20 @@ type Reply = Result<Answer, ArmError>;
 struct Answer {
     status: StatusCode,
     body: Option<Value>,
+    /// An already serialized JSON body (cached GETs).
+    raw: Option<Bytes>,
     headers: Vec<(HeaderName, String)>,
 }
 
 impl Answer {
     fn json(status: StatusCode, body: Value) -> Self {
-        Self { status, body: Some(body), headers: Vec::new() }
+        Self { status, body: Some(body), raw: None, headers: Vec::new() }
     }
     fn ok(body: Value) -> Self {
         Self::json(StatusCode::OK, body)
     }
     fn empty(status: StatusCode) -> Self {
-        Self { status, body: None, headers: Vec::new() }
+        Self { status, body: None, raw: None, headers: Vec::new() }
     }
 }
 
@@ -62,9 +64,13 @@ pub(crate) async fn dispatch(
     let reply = handle(&st, &method, &uri, &headers, body).await;
     let mut resp = match reply {
         Ok(a) => {
-            let mut r = match a.body {
-                Some(b) => (a.status, axum::Json(b)).into_response(),
-                None => a.status.into_response(),
+            let mut r = match (a.raw, a.body) {
+                (Some(raw), _) => {
+                    (a.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], raw)
+                        .into_response()
+                }
+                (None, Some(b)) => (a.status, axum::Json(b)).into_response(),
+                (None, None) => a.status.into_response(),
             };
             for (name, value) in a.headers {
                 if let Ok(v) = HeaderValue::from_str(&value) {
@@ -393,7 +399,7 @@ fn resource(st: &ArmState, req: &Request, id: &ResourceId, kind: ResourceKind) -
         .map_err(|e| with_location(e, st, id))?
         .to_string();
     match *req.method {
-        Method::GET => Ok(Answer::ok(st.read().render(id)?)),
+        Method::GET => Ok(Answer { raw: Some(st.cached_render(id)?), ..Answer::empty(StatusCode::OK) }),
         Method::HEAD => {
             let exists = st.read().resource(id).is_ok();
             Ok(Answer::empty(if exists { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))

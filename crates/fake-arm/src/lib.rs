@@ -44,6 +44,8 @@ pub struct ArmState {
     clock: Arc<dyn Clock>,
     request_ids: Arc<IdGenerator>,
     config: Arc<ArmConfig>,
+    /// Serialized GET bodies by resource key, valid while the world's generation is unchanged.
+    get_cache: Arc<RwLock<std::collections::HashMap<String, (u64, axum::body::Bytes)>>>,
 }
 
 impl ArmState {
@@ -55,6 +57,7 @@ impl ArmState {
             clock,
             request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)),
             config: Arc::new(config),
+            get_cache: Arc::default(),
         }
     }
 
@@ -82,6 +85,32 @@ impl ArmState {
         }
         drop(self.write());
         self.world.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The serialized ARM JSON of a resource, from the cache when the world has not changed
+    /// since it was rendered (GETs are the hot path; rendering is most of their cost).
+    pub fn cached_render(&self, id: &arcemu_model::ResourceId) -> Result<axum::body::Bytes, arcemu_model::ArmError> {
+        /// Bound on cached bodies; the cache is simply emptied when it is full.
+        const MAX_CACHED: usize = 4096;
+        let w = self.read();
+        let generation = w.generation();
+        {
+            let cache = self.get_cache.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((g, bytes)) = cache.get(id.key())
+                && *g == generation
+            {
+                return Ok(bytes.clone());
+            }
+        }
+        let value = w.render(id)?;
+        drop(w);
+        let bytes = axum::body::Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        let mut cache = self.get_cache.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(id.key().to_string(), (generation, bytes.clone()));
+        Ok(bytes)
     }
 
     /// Write access after completing any due long-running operation. When the guard is

@@ -260,7 +260,14 @@ impl World {
         let endpoints: Vec<EndpointTrace> =
             arc.iter().map(|ep| self.admit(&placement, &vantage, cc_res, scope, ep)).collect();
         let extensions = self.extension_checks(cc_res);
-        let status = connectivity(&endpoints, &services);
+        // A cluster that was connected before and is not now is Offline, as its resource says.
+        let status = match connectivity(&endpoints, &services) {
+            ConnectivityStatus::Connected => ConnectivityStatus::Connected,
+            _ if matches!(cc.connectivity_status, ConnectivityStatus::Connected | ConnectivityStatus::Offline) => {
+                ConnectivityStatus::Offline
+            }
+            other => other,
+        };
         let private = endpoints.iter().filter(|e| e.verdict == Verdict::Private).count();
         let public = endpoints.iter().filter(|e| e.verdict == Verdict::Public).count();
         let blocked_services: Vec<&str> = services.iter().filter(|s| !s.allowed).map(|s| s.service_tag).collect();
@@ -357,10 +364,12 @@ impl World {
             ));
             let tag = public_tag(ep);
             if let Err(why) = self.egress_allowed(placement, tag, false) {
-                t.steps.push(step(Some("NET-002"), why));
+                // Not one of the seed's four services: the public Arc endpoints themselves. The
+                // seed does not list them because private link keeps them off the internet.
+                t.steps.push(step(None, format!("{why} (the public Arc endpoints are behind the {tag} service tag)")));
                 t.verdict = Verdict::Unreachable;
-                t.rule = Some("NET-002");
-                t.seed_section = Some("Network configuration");
+                t.rule = None;
+                t.seed_section = None;
                 t.fix =
                     Some(format!("Allow outbound TCP 443 to the {tag} service tag, or resolve {} privately.", ep.fqdn));
                 return t;
@@ -452,12 +461,12 @@ impl World {
                 t.steps.push(step(
                     Some("DNS-005"),
                     format!(
-                        "{ip} is not the address private endpoint '{}' assigned to {} (expected {expected})",
+                        "{ip} is not the address private endpoint '{}' assigned to {} (expected {expected}): the connection reaches another service and fails",
                         pe_id.name(),
                         ep.fqdn
                     ),
                 ));
-                t.verdict = Verdict::Refused;
+                t.verdict = Verdict::Unreachable;
                 t.rule = Some("DNS-005");
                 t.seed_section = Some("Manual DNS server configuration");
                 t.fix =
@@ -645,6 +654,7 @@ impl World {
             let Ok(report) = self.explain_cluster(&name) else { continue };
             let Some(cc) = self.lab_clusters.get(&name).and_then(|c| c.connected_cluster_id()) else { continue };
             let Some(r) = self.resources.get_mut(cc.key()) else { continue };
+            let mut changed = false;
             if let Body::ConnectedCluster(c) = &mut r.body {
                 let previous = c.connectivity_status;
                 let next = match report.status {
@@ -654,10 +664,15 @@ impl World {
                     }
                     other => other,
                 };
+                let stamp = (next == ConnectivityStatus::Connected).then(|| crate::clock::format_arm_time(now));
+                changed = next != previous || (stamp.is_some() && stamp != c.last_connectivity_time);
                 c.connectivity_status = next;
-                if next == ConnectivityStatus::Connected {
-                    c.last_connectivity_time = Some(crate::clock::format_arm_time(now));
+                if stamp.is_some() {
+                    c.last_connectivity_time = stamp;
                 }
+            }
+            if changed {
+                self.bump();
             }
         }
     }

@@ -371,12 +371,13 @@ impl World {
 
     /// The internet's view of the Arc zones (DNS-001).
     fn public_hop(&self, name: &str, geo: Option<&'static str>, at: &Vantage, trace: &mut Vec<TraceStep>) -> Hop {
-        for cloud in [Cloud::Public, Cloud::China, Cloud::UsGovernment] {
-            let zones = public_zones(cloud);
-            let Some(zone) = zones.iter().find(|z| in_zone(name, z)) else { continue };
+        for pz in public_namespace() {
+            let (cloud, zone, labels) = (pz.cloud, pz.zone.as_str(), &pz.labels);
+            if !in_zone(name, zone) {
+                continue;
+            }
             let rel = relative(name, zone);
             let soa = Soa::public(zone);
-            let labels: Vec<String> = known_labels(cloud, zone);
             if rel == "@" {
                 if zone.starts_with("dp.") {
                     // The seed's troubleshooting lookup names the data-plane zone itself; arcemu
@@ -397,7 +398,7 @@ impl World {
                 return Hop::NoData { authoritative: false, soa };
             }
             if let Some(label) = rel.strip_suffix(".privatelink") {
-                if labels.iter().any(|l| l == label) {
+                if labels.contains(label) {
                     let ip = public_address(name);
                     trace.push(TraceStep {
                         rule: Some("DNS-001"),
@@ -406,7 +407,7 @@ impl World {
                     });
                     return Hop::Addresses { ips: vec![ip], ttl: 60, authoritative: false, soa };
                 }
-            } else if labels.contains(&rel) {
+            } else if labels.contains(rel.as_str()) {
                 let target = format!("{rel}.privatelink.{zone}");
                 trace.push(TraceStep {
                     rule: Some("DNS-001"),
@@ -485,12 +486,16 @@ impl World {
             });
             return self.public_hop(name, vnet_region, &Vantage::VirtualNetwork(vnet.clone()), trace);
         }
+        let advice = if a.is_some() {
+            "an empty record set hides the public answer: do not create empty records in a linked zone"
+        } else {
+            "a linked zone answers for all names under it: add the record the private endpoint lists"
+        };
         trace.push(TraceStep {
             rule: Some("DNS-003"),
             at,
             text: format!(
-                "private zone {zone_name} (linked by '{link_name}') has {what} for {rel}: NXDOMAIN. A linked zone \
-                 hides the public answer; do not create empty records in it"
+                "private zone {zone_name} (linked by '{link_name}') has {what} for {rel}: NXDOMAIN ({advice})"
             ),
         });
         Hop::NxDomain { authoritative: true, soa }
@@ -659,6 +664,30 @@ impl World {
             .take_while(move |(k, _)| *k == kind)
             .filter_map(|(_, key)| self.resources.get(key))
     }
+}
+
+/// One public Arc zone and the endpoint labels that exist in it.
+struct PublicZone {
+    cloud: Cloud,
+    zone: String,
+    labels: std::collections::HashSet<String>,
+}
+
+/// The public Arc namespace of every cloud, built once (it depends on nothing but the region table).
+fn public_namespace() -> &'static [PublicZone] {
+    static NAMESPACE: std::sync::OnceLock<Vec<PublicZone>> = std::sync::OnceLock::new();
+    NAMESPACE.get_or_init(|| {
+        [Cloud::Public, Cloud::China, Cloud::UsGovernment]
+            .into_iter()
+            .flat_map(|cloud| {
+                public_zones(cloud).into_iter().map(move |zone| PublicZone {
+                    cloud,
+                    labels: known_labels(cloud, &zone).into_iter().collect(),
+                    zone,
+                })
+            })
+            .collect()
+    })
 }
 
 /// Endpoint labels that exist in a public Arc zone of a cloud.

@@ -1110,6 +1110,7 @@ impl World {
                 break;
             }
             self.due.remove(&(t, op_id.clone()));
+            self.generation += 1;
             let Some(op) = self.operations.get_mut(&op_id) else { continue };
             op.status = OperationStatus::Succeeded;
             op.ended = Some(t);

@@ -55,7 +55,11 @@ impl Client {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let text = resp.text().await.unwrap_or_default();
-                let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+                let body = if text.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_str(&text).unwrap_or(Value::String(text))
+                };
                 Reply { status, body }
             }
             Err(e) => Reply { status: 0, body: Value::String(format!("request failed: {e}")) },
