@@ -40,20 +40,18 @@ impl Answer {
 /// Everything about the request a handler needs.
 struct Request<'a> {
     method: &'a Method,
-    path: String,
+    path: &'a str,
     api_version: Option<String>,
     skip_token: Option<String>,
-    base_url: String,
+    host: &'a str,
+    scheme: &'a str,
     body: Bytes,
 }
 
-pub(crate) async fn dispatch(
-    State(st): State<ArmState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub(crate) async fn dispatch(State(st): State<ArmState>, request: axum::extract::Request) -> Response {
+    // Take the parts by value: the HeaderMap extractor would copy every header.
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let request_id = st.request_ids.guid();
     let correlation = headers
         .get("x-ms-correlation-request-id")
@@ -116,22 +114,15 @@ async fn handle(st: &ArmState, method: &Method, uri: &Uri, headers: &HeaderMap, 
     let mut skip_token = None;
     for (k, v) in uri.query().unwrap_or_default().split('&').filter_map(|kv| kv.split_once('=')) {
         if k.eq_ignore_ascii_case("api-version") {
-            api_version = Some(percent_decode(v));
+            api_version = Some(percent_decode(v).into_owned());
         } else if k.eq_ignore_ascii_case("$skipToken") {
-            skip_token = Some(percent_decode(v));
+            skip_token = Some(percent_decode(v).into_owned());
         }
     }
     let body = read_body(st, method, headers, body).await?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    let req = Request {
-        method,
-        path: uri.path().to_string(),
-        api_version,
-        skip_token,
-        base_url: format!("{scheme}://{host}"),
-        body,
-    };
+    let req = Request { method, path: uri.path(), api_version, skip_token, host, scheme, body };
     answer(st, rt, &req)
 }
 
@@ -176,6 +167,13 @@ async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Bo
             format!("The request content is larger than the {limit} bytes the emulator accepts (as ARM, it limits request size)."),
         )
     })
+}
+
+impl Request<'_> {
+    /// `scheme://host` of this request, for the absolute URLs ARM returns (LRO headers, nextLink).
+    fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
+    }
 }
 
 fn parse_json(body: &Bytes) -> Result<Value, ArmError> {
@@ -384,7 +382,7 @@ fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) 
             let op = st.write().delete_resource_group(subscription, name, now)?;
             let v = req.api_version.as_deref().unwrap_or_default();
             let location =
-                format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url);
+                format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url());
             let mut a = Answer::empty(StatusCode::ACCEPTED);
             a.headers.push((header::LOCATION, location));
             a.headers.push((header::RETRY_AFTER, retry_after(st)));
@@ -457,8 +455,12 @@ fn add_operation_headers(
 ) {
     let w = st.read();
     let loc = w.operation(op).map(|o| o.location.clone()).unwrap_or_else(|| "global".to_string());
-    let base =
-        format!("{}/subscriptions/{}/providers/{}/locations/{loc}", req.base_url, id.subscription(), kind.namespace());
+    let base = format!(
+        "{}/subscriptions/{}/providers/{}/locations/{loc}",
+        req.base_url(),
+        id.subscription(),
+        kind.namespace()
+    );
     a.headers.push((
         HeaderName::from_static("azure-asyncoperation"),
         format!("{base}/operationStatuses/{op}?api-version={v}"),
@@ -486,14 +488,14 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
     })?;
     let done = op.status == arcemu_model::world::OperationStatus::Succeeded;
     if !results {
-        let path = req.path.clone();
-        return Ok(Answer::ok(op.to_json(&path)));
+        let path = req.path;
+        return Ok(Answer::ok(op.to_json(path)));
     }
     if !done {
         let mut a = Answer::empty(StatusCode::ACCEPTED);
         a.headers.push((
             header::LOCATION,
-            format!("{}{}?api-version={}", req.base_url, req.path, req.api_version.as_deref().unwrap_or_default()),
+            format!("{}{}?api-version={}", req.base_url(), req.path, req.api_version.as_deref().unwrap_or_default()),
         ));
         drop(w);
         a.headers.push((header::RETRY_AFTER, retry_after(st)));
@@ -511,7 +513,7 @@ fn list_body(value: Vec<Value>, next: Option<String>, req: &Request) -> Value {
     if let Some(after) = next {
         let v = req.api_version.as_deref().unwrap_or_default();
         body["nextLink"] =
-            json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url, req.path, percent_encode(&after)));
+            json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url(), req.path, percent_encode(&after)));
     }
     body
 }
@@ -555,7 +557,14 @@ fn provider_json(sub: &Subscription, ns: &str) -> Value {
     })
 }
 
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('%') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(percent_decode_owned(s))
+}
+
+fn percent_decode_owned(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
