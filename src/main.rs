@@ -6,6 +6,10 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+/// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "arcemu",

@@ -79,7 +79,11 @@ impl ResourceId {
         if resource_group.is_none() && !providers.is_empty() {
             return Err(err("subscription-level provider resources are not modelled"));
         }
-        Ok(Self::assemble(subscription, resource_group, providers))
+        // The validated path differs from the canonical spelling only in case, so its lower-case
+        // form is the key (one allocation; parsing runs for every ARM request).
+        let key = trimmed.to_ascii_lowercase();
+        debug_assert_eq!(key, Self::assemble(subscription.clone(), resource_group.clone(), providers.clone()).key);
+        Ok(ResourceId { subscription, resource_group, providers, key })
     }
 
     fn assemble(subscription: String, resource_group: Option<String>, providers: Vec<ProviderGroup>) -> Self {

@@ -243,11 +243,19 @@ impl ResourceKind {
     /// Which kind an id names, if the emulator serves it. Checks the whole chain of
     /// types, so an extension must sit under a connected cluster.
     pub fn of(id: &ResourceId) -> Option<ResourceKind> {
+        // Compares without allocating: this runs for every ARM request.
         let matches = |kind: ResourceKind, g: &crate::id::ProviderGroup| {
-            let segs = kind.type_segments();
-            g.namespace.eq_ignore_ascii_case(kind.namespace())
-                && g.types.len() == segs.len()
-                && g.types.iter().zip(&segs).all(|((t, _), want)| t.eq_ignore_ascii_case(want))
+            let mut want = kind.arm_type().split('/');
+            let ns = want.next().unwrap_or_default();
+            let mut have = g.types.iter();
+            g.namespace.eq_ignore_ascii_case(ns)
+                && loop {
+                    match (have.next(), want.next()) {
+                        (None, None) => break true,
+                        (Some((t, _)), Some(w)) if t.eq_ignore_ascii_case(w) => {}
+                        _ => break false,
+                    }
+                }
         };
         match id.providers() {
             [g] => ResourceKind::ALL.into_iter().find(|k| *k != ResourceKind::ClusterExtension && matches(*k, g)),
