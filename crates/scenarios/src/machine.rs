@@ -20,21 +20,71 @@ pub const INBOUND: &str = "10.1.3.4";
 /// One step of a generated sequence.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Op {
-    PutScope { slot: usize, region: Region, public: bool },
-    DeleteScope { slot: usize },
-    PutEndpoint { slot: usize, scope: usize, manual: bool, region: Region, group_ok: bool },
-    DeleteEndpoint { slot: usize },
-    ZoneGroup { slot: usize },
-    SetConnection { slot: usize, approve: bool },
-    LinkZones { on: bool },
-    EmptyRecord { on: bool },
-    PutCluster { slot: usize, region: Region, link: Link },
-    DeleteCluster { slot: usize },
-    CustomLocation { slot: usize, create: bool },
-    AddResources { scope: usize, slot: usize },
-    Provider { register: bool },
-    Vpn { on: bool },
-    Firewall { block_mcr: bool },
+    PutScope {
+        slot: usize,
+        region: Region,
+        public: bool,
+    },
+    DeleteScope {
+        slot: usize,
+    },
+    PutEndpoint {
+        slot: usize,
+        scope: usize,
+        manual: bool,
+        region: Region,
+        group_ok: bool,
+    },
+    DeleteEndpoint {
+        slot: usize,
+    },
+    ZoneGroup {
+        slot: usize,
+    },
+    SetConnection {
+        slot: usize,
+        approve: bool,
+    },
+    LinkZones {
+        on: bool,
+    },
+    EmptyRecord {
+        on: bool,
+    },
+    PutCluster {
+        slot: usize,
+        region: Region,
+        link: Link,
+    },
+    DeleteCluster {
+        slot: usize,
+    },
+    CustomLocation {
+        slot: usize,
+        create: bool,
+    },
+    AddResources {
+        scope: usize,
+        slot: usize,
+    },
+    Provider {
+        register: bool,
+    },
+    Vpn {
+        on: bool,
+    },
+    Firewall {
+        block_mcr: bool,
+    },
+    /// An extension `ext` on a cluster: Flux (documented for private link) or another type.
+    PutExtension {
+        slot: usize,
+        documented: bool,
+    },
+    /// The site switches to manual DNS records copied from pe0's DNS configuration (or back to forwarding).
+    ManualDns {
+        on: bool,
+    },
 }
 
 /// Sequences print as a script a person can replay by hand.
@@ -90,6 +140,20 @@ impl fmt::Debug for Op {
                     if *block_mcr { "BLOCKS MicrosoftContainerRegistry" } else { "allows the four services" }
                 )
             }
+            Op::PutExtension { slot, documented } => {
+                write!(
+                    f,
+                    "PUT extension on c{slot} ({})",
+                    if *documented { "microsoft.flux" } else { "Microsoft.PolicyInsights" }
+                )
+            }
+            Op::ManualDns { on } => {
+                write!(
+                    f,
+                    "site DNS {}",
+                    if *on { "= manual records copied from pe0" } else { "forwards to the resolver" }
+                )
+            }
         }
     }
 }
@@ -127,6 +191,10 @@ fn firewall(block_mcr: bool) -> Value {
         rules.push(json!({"destination": "MicrosoftContainerRegistry"}));
     }
     json!(rules)
+}
+
+fn firewall_rules(block_mcr: bool) -> Value {
+    firewall(block_mcr)
 }
 
 fn site(block_mcr: bool) -> Value {
@@ -357,13 +425,53 @@ pub async fn execute(c: &Client, op: &Op) -> reference::Outcome {
             .await
         }
         Op::Vpn { on } => vpn(c, on).await,
-        Op::Firewall { block_mcr } => c.put("/_emulator/sites/hq", &site(block_mcr)).await,
+        Op::Firewall { block_mcr } => {
+            // Keep the site's DNS as it is; change only the firewall.
+            let mut body = c.get("/_emulator/sites/hq").await.body;
+            body["firewall"] = firewall_rules(block_mcr);
+            c.put("/_emulator/sites/hq", &body).await
+        }
+        Op::PutExtension { slot, documented } => {
+            let ty = if documented { "microsoft.flux" } else { "Microsoft.PolicyInsights" };
+            c.put(
+                &format!(
+                    "{}/providers/Microsoft.KubernetesConfiguration/extensions/ext?api-version=2023-05-01",
+                    cluster_id(slot)
+                ),
+                &json!({"properties": {"extensionType": ty}}),
+            )
+            .await
+        }
+        Op::ManualDns { on } => {
+            let mut body = c.get("/_emulator/sites/hq").await.body;
+            if on {
+                let pe = c.get(&format!("{}?api-version={NET_API}", pe_id(0))).await;
+                let mut zones = Vec::new();
+                for z in ["his.arc.azure.com", "guestconfiguration.azure.com", "dp.kubernetesconfiguration.azure.com"] {
+                    let mut records = serde_json::Map::new();
+                    for cfg in pe.body["properties"]["customDnsConfigs"].as_array().into_iter().flatten() {
+                        if let Some(rel) = cfg["fqdn"].as_str().and_then(|f| f.strip_suffix(&format!(".{z}"))) {
+                            records.insert(rel.to_string(), cfg["ipAddresses"].clone());
+                        }
+                    }
+                    zones.push(json!({"zone": z, "records": records}));
+                }
+                body["dns"] = json!({"zones": zones});
+            } else {
+                body["dns"] = site(false)["dns"].clone();
+            }
+            c.put("/_emulator/sites/hq", &body).await
+        }
     };
     outcome(&r)
 }
 
-/// What the emulator says about a cluster slot: (verdicts, ARM connectivityStatus).
-pub async fn observe_cluster(c: &Client, slot: usize) -> Option<(Vec<reference::Verdict>, String)> {
+/// What the emulator says about a cluster slot: (verdicts, ARM connectivityStatus, extensions).
+#[allow(clippy::type_complexity)] // a plain tuple of what is compared
+pub async fn observe_cluster(
+    c: &Client,
+    slot: usize,
+) -> Option<(Vec<reference::Verdict>, String, Vec<(String, bool, String)>)> {
     let cc = c.get(&format!("{}?api-version={K8S_API}", cluster_id(slot))).await;
     if cc.status == 404 {
         return None;
@@ -375,7 +483,19 @@ pub async fn observe_cluster(c: &Client, slot: usize) -> Option<(Vec<reference::
         .flatten()
         .map(|e| (e["verdict"].as_str().unwrap_or("?").to_string(), e["rule"].as_str().unwrap_or("-").to_string()))
         .collect();
-    Some((verdicts, cc.body["properties"]["connectivityStatus"].as_str().unwrap_or("?").to_string()))
+    let extensions = report.body["extensions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap_or("?").to_string(),
+                e["worksPrivately"].as_bool().unwrap_or(false),
+                e["rule"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    Some((verdicts, cc.body["properties"]["connectivityStatus"].as_str().unwrap_or("?").to_string(), extensions))
 }
 
 /// `gbl.his.arc.azure.com` from the hub VNet: (rcode, addresses).

@@ -110,6 +110,11 @@ pub struct State {
     pub vpn: bool,
     pub block_mcr: bool,
     pub sub2_kubernetes_registered: bool,
+    /// Extensions by cluster slot: `Some(documented)` (Flux) or `Some(false)` (another type).
+    pub extensions: [Option<bool>; 3],
+    /// The site's manual DNS records (fqdn → address), copied from pe0 when the site switched to
+    /// manual DNS; `None` while the site forwards to the resolver.
+    pub manual_dns: Option<BTreeMap<String, [u8; 4]>>,
     /// Outcome of the last operation.
     pub last: Option<Outcome>,
 }
@@ -188,17 +193,26 @@ impl State {
         let v = |a: &str, b: &str| (a.to_string(), b.to_string());
         arc_names(c.region)
             .into_iter()
-            .map(|(_, zone, label)| {
-                if !self.vpn {
+            .map(|(fqdn, zone, label)| {
+                let resolved = match &self.manual_dns {
+                    // Manual zones on the site answer by themselves; a name they lack is NXDOMAIN.
+                    Some(records) => match records.get(&fqdn) {
+                        Some(ip) => Some(*ip),
+                        None => return v("Unreachable", "DNS-005"),
+                    },
+                    None => None,
+                };
+                if resolved.is_none() && !self.vpn {
                     return v("Unreachable", "NET-001");
                 }
-                if !self.zones_linked {
+                if resolved.is_none() && !self.zones_linked {
                     return match c.scope.and_then(|s| self.scopes[s].as_ref().map(|x| x.public)) {
                         Some(false) => v("Refused", "PLS-006"),
                         _ => v("Public", "-"),
                     };
                 }
-                let Some(ip) = self.records.get(&(zone, label)).and_then(|r| r.first().copied()) else {
+                let Some(ip) = resolved.or_else(|| self.records.get(&(zone, label)).and_then(|r| r.first().copied()))
+                else {
                     return v("Unreachable", "DNS-003");
                 };
                 let Some(owner) = (0..4)
@@ -206,7 +220,7 @@ impl State {
                 else {
                     return v("Unreachable", "DNS-005");
                 };
-                if PE_SLOTS[owner].0 != 0 {
+                if PE_SLOTS[owner].0 != 0 || !self.vpn {
                     return v("Unreachable", "NET-001");
                 }
                 if self.connections[owner] != Some(Conn::Approved) {
@@ -236,6 +250,15 @@ impl State {
                 };
             }
         }
+    }
+
+    /// (name, works privately, rule) of a cluster's extension, as the explain report lists it.
+    pub fn extension_report(&self, slot: usize) -> Vec<(String, bool, String)> {
+        let private = self.clusters[slot].as_ref().is_some_and(|c| c.scope.is_some());
+        self.extensions[slot]
+            .iter()
+            .map(|documented| ("ext".to_string(), !private || *documented, "PLS-009".to_string()))
+            .collect()
     }
 
     /// The addresses `gbl.his.arc.azure.com` has from the hub VNet, or the rcode.
@@ -387,6 +410,20 @@ pub fn apply(mut s: State, op: &crate::machine::Op) -> State {
         }
         DeleteCluster { slot } => {
             s.clusters[slot] = None;
+            s.extensions[slot] = None;
+            Outcome::Ok
+        }
+        PutExtension { slot, documented } => {
+            if s.clusters[slot].is_none() {
+                Outcome::refused("ParentResourceNotFound")
+            } else {
+                s.extensions[slot] = Some(documented);
+                Outcome::Ok
+            }
+        }
+        ManualDns { on } => {
+            s.manual_dns =
+                on.then(|| s.endpoints[0].as_ref().map(|e| e.addresses.iter().cloned().collect()).unwrap_or_default());
             Outcome::Ok
         }
         CustomLocation { slot, create } => {
