@@ -441,11 +441,6 @@ def test_pls001_virtual_network_is_free_again_once_its_endpoints_are_gone(sdk, r
     assert connection_state(create_endpoint(net, rg, sid, b.id)).status == "Approved"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: the PLS-001 message names the other scope by its lower-cased index key "
-    "(World::vnet_scopes keys) instead of its resource id as created",
-)
 def test_pls001_message_names_the_other_scope_as_created(sdk, rg):
     net, hc = sdk.net, sdk.hc
     a = create_scope(hc, rg, uniq("Pls-A"))
@@ -722,12 +717,6 @@ def test_cname_record_set_by_hand(sdk, rg):
     assert dns.record_sets.get(rg, HIS_ZONE, "CNAME", "alias").fqdn == f"alias.{HIS_ZONE}."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: net/build.rs ARecordInput lacks #[serde(rename_all = \"camelCase\")], so an A record set "
-    "PUT with aRecords [{ipv4Address: ...}] (the REST/SDK wire name) is refused 400 InvalidRequestContent "
-    "'properties.aRecords[0].ipv4Address is required' (and 'ipv4_address' is accepted instead)",
-)
 def test_a_record_set_by_hand(sdk, rg):
     """The seed's manual DNS configuration: A records written by hand, not by a zone group."""
     dns = sdk.dns
@@ -739,11 +728,6 @@ def test_a_record_set_by_hand(sdk, rg):
     assert a_records(dns, rg, HIS_ZONE) == {"gbl": ["10.10.1.4"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: a private DNS zone has no SOA record set: GET .../SOA/@ answers 400 InvalidResourceType and "
-    "record_sets.list omits it, although numberOfRecordSets counts it (Azure creates '@' SOA with every zone)",
-)
 def test_zone_lists_its_soa_record_set(sdk, rg):
     dns = sdk.dns
     create_zone(dns, rg, HIS_ZONE)
@@ -753,11 +737,6 @@ def test_zone_lists_its_soa_record_set(sdk, rg):
     assert dns.record_sets.get(rg, HIS_ZONE, "SOA", "@").soa_record is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: PATCH of a private DNS record set answers 200 but ignores properties (ttl, metadata); "
-    "World::patch_resource only applies tags and a few cluster/extension properties",
-)
 def test_record_set_patch_updates_ttl_and_metadata(sdk, rg):
     dns = sdk.dns
     create_zone(dns, rg, HIS_ZONE)
@@ -769,11 +748,6 @@ def test_record_set_patch_updates_ttl_and_metadata(sdk, rg):
     assert patched.cname_record.cname == "x.example.com"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: PATCH of a virtual network link answers 200 but ignores properties.registrationEnabled "
-    "(World::patch_resource only applies tags for networking types)",
-)
 def test_link_patch_updates_registration(sdk, rg):
     net, dns = sdk.net, sdk.dns
     vnet = create_vnet(net, rg)
