@@ -518,3 +518,39 @@ pub const RULE_IDS: &[&str] = &[
     "PLS-001", "PLS-002", "PLS-003", "PLS-004", "PLS-005", "PLS-008", "PLS-010", "PLS-011", "PLS-012", "PLS-013",
     "PLS-015", "NET-002",
 ];
+
+/// Dangling references the emulator must never leave: a scope-side connection whose private
+/// endpoint is gone, or an A record (written by a zone group) whose address no endpoint holds.
+pub async fn dangling_references(c: &Client) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut endpoint_addresses = std::collections::BTreeSet::new();
+    for slot in 0..4 {
+        let pe = c.get(&format!("{}?api-version={NET_API}", pe_id(slot))).await;
+        for cfg in pe.body["properties"]["customDnsConfigs"].as_array().into_iter().flatten() {
+            for ip in cfg["ipAddresses"].as_array().into_iter().flatten() {
+                endpoint_addresses.insert(ip.as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    for scope in 0..2 {
+        let list = c.get(&format!("{}/privateEndpointConnections?api-version={HC_API}", scope_id(scope))).await;
+        for pec in list.body["value"].as_array().into_iter().flatten() {
+            let pe = pec["properties"]["privateEndpoint"]["id"].as_str().unwrap_or_default();
+            if c.get(&format!("{pe}?api-version={NET_API}")).await.status != 200 {
+                found.push(format!("pls-{scope} has connection {} to missing endpoint {pe}", pec["name"]));
+            }
+        }
+    }
+    for z in 0..3 {
+        let sets = c.get(&format!("{}/A?api-version={DNS_API}", zone_id(z))).await;
+        for set in sets.body["value"].as_array().into_iter().flatten() {
+            for a in set["properties"]["aRecords"].as_array().into_iter().flatten() {
+                let ip = a["ipv4Address"].as_str().unwrap_or_default();
+                if !endpoint_addresses.contains(ip) {
+                    found.push(format!("{} A {} -> {ip}, which no private endpoint holds", ZONES[z], set["name"]));
+                }
+            }
+        }
+    }
+    found
+}

@@ -1,7 +1,8 @@
 //! The property-based state machine: random sequences of operations run against a live
 //! emulator (in-process, over HTTP and the admin API) and against the independent reference
 //! model; after every step the outcome, every cluster's verdicts and status, and the hub's
-//! DNS answer must agree, and the invariants must hold. A failure shrinks to a minimal
+//! DNS answer must agree, and the invariants must hold (one scope per VNet, no dangling
+//! connection or DNS record). A failure shrinks to a minimal
 //! sequence, printed as a script of operations.
 //!
 //! `PROPTEST_CASES=2000 cargo test -p arcemu-scenarios --test state_machine -- --nocapture`
@@ -147,6 +148,8 @@ impl StateMachineTest for EmulatorMachine {
                 }
                 Err(_) => assert_eq!(rcode, "NxDomain", "gbl from vnet0"),
             }
+            let dangling = machine::dangling_references(&sut.client).await;
+            assert!(dangling.is_empty(), "dangling references: {dangling:?}");
             // Invariants: no VNet with endpoints to two scopes; no cluster in two scopes.
             for v in 0..3 {
                 let scopes: std::collections::BTreeSet<usize> = (0..4)
