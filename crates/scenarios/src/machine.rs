@@ -541,13 +541,13 @@ pub async fn dangling_references(c: &Client) -> Vec<String> {
             }
         }
     }
-    for z in 0..3 {
+    for (z, zone) in ZONES.iter().enumerate() {
         let sets = c.get(&format!("{}/A?api-version={DNS_API}", zone_id(z))).await;
         for set in sets.body["value"].as_array().into_iter().flatten() {
             for a in set["properties"]["aRecords"].as_array().into_iter().flatten() {
                 let ip = a["ipv4Address"].as_str().unwrap_or_default();
                 if !endpoint_addresses.contains(ip) {
-                    found.push(format!("{} A {} -> {ip}, which no private endpoint holds", ZONES[z], set["name"]));
+                    found.push(format!("{zone} A {} -> {ip}, which no private endpoint holds", set["name"]));
                 }
             }
         }
