@@ -127,66 +127,74 @@ async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> R
     }
 }
 
-async fn list_sites(State(st): State<ArmState>) -> Response {
-    let w = st.read();
-    axum::Json(json!({ "value": w.sites().collect::<Vec<_>>() })).into_response()
+// ---- lab objects: sites and forwarder VMs (clusters below) share this plumbing ----
+
+type Name = axum::extract::Path<String>;
+
+/// The body of an admin PUT as JSON.
+fn json_body(body: &axum::body::Bytes) -> Result<Value, ArmError> {
+    serde_json::from_slice(body).map_err(ArmError::invalid_request_content)
 }
 
-async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    match st.read().site(&name) {
-        Some(s) => axum::Json(json!(s)).into_response(),
-        None => refuse(&ArmError::inferred(404, "SiteNotFound", format!("Site '{name}' does not exist."))),
+/// `{"value": [...]}` of a lab collection.
+fn list_of<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Response {
+    axum::Json(json!({ "value": items.collect::<Vec<_>>() })).into_response()
+}
+
+/// One lab object, or 404 with `code`.
+fn found<T: serde::Serialize>(item: Option<T>, code: &'static str, what: String) -> Response {
+    match item {
+        Some(x) => axum::Json(json!(x)).into_response(),
+        None => refuse(&ArmError::inferred(404, code, format!("{what} does not exist."))),
     }
 }
 
-async fn put_site(
-    State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let result = serde_json::from_slice::<Value>(&body)
-        .map_err(ArmError::invalid_request_content)
-        .and_then(|v| st.write().put_site(&name, &v));
+/// 201 on create, 200 on replace, or the refusal.
+fn put_answer<T: serde::Serialize>(result: Result<(bool, T), ArmError>) -> Response {
     match result {
-        Ok((created, site)) => {
-            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(site))).into_response()
+        Ok((created, x)) => {
+            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(x))).into_response()
         }
         Err(e) => refuse(&e),
     }
 }
 
-async fn delete_site(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    if st.write().delete_site(&name) { StatusCode::OK.into_response() } else { StatusCode::NO_CONTENT.into_response() }
+/// 200 when something was deleted, 204 when nothing was there (as ARM).
+fn deleted(existed: bool) -> Response {
+    if existed { StatusCode::OK.into_response() } else { StatusCode::NO_CONTENT.into_response() }
+}
+
+async fn list_sites(State(st): State<ArmState>) -> Response {
+    list_of(st.read().sites())
+}
+
+async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+    found(st.read().site(&name), "SiteNotFound", format!("Site '{name}'"))
+}
+
+async fn put_site(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
+    put_answer(json_body(&body).and_then(|v| st.write().put_site(&name, &v)))
+}
+
+async fn delete_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+    deleted(st.write().delete_site(&name))
 }
 
 async fn list_forwarders(State(st): State<ArmState>) -> Response {
-    let w = st.read();
-    axum::Json(json!({ "value": w.forwarder_vms().collect::<Vec<_>>() })).into_response()
+    list_of(st.read().forwarder_vms())
 }
 
 async fn put_forwarder(
     State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
+    axum::extract::Path(name): Name,
     body: axum::body::Bytes,
 ) -> Response {
-    let result = serde_json::from_slice::<Value>(&body)
-        .map_err(ArmError::invalid_request_content)
-        .and_then(|v| st.write().put_forwarder_vm(&name, &v));
-    match result {
-        Ok(vm) => axum::Json(json!(vm)).into_response(),
-        Err(e) => refuse(&e),
-    }
+    // Forwarder VMs have no create/replace distinction in their answer (always 200).
+    put_answer(json_body(&body).and_then(|v| st.write().put_forwarder_vm(&name, &v)).map(|vm| (false, vm)))
 }
 
-async fn delete_forwarder(
-    State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-) -> Response {
-    if st.write().delete_forwarder_vm(&name) {
-        StatusCode::OK.into_response()
-    } else {
-        StatusCode::NO_CONTENT.into_response()
-    }
+async fn delete_forwarder(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+    deleted(st.write().delete_forwarder_vm(&name))
 }
 
 // ---- DNS (the DNS face's listeners and the model's answers with their trace) ----
@@ -279,44 +287,21 @@ async fn dns_resolve(
 }
 
 async fn list_clusters(State(st): State<ArmState>) -> Response {
-    let w = st.read();
-    axum::Json(json!({ "value": w.lab_clusters().collect::<Vec<_>>() })).into_response()
+    list_of(st.read().lab_clusters())
 }
 
-async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    match st.read().lab_cluster(&name) {
-        Some(c) => axum::Json(json!(c)).into_response(),
-        None => refuse(&ArmError::inferred(404, "ClusterNotFound", format!("Lab cluster '{name}' does not exist."))),
-    }
+async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+    found(st.read().lab_cluster(&name), "ClusterNotFound", format!("Lab cluster '{name}'"))
 }
 
-async fn put_cluster(
-    State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
+async fn put_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
     let now = st.clock().now();
-    let result = serde_json::from_slice::<Value>(&body)
-        .map_err(ArmError::invalid_request_content)
-        .and_then(|v| st.write().put_lab_cluster(&name, &v, now));
-    match result {
-        Ok((created, c)) => {
-            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(c))).into_response()
-        }
-        Err(e) => refuse(&e),
-    }
+    put_answer(json_body(&body).and_then(|v| st.write().put_lab_cluster(&name, &v, now)))
 }
 
-async fn delete_cluster(
-    State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-) -> Response {
+async fn delete_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
     let now = st.clock().now();
-    if st.write().delete_lab_cluster(&name, now) {
-        StatusCode::OK.into_response()
-    } else {
-        StatusCode::NO_CONTENT.into_response()
-    }
+    deleted(st.write().delete_lab_cluster(&name, now))
 }
 
 #[derive(Deserialize)]
