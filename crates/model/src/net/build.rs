@@ -870,29 +870,46 @@ impl World {
             None => return Err(required("properties.gatewayType")),
         };
         let cfg = input.ip_configurations.unwrap_or_default().into_iter().next();
+        let subnet = self.dedicated_subnet(
+            id,
+            cfg.map(|c| c.properties),
+            "GatewaySubnet",
+            "InvalidGatewaySubnet",
+            "A virtual network gateway",
+        )?;
+        Ok(NetBody::VirtualNetworkGateway(VirtualNetworkGateway { gateway_type, subnet, extra: input.extra }))
+    }
+
+    /// The existing subnet of a resource's first `ipConfiguration`, which Azure requires to carry
+    /// a dedicated name (`GatewaySubnet`, `AzureFirewallSubnet`).
+    fn dedicated_subnet(
+        &self,
+        id: &ResourceId,
+        config: Option<Value>,
+        required_name: &str,
+        code: &'static str,
+        what: &str,
+    ) -> ArmResult<ResourceId> {
         let path = "properties.ipConfigurations[0].properties.subnet.id";
-        let cfg_props = cfg.map(|c| c.properties).unwrap_or(Value::Null);
-        let ipc: IpConfigurationInput = if cfg_props.is_null() {
+        let props = config.unwrap_or(Value::Null);
+        let ipc: IpConfigurationInput = if props.is_null() {
             Default::default()
         } else {
-            parse_input(&cfg_props, "properties.ipConfigurations[0].properties")?
+            parse_input(&props, "properties.ipConfigurations[0].properties")?
         };
         let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
         if self.subnet(&subnet).is_none() {
             return Err(invalid_reference(&subnet, id, path));
         }
-        if !subnet.name().eq_ignore_ascii_case("GatewaySubnet") {
+        if !subnet.name().eq_ignore_ascii_case(required_name) {
             return Err(ArmError::inferred(
                 400,
-                "InvalidGatewaySubnet",
-                format!(
-                    "A virtual network gateway must use the subnet named 'GatewaySubnet', not '{}'.",
-                    subnet.name()
-                ),
+                code,
+                format!("{what} must use the subnet named '{required_name}', not '{}'.", subnet.name()),
             )
             .with_target(path));
         }
-        Ok(NetBody::VirtualNetworkGateway(VirtualNetworkGateway { gateway_type, subnet, extra: input.extra }))
+        Ok(subnet)
     }
 
     fn build_site_connection(&self, id: &ResourceId, props: &Value) -> ArmResult<NetBody> {
@@ -1013,25 +1030,14 @@ impl World {
         let input: FirewallInput = parse_input(props, "properties")?;
         let cfg = input.ip_configurations.unwrap_or_default().into_iter().next();
         let name = cfg.as_ref().and_then(|c| c.name.clone()).unwrap_or_else(|| "ipconfig1".to_string());
-        let cfg_props = cfg.map(|c| c.properties).unwrap_or(Value::Null);
+        let subnet = self.dedicated_subnet(
+            id,
+            cfg.map(|c| c.properties),
+            "AzureFirewallSubnet",
+            "AzureFirewallSubnetRequired",
+            "An Azure Firewall",
+        )?;
         let path = "properties.ipConfigurations[0].properties.subnet.id";
-        let ipc: IpConfigurationInput = if cfg_props.is_null() {
-            Default::default()
-        } else {
-            parse_input(&cfg_props, "properties.ipConfigurations[0].properties")?
-        };
-        let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
-        if self.subnet(&subnet).is_none() {
-            return Err(invalid_reference(&subnet, id, path));
-        }
-        if !subnet.name().eq_ignore_ascii_case("AzureFirewallSubnet") {
-            return Err(ArmError::inferred(
-                400,
-                "AzureFirewallSubnetRequired",
-                format!("An Azure Firewall must use the subnet named 'AzureFirewallSubnet', not '{}'.", subnet.name()),
-            )
-            .with_target(path));
-        }
         let keep = match existing.map(|e| &e.body) {
             Some(Body::Net(NetBody::AzureFirewall(f))) if f.subnet == subnet => Some(f.address),
             _ => None,
