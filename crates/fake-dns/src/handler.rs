@@ -252,17 +252,7 @@ mod tests {
                     data: RecordData::A(Ipv4Addr::new(10, 0, 0, 4)),
                 },
             ],
-            Some(Soa {
-                zone: "privatelink.his.arc.azure.com".into(),
-                mname: "azureprivatedns.net".into(),
-                rname: "azureprivatedns-host.microsoft.com".into(),
-                serial: 1,
-                refresh: 3600,
-                retry: 300,
-                expire: 2_419_200,
-                minimum: 10,
-                ttl: 3600,
-            }),
+            Some(Soa::private("privatelink.his.arc.azure.com")),
         );
         let (records, soa) = wire_records(&a).unwrap();
         assert_eq!(records.len(), 2);

@@ -96,7 +96,8 @@ pub struct Soa {
 }
 
 impl Soa {
-    fn private(zone: &str) -> Soa {
+    /// The SOA Azure Private DNS serves for a private zone.
+    pub fn private(zone: &str) -> Soa {
         Soa {
             zone: zone.to_string(),
             mname: "azureprivatedns.net".into(),
