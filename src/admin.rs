@@ -3,7 +3,7 @@
 //! ("add resources" and its candidate list, PLS-011). Errors use the ARM envelope.
 
 use arcemu_fake_arm::{ArmState, envelope};
-use arcemu_model::{ArmError, ResourceId, rules};
+use arcemu_model::{Applied, ArmError, Change, ResourceId, Status, rules};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -37,7 +37,7 @@ fn refuse(e: &ArmError) -> Response {
 }
 
 async fn health(State(st): State<ArmState>) -> Response {
-    let count = st.read().resource_count();
+    let count = st.read(|w| w.resource_count());
     axum::Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "resources": count })).into_response()
 }
 
@@ -87,9 +87,10 @@ async fn candidates(
     let result = (|| {
         let Query(q) = q.map_err(|e| ArmError::invalid_request_content(e.body_text()))?;
         let scope = parse_scope(q.scope.as_deref())?;
-        let w = st.read();
-        let clusters = w.candidate_clusters(&scope)?;
-        let value: Vec<Value> = clusters.iter().filter_map(|c| w.render(&c.id).ok()).collect();
+        let value: Vec<Value> = st.read(|w| {
+            let clusters = w.candidate_clusters(&scope)?;
+            Ok::<_, ArmError>(clusters.iter().filter_map(|c| w.render(&c.id).ok()).collect())
+        })?;
         Ok::<_, ArmError>(json!({ "value": value }))
     })();
     match result {
@@ -117,9 +118,8 @@ async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> R
                 ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, &format!("clusters[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let now = st.clock().now();
-        let value = st.write().add_clusters_to_scope(&scope, &clusters, now)?;
-        Ok::<_, ArmError>(json!({ "value": value }))
+        let applied = st.world().apply(Change::AddClustersToScope { scope: &scope, clusters: &clusters })?;
+        Ok::<_, ArmError>(applied.body.unwrap_or_default())
     })();
     match result {
         Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
@@ -149,39 +149,49 @@ fn found<T: serde::Serialize>(item: Option<T>, code: &'static str, what: String)
     }
 }
 
-/// 201 on create, 200 on replace, or the refusal.
-fn put_answer<T: serde::Serialize>(result: Result<(bool, T), ArmError>) -> Response {
+/// The answer to an applied lab change: 201 on create, 200 on replace or delete, 204 when
+/// nothing was there to delete (as ARM), or the refusal.
+fn applied(result: Result<Applied, ArmError>) -> Response {
     match result {
-        Ok((created, x)) => {
-            (if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(json!(x))).into_response()
+        Ok(a) => {
+            let status = match a.status {
+                Status::Created => StatusCode::CREATED,
+                Status::NoContent => StatusCode::NO_CONTENT,
+                Status::Accepted => StatusCode::ACCEPTED,
+                Status::Ok => StatusCode::OK,
+            };
+            match a.body {
+                Some(body) => (status, axum::Json(body)).into_response(),
+                None => status.into_response(),
+            }
         }
         Err(e) => refuse(&e),
     }
 }
 
-/// 200 when something was deleted, 204 when nothing was there (as ARM).
-fn deleted(existed: bool) -> Response {
-    if existed { StatusCode::OK.into_response() } else { StatusCode::NO_CONTENT.into_response() }
+/// Parses the request's JSON body and applies what `apply` makes of it.
+fn apply_json(body: &axum::body::Bytes, apply: impl FnOnce(&Value) -> Result<Applied, ArmError>) -> Response {
+    applied(json_body(body).and_then(|v| apply(&v)))
 }
 
 async fn list_sites(State(st): State<ArmState>) -> Response {
-    list_of(st.read().sites())
+    st.read(|w| list_of(w.sites()))
 }
 
 async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    found(st.read().site(&name), "SiteNotFound", format!("Site '{name}'"))
+    st.read(|w| found(w.site(&name), "SiteNotFound", format!("Site '{name}'")))
 }
 
 async fn put_site(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
-    put_answer(json_body(&body).and_then(|v| st.write().put_site(&name, &v)))
+    apply_json(&body, |body| st.world().apply(Change::PutSite { name: &name, body }))
 }
 
 async fn delete_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    deleted(st.write().delete_site(&name))
+    applied(st.world().apply(Change::DeleteSite { name: &name }))
 }
 
 async fn list_forwarders(State(st): State<ArmState>) -> Response {
-    list_of(st.read().forwarder_vms())
+    st.read(|w| list_of(w.forwarder_vms()))
 }
 
 async fn put_forwarder(
@@ -190,11 +200,15 @@ async fn put_forwarder(
     body: axum::body::Bytes,
 ) -> Response {
     // Forwarder VMs have no create/replace distinction in their answer (always 200).
-    put_answer(json_body(&body).and_then(|v| st.write().put_forwarder_vm(&name, &v)).map(|vm| (false, vm)))
+    let mut r = apply_json(&body, |body| st.world().apply(Change::PutForwarderVm { name: &name, body }));
+    if r.status() == StatusCode::CREATED {
+        *r.status_mut() = StatusCode::OK;
+    }
+    r
 }
 
 async fn delete_forwarder(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    deleted(st.write().delete_forwarder_vm(&name))
+    applied(st.world().apply(Change::DeleteForwarderVm { name: &name }))
 }
 
 // ---- DNS (the DNS face's listeners and the model's answers with their trace) ----
@@ -272,7 +286,7 @@ async fn dns_resolve(
         let qtype = parse_qtype(&tname).ok_or_else(|| {
             ArmError::invalid_property("type", format!("'{tname}' is not a DNS record type (A, AAAA, CNAME, ...)."))
         })?;
-        let answer = st.read().resolve(&vantage, &name, qtype);
+        let answer = st.read(|w| w.resolve(&vantage, &name, qtype));
         Ok::<_, ArmError>(json!({
             "name": arcemu_model::dns::normalize_name(&name),
             "from": vantage.id(),
@@ -287,21 +301,19 @@ async fn dns_resolve(
 }
 
 async fn list_clusters(State(st): State<ArmState>) -> Response {
-    list_of(st.read().lab_clusters())
+    st.read(|w| list_of(w.lab_clusters()))
 }
 
 async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    found(st.read().lab_cluster(&name), "ClusterNotFound", format!("Lab cluster '{name}'"))
+    st.read(|w| found(w.lab_cluster(&name), "ClusterNotFound", format!("Lab cluster '{name}'")))
 }
 
 async fn put_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
-    let now = st.clock().now();
-    put_answer(json_body(&body).and_then(|v| st.write().put_lab_cluster(&name, &v, now)))
+    apply_json(&body, |body| st.world().apply(Change::PutLabCluster { name: &name, body }))
 }
 
 async fn delete_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    let now = st.clock().now();
-    deleted(st.write().delete_lab_cluster(&name, now))
+    applied(st.world().apply(Change::DeleteLabCluster { name: &name }))
 }
 
 #[derive(Deserialize)]
@@ -314,7 +326,7 @@ async fn explain_cluster(
     axum::extract::Path(name): axum::extract::Path<String>,
     Query(q): Query<ExplainQuery>,
 ) -> Response {
-    let report = st.read().explain_cluster(&name);
+    let report = st.read(|w| w.explain_cluster(&name));
     match report {
         Ok(r) => {
             let v = json!(r);

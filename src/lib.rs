@@ -22,14 +22,14 @@ pub mod world_file;
 pub use arcemu_fake_arm::ArmConfig;
 pub use arcemu_fake_dns::{DEFAULT_DNS_LISTEN, DnsConfig, DnsHandle};
 pub use arcemu_model::world::{SubscriptionConfig, WorldConfig};
-pub use arcemu_model::{RegionProfile, World};
+pub use arcemu_model::{RegionProfile, SharedWorld, World};
 
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsServer;
 use arcemu_model::clock::Clock;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -68,7 +68,7 @@ impl Default for EmulatorConfig {
 /// A running emulator. Stops when dropped.
 pub struct Emulator {
     arm_addr: SocketAddr,
-    world: Arc<RwLock<World>>,
+    world: Arc<SharedWorld>,
     dns: Option<DnsServer>,
     dns_public: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
@@ -85,10 +85,12 @@ impl Emulator {
             world_file::apply(&mut initial, file, clock.now())
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         }
-        let world = Arc::new(RwLock::new(initial));
-        let arm_state = ArmState::new(world.clone(), clock.clone(), config.arm, seed);
-        let dns_config =
-            DnsConfig { world_changed: Some(arm_state.world_changed().clone()), clock: Some(clock), ..config.dns };
+        // Every change of the world (whichever face made it) wakes the DNS face's listener sync.
+        let world_changed = Arc::new(tokio::sync::Notify::new());
+        let notify = world_changed.clone();
+        let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
+        let arm_state = ArmState::new(world.clone(), config.arm, seed);
+        let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
         let app = admin::router(arm_state.clone())
             .merge(admin::dns_router(arm_state.clone(), dns.handle()))
@@ -143,8 +145,8 @@ impl Emulator {
         self.dns_public
     }
 
-    /// The world, for in-process inspection by tests.
-    pub fn world(&self) -> &Arc<RwLock<World>> {
+    /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.
+    pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
     }
 

@@ -1,7 +1,7 @@
 //! The world file given to `arcemu serve --world FILE` (YAML or JSON): ARM resources to
 //! create in order (as PUT bodies), then sites, forwarder VMs and lab clusters, so a team
-//! can start from a known setup. Every entry goes through the same model calls as the
-//! ARM and admin APIs, so the rules apply and a bad file is refused with the entry named.
+//! can start from a known setup. Every entry goes through the world's one door
+//! ([`World::apply`]) as the ARM and admin APIs do, so the rules apply and a bad file is refused with the entry named.
 //!
 //! ```yaml
 //! resources:
@@ -17,7 +17,7 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::{ResourceId, World};
+use arcemu_model::{Change, ResourceId, World};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -57,28 +57,30 @@ pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result
             format!("resources[{i}] ({}): {} {}: {}", entry.id, e.status, e.code, e.message)
         };
         let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
-        if id.is_resource_group() {
-            world
-                .put_resource_group(id.subscription(), id.resource_group().unwrap_or_default(), &entry.body)
-                .map_err(fail)?;
+        let change = if id.is_resource_group() {
+            Change::PutResourceGroup {
+                subscription: id.subscription(),
+                name: id.resource_group().unwrap_or_default(),
+                body: &entry.body,
+            }
         } else {
-            world.put_resource(&id, &entry.body, now).map_err(fail)?;
-        }
-        world.settle(now);
+            Change::PutResource { id: &id, body: &entry.body }
+        };
+        world.apply(now, change).map_err(fail)?;
         count += 1;
     }
+    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| format!("{what}.{name}: {} {}", e.code, e.message);
     for (name, body) in &file.sites {
-        world.put_site(name, body).map_err(|e| format!("sites.{name}: {} {}", e.code, e.message))?;
+        world.apply(now, Change::PutSite { name, body }).map_err(|e| lab("sites", name, e))?;
         count += 1;
     }
     for (name, body) in &file.forwarders {
-        world.put_forwarder_vm(name, body).map_err(|e| format!("forwarders.{name}: {} {}", e.code, e.message))?;
+        world.apply(now, Change::PutForwarderVm { name, body }).map_err(|e| lab("forwarders", name, e))?;
         count += 1;
     }
     for (name, body) in &file.clusters {
-        world.put_lab_cluster(name, body, now).map_err(|e| format!("clusters.{name}: {} {}", e.code, e.message))?;
+        world.apply(now, Change::PutLabCluster { name, body }).map_err(|e| lab("clusters", name, e))?;
         count += 1;
     }
-    world.refresh_connectivity(now);
     Ok(count)
 }

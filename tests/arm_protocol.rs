@@ -212,16 +212,15 @@ async fn scope_sub_resources_private_link_resources_and_connections() {
     // One made the way the networking layer will: approve and reject it over ARM.
     {
         let id = arcemu_model::ResourceId::parse(&scope).unwrap();
-        let now = time::OffsetDateTime::now_utc();
-        let mut w = arm.emu.world().write().unwrap();
-        w.upsert_endpoint_connection(
-            &id,
-            "pe1",
-            "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1",
-            arcemu_model::resources::ConnectionStatus::Pending,
-            now,
-        )
-        .unwrap();
+        arm.emu
+            .world()
+            .apply(arcemu_model::Change::UpsertEndpointConnection {
+                scope: &id,
+                name: "pe1",
+                private_endpoint: "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/privateEndpoints/pe1",
+                status: arcemu_model::resources::ConnectionStatus::Pending,
+            })
+            .unwrap();
     }
     let r = arm
         .put(

@@ -6,8 +6,8 @@ use crate::envelope;
 use crate::route::{CollectionScope, Route, RouteError, route};
 use crate::versions;
 use arcemu_model::kinds::canonical_namespace;
-use arcemu_model::world::{DeleteOutcome, ListScope, OperationTarget, Page, Subscription};
-use arcemu_model::{ArmError, ResourceId, ResourceKind};
+use arcemu_model::world::{ListScope, OperationTarget, Page, Subscription};
+use arcemu_model::{Applied, ArmError, Change, ResourceId, ResourceKind, Status};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
@@ -218,54 +218,62 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
         Route::Subscriptions => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            let w = st.read();
-            let value: Vec<Value> = w.subscriptions().map(Subscription::to_json).collect();
+            let value: Vec<Value> = st.read(|w| w.subscriptions().map(Subscription::to_json).collect());
             Ok(Answer::ok(json!({ "value": value, "count": { "type": "Total", "value": value.len() } })))
         }
         Route::Subscription(s) => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            Ok(Answer::ok(st.read().subscription(&s)?.to_json()))
+            Ok(Answer::ok(st.read(|w| w.subscription(&s).map(Subscription::to_json))?))
         }
         Route::Providers(s) => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            let w = st.read();
-            let sub = w.subscription(&s)?;
-            let value: Vec<Value> =
-                arcemu_model::kinds::PROVIDER_NAMESPACES.iter().map(|ns| provider_json(sub, ns)).collect();
+            let value: Vec<Value> = st.read(|w| {
+                let sub = w.subscription(&s)?;
+                Ok::<_, ArmError>(
+                    arcemu_model::kinds::PROVIDER_NAMESPACES
+                        .iter()
+                        .map(|ns| provider_json(&sub.id, ns, sub.is_registered(ns)))
+                        .collect(),
+                )
+            })?;
             Ok(Answer::ok(json!({ "value": value })))
         }
         Route::Provider { subscription, namespace } => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            let w = st.read();
-            let sub = w.subscription(&subscription)?;
+            let (id, registered) =
+                st.read(|w| w.subscription(&subscription).map(|sub| (sub.id.clone(), sub.is_registered(&namespace))))?;
             let ns = canonical_namespace(&namespace)
                 .ok_or_else(|| route_error(RouteError::UnknownNamespace(namespace.clone())))?;
-            Ok(Answer::ok(provider_json(sub, ns)))
+            Ok(Answer::ok(provider_json(&id, ns, registered)))
         }
         Route::ProviderAction { subscription, namespace, register } => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::POST])?;
-            let mut w = st.write();
-            let ns = w.set_registration(&subscription, &namespace, register)?;
-            let sub = w.subscription(&subscription)?;
-            Ok(Answer::ok(provider_json(sub, ns)))
+            let applied = st.world().apply(Change::SetRegistration {
+                subscription: &subscription,
+                namespace: &namespace,
+                register,
+            })?;
+            let ns = applied.body.as_ref().and_then(Value::as_str).and_then(canonical_namespace).unwrap_or_default();
+            Ok(Answer::ok(provider_json(&subscription, ns, register)))
         }
         Route::Operation { subscription, op, results } => operation(st, req, &subscription, &op, results),
         Route::GroupOperation { subscription, op } => operation(st, req, &subscription, &op, true),
         Route::ResourceGroups(s) => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            let w = st.read();
-            let groups = w.resource_groups(&s)?;
             let after = req.skip_token.as_deref();
             let size = st.config.page_size;
-            let mut items = groups.into_iter().filter(|g| after.is_none_or(|a| g.id.key() > a));
-            let page: Vec<_> = items.by_ref().take(size).collect();
-            let next = if items.next().is_some() { page.last().map(|g| g.id.key().to_string()) } else { None };
-            let value: Vec<Value> = page.iter().map(|g| g.to_json()).collect();
+            let (value, next) = st.read(|w| {
+                let groups = w.resource_groups(&s)?;
+                let mut items = groups.into_iter().filter(|g| after.is_none_or(|a| g.id.key() > a));
+                let page: Vec<_> = items.by_ref().take(size).collect();
+                let next = if items.next().is_some() { page.last().map(|g| g.id.key().to_string()) } else { None };
+                Ok::<_, ArmError>((page.iter().map(|g| g.to_json()).collect::<Vec<Value>>(), next))
+            })?;
             Ok(Answer::ok(list_body(value, next, req)))
         }
         Route::ResourceGroup { subscription, name } => {
@@ -275,17 +283,19 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
         Route::GenericList { subscription, resource_group } => {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
-            let w = st.read();
             let scope = match &resource_group {
                 Some(rg) => ListScope::ResourceGroup(ResourceId::resource_group_id(&subscription, rg)),
                 None => ListScope::Subscription(subscription.clone()),
             };
-            let mut value = Vec::new();
-            for kind in ResourceKind::ALL.into_iter().filter(|k| k.parent().is_none()) {
-                for item in w.list(&scope, kind, None, usize::MAX)?.items {
-                    value.push(generic_view(&item));
+            let value = st.read(|w| {
+                let mut value = Vec::new();
+                for kind in ResourceKind::ALL.into_iter().filter(|k| k.parent().is_none()) {
+                    for item in w.list(&scope, kind, None, usize::MAX)?.items {
+                        value.push(generic_view(&item));
+                    }
                 }
-            }
+                Ok::<_, ArmError>(value)
+            })?;
             Ok(Answer::ok(json!({ "value": value })))
         }
         Route::Collection { scope, kind } => {
@@ -296,13 +306,13 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
                 CollectionScope::ResourceGroup(rg) => ListScope::ResourceGroup(rg),
                 CollectionScope::Parent(p) => ListScope::Parent(p),
             };
-            let page: Page = st.read().list(&scope, kind, req.skip_token.as_deref(), st.config.page_size)?;
+            let page: Page = st.read(|w| w.list(&scope, kind, req.skip_token.as_deref(), st.config.page_size))?;
             Ok(Answer::ok(list_body(page.items, page.continue_after, req)))
         }
         Route::PrivateLinkResources { scope, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
             only(m, &[Method::GET])?;
-            let items = st.read().private_link_resources(&scope)?;
+            let items = st.read(|w| w.private_link_resources(&scope))?;
             match name {
                 None => Ok(Answer::ok(json!({ "value": items }))),
                 Some(n) => items
@@ -321,23 +331,24 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
         Route::AllRecordSets { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
             only(m, &[Method::GET])?;
-            let w = st.read();
-            let scope = ListScope::Parent(zone);
-            let ListScope::Parent(zone_id) = &scope else { return Err(method_not_allowed(m)) };
-            let mut value = vec![w.zone_soa_record_set(zone_id)?];
-            value.extend(w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items);
-            value.extend(w.list(&scope, ResourceKind::CnameRecordSet, None, usize::MAX)?.items);
+            let value = st.read(|w| {
+                let mut value = vec![w.zone_soa_record_set(&zone)?];
+                let scope = ListScope::Parent(zone.clone());
+                value.extend(w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items);
+                value.extend(w.list(&scope, ResourceKind::CnameRecordSet, None, usize::MAX)?.items);
+                Ok::<_, ArmError>(value)
+            })?;
             Ok(Answer::ok(json!({ "value": value })))
         }
         Route::ZoneSoa { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
             only(m, &[Method::GET])?;
-            Ok(Answer::ok(st.read().zone_soa_record_set(&zone)?))
+            Ok(Answer::ok(st.read(|w| w.zone_soa_record_set(&zone))?))
         }
         Route::DefaultSecurityRules { nsg, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::NetworkSecurityGroup, "")?;
             only(m, &[Method::GET])?;
-            let rules = st.read().default_security_rules(&nsg)?;
+            let rules = st.read(|w| w.default_security_rules(&nsg))?;
             match name {
                 None => Ok(Answer::ok(json!({ "value": rules }))),
                 Some(n) => rules
@@ -363,117 +374,97 @@ fn only(m: &Method, allowed: &[Method]) -> Result<(), ArmError> {
 
 fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) -> Reply {
     match *req.method {
-        Method::GET => Ok(Answer::ok(st.read().resource_group(subscription, name)?.to_json())),
+        Method::GET => Ok(Answer::ok(st.read(|w| w.resource_group(subscription, name).map(|g| g.to_json()))?)),
         Method::HEAD => {
-            let exists = st.read().resource_group(subscription, name).is_ok();
+            let exists = st.read(|w| w.resource_group(subscription, name).is_ok());
             Ok(Answer::empty(if exists { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))
         }
         Method::PUT => {
             let body = parse_json(&req.body)?;
-            let (created, json) = st.write().put_resource_group(subscription, name, &body)?;
-            Ok(Answer::json(if created { StatusCode::CREATED } else { StatusCode::OK }, json))
+            applied(st.world().apply(Change::PutResourceGroup { subscription, name, body: &body })?, req, None)
         }
         Method::PATCH => {
             let body = parse_json(&req.body)?;
-            Ok(Answer::ok(st.write().patch_resource_group(subscription, name, &body)?))
+            applied(st.world().apply(Change::PatchResourceGroup { subscription, name, body: &body })?, req, None)
         }
-        Method::DELETE => {
-            let now = st.clock.now();
-            let op = st.write().delete_resource_group(subscription, name, now)?;
-            let v = req.api_version.as_deref().unwrap_or_default();
-            let location =
-                format!("{}/subscriptions/{subscription}/operationresults/{op}?api-version={v}", req.base_url());
-            let mut a = Answer::empty(StatusCode::ACCEPTED);
-            a.headers.push((header::LOCATION, location));
-            a.headers.push((header::RETRY_AFTER, retry_after(st)));
-            Ok(a)
-        }
+        Method::DELETE => applied(st.world().apply(Change::DeleteResourceGroup { subscription, name })?, req, None),
         ref m => Err(method_not_allowed(m)),
     }
 }
 
 fn resource(st: &ArmState, req: &Request, id: &ResourceId, kind: ResourceKind) -> Reply {
-    let v = versions::check_resource(req.api_version.as_deref(), kind, "")
-        .map_err(|e| with_location(e, st, id))?
-        .to_string();
+    let v = versions::check_resource(req.api_version.as_deref(), kind, "").map_err(|e| with_location(e, st, id))?;
     match *req.method {
         Method::GET => Ok(Answer { raw: Some(st.cached_render(id)?), ..Answer::empty(StatusCode::OK) }),
         Method::HEAD => {
-            let exists = st.read().resource(id).is_ok();
+            let exists = st.read(|w| w.resource(id).is_ok());
             Ok(Answer::empty(if exists { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }))
         }
         Method::PUT => {
             let body = parse_json(&req.body)?;
-            let now = st.clock.now();
-            let out = st.write().put_resource(id, &body, now)?;
-            let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
-            let mut a = Answer::json(status, out.resource);
-            if let Some(op) = out.operation {
-                add_operation_headers(st, &mut a, req, id, kind, &op, &v);
-            }
-            Ok(a)
+            applied(st.world().apply(Change::PutResource { id, body: &body })?, req, Some(v))
         }
         Method::PATCH => {
             let body = parse_json(&req.body)?;
-            let now = st.clock.now();
-            Ok(Answer::ok(st.write().patch_resource(id, &body, now)?))
+            applied(st.world().apply(Change::PatchResource { id, body: &body })?, req, Some(v))
         }
-        Method::DELETE => {
-            let now = st.clock.now();
-            let outcome = st.write().delete_resource(id, now)?;
-            match outcome {
-                DeleteOutcome::NotFound => Ok(Answer::empty(StatusCode::NO_CONTENT)),
-                DeleteOutcome::Deleted => Ok(Answer::empty(StatusCode::OK)),
-                DeleteOutcome::Started(op) => {
-                    let mut a = Answer::empty(StatusCode::ACCEPTED);
-                    add_operation_headers(st, &mut a, req, id, kind, &op, &v);
-                    Ok(a)
-                }
-            }
-        }
+        Method::DELETE => applied(st.world().apply(Change::DeleteResource { id })?, req, Some(v)),
         ref m => Err(method_not_allowed(m)),
     }
+}
+
+/// The answer to an applied change: status, body, and for a long-running operation its
+/// `Azure-AsyncOperation`, `Location` and `Retry-After` headers. `api_version` is the
+/// resource type's (a resource group's delete has only `Location`, with the request's).
+fn applied(a: Applied, req: &Request, api_version: Option<&str>) -> Reply {
+    let status = match a.status {
+        Status::Ok => StatusCode::OK,
+        Status::Created => StatusCode::CREATED,
+        Status::Accepted => StatusCode::ACCEPTED,
+        Status::NoContent => StatusCode::NO_CONTENT,
+    };
+    let mut answer = Answer { status, body: a.body, raw: None, headers: Vec::new() };
+    if let Some(op) = a.operation {
+        match api_version {
+            Some(v) => {
+                let base = format!(
+                    "{}/subscriptions/{}/providers/{}/locations/{}",
+                    req.base_url(),
+                    op.subscription,
+                    op.namespace,
+                    op.location
+                );
+                answer.headers.push((
+                    HeaderName::from_static("azure-asyncoperation"),
+                    format!("{base}/operationStatuses/{}?api-version={v}", op.id),
+                ));
+                answer.headers.push((header::LOCATION, format!("{base}/operationResults/{}?api-version={v}", op.id)));
+            }
+            None => {
+                let v = req.api_version.as_deref().unwrap_or_default();
+                answer.headers.push((
+                    header::LOCATION,
+                    format!(
+                        "{}/subscriptions/{}/operationresults/{}?api-version={v}",
+                        req.base_url(),
+                        op.subscription,
+                        op.id
+                    ),
+                ));
+            }
+        }
+        answer.headers.push((header::RETRY_AFTER, op.retry_after_secs.to_string()));
+    }
+    Ok(answer)
 }
 
 /// Names the resource's location in `NoRegisteredProviderFound`, as ARM does.
 fn with_location(mut e: ArmError, st: &ArmState, id: &ResourceId) -> ArmError {
     if e.code == "NoRegisteredProviderFound" {
-        let loc = st.read().resource(id).ok().and_then(|r| r.location).unwrap_or_default();
+        let loc = st.read(|w| w.resource(id).ok().and_then(|r| r.location)).unwrap_or_default();
         e.message = e.message.replacen("location ''", &format!("location '{loc}'"), 1);
     }
     e
-}
-
-fn add_operation_headers(
-    st: &ArmState,
-    a: &mut Answer,
-    req: &Request,
-    id: &ResourceId,
-    kind: ResourceKind,
-    op: &str,
-    v: &str,
-) {
-    let w = st.read();
-    let loc = w.operation(op).map(|o| o.location.clone()).unwrap_or_else(|| "global".to_string());
-    let base = format!(
-        "{}/subscriptions/{}/providers/{}/locations/{loc}",
-        req.base_url(),
-        id.subscription(),
-        kind.namespace()
-    );
-    a.headers.push((
-        HeaderName::from_static("azure-asyncoperation"),
-        format!("{base}/operationStatuses/{op}?api-version={v}"),
-    ));
-    a.headers.push((header::LOCATION, format!("{base}/operationResults/{op}?api-version={v}")));
-    a.headers.push((header::RETRY_AFTER, retry_after(st)));
-}
-
-/// Seconds to wait before polling: the configured operation delay, rounded up.
-fn retry_after(st: &ArmState) -> String {
-    let d = st.read().config().lro_delay;
-    let secs = d.whole_seconds() + i64::from(d.subsec_nanoseconds() > 0);
-    secs.max(0).to_string()
 }
 
 fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, results: bool) -> Reply {
@@ -481,31 +472,40 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
     if req.api_version.is_none() {
         versions::check_arm_route(None)?;
     }
-    let w = st.read();
-    w.subscription(subscription)?;
-    let op = w.operation(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(subscription)).ok_or_else(|| {
-        ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found."))
-    })?;
-    let done = op.status == arcemu_model::world::OperationStatus::Succeeded;
-    if !results {
-        let path = req.path;
-        return Ok(Answer::ok(op.to_json(path)));
-    }
-    if !done {
-        let mut a = Answer::empty(StatusCode::ACCEPTED);
-        a.headers.push((
-            header::LOCATION,
-            format!("{}{}?api-version={}", req.base_url(), req.path, req.api_version.as_deref().unwrap_or_default()),
-        ));
-        drop(w);
-        a.headers.push((header::RETRY_AFTER, retry_after(st)));
-        return Ok(a);
-    }
-    match &op.target {
-        OperationTarget::Put(id) => Ok(Answer::ok(w.render(id)?)),
-        OperationTarget::Delete(_) => Ok(Answer::empty(StatusCode::NO_CONTENT)),
-        OperationTarget::DeleteGroup(_) => Ok(Answer::empty(StatusCode::OK)),
-    }
+    st.read(|w| {
+        w.subscription(subscription)?;
+        let op = w.operation(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(subscription)).ok_or_else(|| {
+            ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found."))
+        })?;
+        if !results {
+            return Ok(Answer::ok(op.to_json(req.path)));
+        }
+        if op.status != arcemu_model::world::OperationStatus::Succeeded {
+            let mut a = Answer::empty(StatusCode::ACCEPTED);
+            a.headers.push((
+                header::LOCATION,
+                format!(
+                    "{}{}?api-version={}",
+                    req.base_url(),
+                    req.path,
+                    req.api_version.as_deref().unwrap_or_default()
+                ),
+            ));
+            a.headers.push((header::RETRY_AFTER, retry_after(w.config().lro_delay)));
+            return Ok(a);
+        }
+        match &op.target {
+            OperationTarget::Put(id) => Ok(Answer::ok(w.render(id)?)),
+            OperationTarget::Delete(_) => Ok(Answer::empty(StatusCode::NO_CONTENT)),
+            OperationTarget::DeleteGroup(_) => Ok(Answer::empty(StatusCode::OK)),
+        }
+    })
+}
+
+/// Seconds to wait before polling: the configured operation delay, rounded up.
+fn retry_after(d: time::Duration) -> String {
+    let secs = d.whole_seconds() + i64::from(d.subsec_nanoseconds() > 0);
+    secs.max(0).to_string()
 }
 
 fn list_body(value: Vec<Value>, next: Option<String>, req: &Request) -> Value {
@@ -529,7 +529,7 @@ fn generic_view(item: &Value) -> Value {
     v
 }
 
-fn provider_json(sub: &Subscription, ns: &str) -> Value {
+fn provider_json(subscription: &str, ns: &str, registered: bool) -> Value {
     let types: Vec<Value> = ResourceKind::ALL
         .into_iter()
         .filter(|k| k.namespace() == ns)
@@ -547,9 +547,9 @@ fn provider_json(sub: &Subscription, ns: &str) -> Value {
             })
         })
         .collect();
-    let state = if sub.is_registered(ns) { "Registered" } else { "NotRegistered" };
+    let state = if registered { "Registered" } else { "NotRegistered" };
     json!({
-        "id": format!("/subscriptions/{}/providers/{ns}", sub.id),
+        "id": format!("/subscriptions/{subscription}/providers/{ns}"),
         "namespace": ns,
         "registrationState": state,
         "registrationPolicy": "RegistrationRequired",

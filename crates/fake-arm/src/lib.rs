@@ -12,11 +12,12 @@ mod handlers;
 pub mod route;
 pub mod versions;
 
-use arcemu_model::World;
-use arcemu_model::clock::Clock;
 use arcemu_model::ids::IdGenerator;
+use arcemu_model::{ArmError, ResourceId, SharedWorld, World};
 use axum::Router;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use axum::body::Bytes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How the ARM face behaves (protocol knobs; the world's own settings live in `WorldConfig`).
 #[derive(Clone, Debug)]
@@ -35,119 +36,63 @@ impl Default for ArmConfig {
     }
 }
 
-/// What every handler shares: the world behind a lock, the clock, and the request-id source.
+/// Bound on cached GET bodies; the cache is simply emptied when it is full.
+const MAX_CACHED: usize = 4096;
+
+/// What every handler shares: the world (through its door), the request-id source, the
+/// protocol settings and the GET body cache.
 #[derive(Clone)]
 pub struct ArmState {
-    world: Arc<RwLock<World>>,
-    /// Notified after every request that may have changed the world (other faces re-read).
-    world_changed: Arc<tokio::sync::Notify>,
-    clock: Arc<dyn Clock>,
+    world: Arc<SharedWorld>,
     request_ids: Arc<IdGenerator>,
     config: Arc<ArmConfig>,
-    /// Serialized GET bodies by resource key, valid while the world's generation is unchanged.
-    get_cache: Arc<RwLock<std::collections::HashMap<String, (u64, axum::body::Bytes)>>>,
+    /// Serialized GET bodies by resource key, each with the world generation it was rendered at.
+    get_cache: Arc<Mutex<HashMap<String, (u64, Bytes)>>>,
 }
 
 impl ArmState {
-    pub fn new(world: Arc<RwLock<World>>, clock: Arc<dyn Clock>, config: ArmConfig, seed: u64) -> Self {
+    pub fn new(world: Arc<SharedWorld>, config: ArmConfig, seed: u64) -> Self {
         // Request ids come from their own seeded stream so that they never shift the world's ids.
         Self {
             world,
-            world_changed: Arc::new(tokio::sync::Notify::new()),
-            clock,
             request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)),
             config: Arc::new(config),
             get_cache: Arc::default(),
         }
     }
 
-    pub fn world(&self) -> &Arc<RwLock<World>> {
+    /// The world's door: `read` and `apply`, each one lock acquisition.
+    pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
     }
 
-    /// Woken after every write; the DNS face listens to it.
-    pub fn world_changed(&self) -> &Arc<tokio::sync::Notify> {
-        &self.world_changed
-    }
-
-    pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
-    }
-
-    /// Read access after completing any due long-running operation.
-    pub fn read(&self) -> RwLockReadGuard<'_, World> {
-        let now = self.clock.now();
-        {
-            let w = self.world.read().unwrap_or_else(|p| p.into_inner());
-            if !w.has_due_operations(now) {
-                return w;
-            }
-        }
-        drop(self.write());
-        self.world.read().unwrap_or_else(|p| p.into_inner())
+    /// Reads the world (settling due operations first); see [`SharedWorld::read`].
+    pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        self.world.read(f)
     }
 
     /// The serialized ARM JSON of a resource, from the cache when the world has not changed
-    /// since it was rendered (GETs are the hot path; rendering is most of their cost).
-    pub fn cached_render(&self, id: &arcemu_model::ResourceId) -> Result<axum::body::Bytes, arcemu_model::ArmError> {
-        /// Bound on cached bodies; the cache is simply emptied when it is full.
-        const MAX_CACHED: usize = 4096;
-        let w = self.read();
-        let generation = w.generation();
-        {
-            let cache = self.get_cache.read().unwrap_or_else(|p| p.into_inner());
+    /// since it was rendered (GETs are the hot path; rendering is most of their cost). The
+    /// generation is read under the same lock acquisition as the render, so a cached body is
+    /// exactly what a fresh render would give.
+    pub fn cached_render(&self, id: &ResourceId) -> Result<Bytes, ArmError> {
+        self.world.read(|w| {
+            let generation = w.generation();
+            let mut cache = self.get_cache.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((g, bytes)) = cache.get(id.key())
                 && *g == generation
             {
                 return Ok(bytes.clone());
             }
-        }
-        let value = w.render(id)?;
-        drop(w);
-        let bytes = axum::body::Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-        let mut cache = self.get_cache.write().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert(id.key().to_string(), (generation, bytes.clone()));
-        Ok(bytes)
-    }
-
-    /// Write access after completing any due long-running operation. When the guard is
-    /// dropped, the clusters' connectivity is recomputed and listeners of
-    /// [`Self::world_changed`] are woken.
-    pub fn write(&self) -> WorldWrite<'_> {
-        let now = self.clock.now();
-        let mut guard = self.world.write().unwrap_or_else(|p| p.into_inner());
-        guard.settle(now);
-        WorldWrite { guard, now, notify: &self.world_changed }
-    }
-}
-
-/// Exclusive access to the world for one request; see [`ArmState::write`].
-pub struct WorldWrite<'a> {
-    guard: RwLockWriteGuard<'a, World>,
-    now: time::OffsetDateTime,
-    notify: &'a tokio::sync::Notify,
-}
-
-impl std::ops::Deref for WorldWrite<'_> {
-    type Target = World;
-    fn deref(&self) -> &World {
-        &self.guard
-    }
-}
-
-impl std::ops::DerefMut for WorldWrite<'_> {
-    fn deref_mut(&mut self) -> &mut World {
-        &mut self.guard
-    }
-}
-
-impl Drop for WorldWrite<'_> {
-    fn drop(&mut self) {
-        self.guard.refresh_connectivity(self.now);
-        self.notify.notify_waiters();
+            drop(cache);
+            let bytes = Bytes::from(serde_json::to_vec(&w.render(id)?).unwrap_or_default());
+            cache = self.get_cache.lock().unwrap_or_else(PoisonError::into_inner);
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(id.key().to_string(), (generation, bytes.clone()));
+            Ok(bytes)
+        })
     }
 }
 

@@ -1,8 +1,7 @@
 //! One vantage point's DNS request handler: parses nothing itself (hickory did), asks the
 //! model, and translates its [`DnsAnswer`] into a DNS response. No semantics live here.
 
-use arcemu_model::World;
-use arcemu_model::clock::Clock;
+use arcemu_model::SharedWorld;
 use arcemu_model::dns::{DnsAnswer, DnsRecord, Rcode, RecordData, Soa, Vantage};
 use hickory_server::net::runtime::Time;
 use hickory_server::proto::op::{Edns, Header, HeaderCounts, MessageType, Metadata, OpCode, ResponseCode};
@@ -12,7 +11,7 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use hickory_server::zone_handler::MessageResponseBuilder;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// The EDNS version this server speaks.
 const EDNS_VERSION: u8 = 0;
@@ -22,29 +21,19 @@ const MAX_UDP_PAYLOAD: u16 = 4096;
 /// Answers DNS queries as seen from one vantage point, against the current world.
 #[derive(Clone)]
 pub(crate) struct VantageHandler {
-    world: Arc<RwLock<World>>,
-    clock: Option<Arc<dyn Clock>>,
+    world: Arc<SharedWorld>,
     vantage: Vantage,
 }
 
 impl VantageHandler {
-    pub(crate) fn new(world: Arc<RwLock<World>>, clock: Option<Arc<dyn Clock>>, vantage: Vantage) -> Self {
-        Self { world, clock, vantage }
+    pub(crate) fn new(world: Arc<SharedWorld>, vantage: Vantage) -> Self {
+        Self { world, vantage }
     }
 
-    /// Asks the model; holds the read lock only for the call (never across an await).
+    /// Asks the model through the world's door (one lock acquisition, never across an await;
+    /// operations that are due are settled first, so answers follow the ARM face's).
     fn resolve(&self, qname: &str, qtype: u16) -> DnsAnswer {
-        if let Some(clock) = &self.clock {
-            // Complete due long-running operations first, as the ARM face does before each request,
-            // so that a zone or record set whose operation has finished is visible here too.
-            let now = clock.now();
-            let due = self.world.read().unwrap_or_else(|p| p.into_inner()).has_due_operations(now);
-            if due {
-                self.world.write().unwrap_or_else(|p| p.into_inner()).settle(now);
-            }
-        }
-        let world = self.world.read().unwrap_or_else(|p| p.into_inner());
-        world.resolve(&self.vantage, qname, qtype)
+        self.world.read(|w| w.resolve(&self.vantage, qname, qtype))
     }
 }
 

@@ -15,8 +15,7 @@
 mod handler;
 mod udp;
 
-use arcemu_model::World;
-use arcemu_model::clock::Clock;
+use arcemu_model::SharedWorld;
 use arcemu_model::dns::Vantage;
 use hickory_server::Server;
 use std::collections::BTreeMap;
@@ -50,9 +49,6 @@ pub struct DnsConfig {
     pub udp_workers: usize,
     /// Signalled after each change of the world; wakes the re-sync at once.
     pub world_changed: Option<Arc<Notify>>,
-    /// When set, long-running operations that are due are completed before a query is
-    /// answered (as the ARM face does before each request).
-    pub clock: Option<Arc<dyn Clock>>,
 }
 
 impl Default for DnsConfig {
@@ -64,7 +60,6 @@ impl Default for DnsConfig {
             tcp_timeout: Duration::from_secs(10),
             udp_workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             world_changed: None,
-            clock: None,
         }
     }
 }
@@ -78,7 +73,6 @@ impl fmt::Debug for DnsConfig {
             .field("tcp_timeout", &self.tcp_timeout)
             .field("udp_workers", &self.udp_workers)
             .field("world_changed", &self.world_changed.is_some())
-            .field("clock", &self.clock.is_some())
             .finish()
     }
 }
@@ -124,7 +118,7 @@ struct Listeners {
 }
 
 struct Shared {
-    world: Arc<RwLock<World>>,
+    world: Arc<SharedWorld>,
     config: DnsConfig,
     listeners: Mutex<Listeners>,
     /// Snapshot of the addresses, readable without awaiting.
@@ -167,7 +161,7 @@ pub struct DnsServer {
 impl DnsServer {
     /// Binds the public listener and one per current vantage point, then keeps them in step
     /// with the world. Fails if the public address cannot be bound.
-    pub async fn start(world: Arc<RwLock<World>>, config: DnsConfig) -> io::Result<DnsServer> {
+    pub async fn start(world: Arc<SharedWorld>, config: DnsConfig) -> io::Result<DnsServer> {
         let public = bind(&world, &config, Vantage::Public, config.public_listen).await?;
         let public_addr = public.addr;
         let mut listeners = Listeners::default();
@@ -256,14 +250,10 @@ impl Shared {
         if l.stopped {
             return;
         }
-        let (generation, vantages) = {
-            let w = self.world.read().unwrap_or_else(|p| p.into_inner());
-            let generation = w.generation();
-            if l.synced == Some(generation) {
-                return;
-            }
-            (generation, w.dns_vantages())
-        };
+        if l.synced == Some(self.world.generation()) {
+            return;
+        }
+        let (generation, vantages) = self.world.read(|w| (w.generation(), w.dns_vantages()));
         let wanted: BTreeMap<String, Vantage> = vantages.into_iter().map(|v| (v.id(), v)).collect();
         let gone: Vec<String> =
             l.by_vantage.keys().filter(|id| *id != PUBLIC && !wanted.contains_key(*id)).cloned().collect();
@@ -297,14 +287,14 @@ impl Shared {
 
 /// Starts one vantage point's server on UDP and TCP, same port (an ephemeral one when `addr`'s port is 0).
 async fn bind(
-    world: &Arc<RwLock<World>>,
+    world: &Arc<SharedWorld>,
     config: &DnsConfig,
     vantage: Vantage,
     addr: SocketAddr,
 ) -> io::Result<Listener> {
     let (udp, tcp) = bind_pair(addr).await?;
     let addr = udp.local_addr()?;
-    let handler = handler::VantageHandler::new(world.clone(), config.clock.clone(), vantage);
+    let handler = handler::VantageHandler::new(world.clone(), vantage);
     let udp = Arc::new(udp);
     let loops = config.udp_workers.max(1);
     let udp = (0..loops).map(|_| tokio::spawn(udp::serve(udp.clone(), handler.clone()))).collect();
@@ -350,10 +340,11 @@ async fn bind_pair(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arcemu_model::WorldConfig;
+    use arcemu_model::clock::ManualClock;
+    use arcemu_model::{World, WorldConfig};
 
-    fn world() -> Arc<RwLock<World>> {
-        Arc::new(RwLock::new(World::new(WorldConfig::default())))
+    fn world() -> Arc<SharedWorld> {
+        Arc::new(SharedWorld::new(World::new(WorldConfig::default()), Arc::new(ManualClock::default())))
     }
 
     #[tokio::test]

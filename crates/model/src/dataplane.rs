@@ -134,12 +134,7 @@ enum Placement<'a> {
 
 impl World {
     /// Adds or replaces a lab cluster (`PUT /_emulator/clusters/{name}`).
-    pub fn put_lab_cluster(
-        &mut self,
-        name: &str,
-        body: &serde_json::Value,
-        now: time::OffsetDateTime,
-    ) -> ArmResult<(bool, LabCluster)> {
+    pub(crate) fn put_lab_cluster(&mut self, name: &str, body: &serde_json::Value) -> ArmResult<(bool, LabCluster)> {
         let mut c: LabCluster = crate::resources::parse_input(body, "")?;
         c.name = name.to_string();
         if name.is_empty()
@@ -152,7 +147,7 @@ impl World {
             ));
         }
         match (&c.site, &c.subnet) {
-            (Some(s), None) if self.sites.contains_key(s) => {}
+            (Some(s), None) if self.store.site(s).is_some() => {}
             (Some(s), None) => return Err(ArmError::invalid_property("site", format!("Site '{s}' does not exist."))),
             (None, Some(sn)) => {
                 let id = ResourceId::parse(sn).map_err(|_| ArmError::linked_invalid_property_id(sn, "subnet"))?;
@@ -166,7 +161,7 @@ impl World {
             .connected_cluster_id()
             .filter(|id| ResourceKind::of(id) == Some(ResourceKind::ConnectedCluster))
             .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
-        if let Some(other) = self.lab_by_cc.get(cc.key()).filter(|o| *o != name) {
+        if let Some(other) = self.store.lab_of_connected_cluster(&cc).map(|o| o.name.as_str()).filter(|o| *o != name) {
             return Err(ArmError::inferred(
                 409,
                 "ConnectedClusterAlreadyBound",
@@ -174,37 +169,25 @@ impl World {
             )
             .with_target("connectedCluster"));
         }
-        if let Some(old_cc) = self.lab_clusters.get(name).and_then(LabCluster::connected_cluster_id) {
-            self.lab_by_cc.remove(old_cc.key());
-        }
-        self.lab_by_cc.insert(cc.key().to_string(), name.to_string());
-        let created = self.lab_clusters.insert(name.to_string(), c.clone()).is_none();
-        self.bump();
-        self.refresh_connectivity(now);
+        let created = self.store.put_lab_cluster(c.clone());
         Ok((created, c))
     }
 
-    pub fn delete_lab_cluster(&mut self, name: &str, now: time::OffsetDateTime) -> bool {
-        let Some(c) = self.lab_clusters.remove(name) else { return false };
-        if let Some(cc) = c.connected_cluster_id() {
-            self.lab_by_cc.remove(cc.key());
-        }
-        self.bump();
-        self.refresh_connectivity(now);
-        true
+    pub(crate) fn delete_lab_cluster(&mut self, name: &str) -> bool {
+        self.store.remove_lab_cluster(name).is_some()
     }
 
     pub fn lab_clusters(&self) -> impl Iterator<Item = &LabCluster> {
-        self.lab_clusters.values()
+        self.store.lab_clusters()
     }
 
     pub fn lab_cluster(&self, name: &str) -> Option<&LabCluster> {
-        self.lab_clusters.get(name)
+        self.store.lab_cluster(name)
     }
 
     fn placement<'a>(&'a self, c: &LabCluster) -> Result<Placement<'a>, String> {
         if let Some(s) = &c.site {
-            return self.sites.get(s).map(Placement::Site).ok_or_else(|| format!("site '{s}' no longer exists"));
+            return self.store.site(s).map(Placement::Site).ok_or_else(|| format!("site '{s}' no longer exists"));
         }
         let sn = c.subnet.as_deref().unwrap_or_default();
         let subnet = ResourceId::parse(sn).map_err(|_| format!("'{sn}' is not a subnet id"))?;
@@ -217,7 +200,7 @@ impl World {
 
     /// The full connectivity report of a lab cluster.
     pub fn explain_cluster(&self, name: &str) -> ArmResult<ClusterReport> {
-        let c = self.lab_clusters.get(name).ok_or_else(|| {
+        let c = self.store.lab_cluster(name).ok_or_else(|| {
             ArmError::inferred(404, "ClusterNotFound", format!("Lab cluster '{name}' does not exist."))
         })?;
         let placement = self.placement(c).map_err(|e| ArmError::inferred(409, "ClusterPlacementGone", e))?;
@@ -230,7 +213,7 @@ impl World {
         let cc_id = c
             .connected_cluster_id()
             .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
-        let cc_res = self.resources.get(cc_id.key()).filter(|r| r.kind() == ResourceKind::ConnectedCluster);
+        let cc_res = self.store.get(cc_id.key()).filter(|r| r.kind() == ResourceKind::ConnectedCluster);
         let services = self.required_services(&placement);
         let Some(cc_res) = cc_res else {
             return Ok(ClusterReport {
@@ -254,7 +237,7 @@ impl World {
             .as_cluster()
             .cloned()
             .ok_or_else(|| ArmError::inferred(409, "NotACluster", "not a connected cluster"))?;
-        let scope = cc.private_link_scope_resource_id.as_ref().and_then(|s| self.resources.get(s.key()));
+        let scope = cc.private_link_scope_resource_id.as_ref().and_then(|s| self.store.get(s.key()));
         let region = cc_res.location.unwrap_or("eastus");
         let arc = endpoints::arc_endpoints(region).unwrap_or_default();
         let endpoints: Vec<EndpointTrace> =
@@ -414,7 +397,7 @@ impl World {
         let mut why_unreachable = Vec::new();
         let mut chosen = None;
         for pe in owners {
-            let Some(Body::Net(NetBody::PrivateEndpoint(p))) = self.resources.get(pe.key()).map(|r| &r.body) else {
+            let Some(Body::Net(NetBody::PrivateEndpoint(p))) = self.store.get(pe.key()).map(|r| &r.body) else {
                 continue;
             };
             let Some(pe_vnet) = p.subnet.parent() else { continue };
@@ -475,7 +458,7 @@ impl World {
             }
         }
         // PLS-012: the connection must be approved.
-        let status = match self.resources.get(pe.connection.scope_connection.key()).map(|r| &r.body) {
+        let status = match self.store.get(pe.connection.scope_connection.key()).map(|r| &r.body) {
             Some(Body::PrivateEndpointConnection(c)) => c.status,
             _ => ConnectionStatus::Disconnected,
         };
@@ -535,7 +518,7 @@ impl World {
     /// Service tags a lab cluster bound to `cc` cannot reach (NET-002); empty when no lab
     /// cluster runs its agents.
     pub(crate) fn onboarding_blocked_services(&self, cc: &ResourceId) -> Vec<&'static str> {
-        let Some(c) = self.lab_by_cc.get(cc.key()).and_then(|n| self.lab_clusters.get(n)) else { return Vec::new() };
+        let Some(c) = self.store.lab_of_connected_cluster(cc) else { return Vec::new() };
         let Ok(placement) = self.placement(c) else { return Vec::new() };
         self.required_services(&placement).into_iter().filter(|s| !s.allowed).map(|s| s.service_tag).collect()
     }
@@ -638,41 +621,36 @@ impl World {
 
     /// Private endpoints that own `ip` (index lookup).
     fn endpoints_at(&self, ip: Ipv4Addr) -> Vec<ResourceId> {
-        self.pe_by_address
-            .get(&u32::from(ip))
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.resources.get(k).map(|r| r.id.clone()))
-            .collect()
+        self.store.endpoints_at(ip).map(|r| r.id.clone()).collect()
     }
 
     /// Recomputes every bound connected cluster's `connectivityStatus` (and
     /// `lastConnectivityTime` when connected). Bounded by the number of lab clusters.
-    pub fn refresh_connectivity(&mut self, now: time::OffsetDateTime) {
-        let names: Vec<String> = self.lab_clusters.keys().cloned().collect();
+    pub(crate) fn refresh_connectivity(&mut self, now: time::OffsetDateTime) {
+        let names: Vec<String> = self.store.lab_clusters().map(|c| c.name.clone()).collect();
         for name in names {
             let Ok(report) = self.explain_cluster(&name) else { continue };
-            let Some(cc) = self.lab_clusters.get(&name).and_then(|c| c.connected_cluster_id()) else { continue };
-            let Some(r) = self.resources.get_mut(cc.key()) else { continue };
-            let mut changed = false;
-            if let Body::ConnectedCluster(c) = &mut r.body {
-                let previous = c.connectivity_status;
-                let next = match report.status {
-                    ConnectivityStatus::Connected => ConnectivityStatus::Connected,
-                    _ if previous == ConnectivityStatus::Connected || previous == ConnectivityStatus::Offline => {
-                        ConnectivityStatus::Offline
-                    }
-                    other => other,
-                };
-                let stamp = (next == ConnectivityStatus::Connected).then(|| crate::clock::format_arm_time(now));
-                changed = next != previous || (stamp.is_some() && stamp != c.last_connectivity_time);
-                c.connectivity_status = next;
-                if stamp.is_some() {
-                    c.last_connectivity_time = stamp;
+            let Some(cc) = self.store.lab_cluster(&name).and_then(|c| c.connected_cluster_id()) else { continue };
+            let Some(Body::ConnectedCluster(c)) = self.store.get(cc.key()).map(|r| &r.body) else { continue };
+            let previous = c.connectivity_status;
+            let next = match report.status {
+                ConnectivityStatus::Connected => ConnectivityStatus::Connected,
+                _ if previous == ConnectivityStatus::Connected || previous == ConnectivityStatus::Offline => {
+                    ConnectivityStatus::Offline
                 }
-            }
+                other => other,
+            };
+            let stamp = (next == ConnectivityStatus::Connected).then(|| crate::clock::format_arm_time(now));
+            let changed = next != previous || (stamp.is_some() && stamp != c.last_connectivity_time);
             if changed {
-                self.bump();
+                self.store.update(cc.key(), |r| {
+                    if let Body::ConnectedCluster(c) = &mut r.body {
+                        c.connectivity_status = next;
+                        if stamp.is_some() {
+                            c.last_connectivity_time = stamp;
+                        }
+                    }
+                });
             }
         }
     }

@@ -239,8 +239,8 @@ impl World {
     /// Every vantage point: the public view, one per VNet, one per site (stable order).
     pub fn dns_vantages(&self) -> Vec<Vantage> {
         let mut v = vec![Vantage::Public];
-        v.extend(self.children_of_kind(ResourceKind::VirtualNetwork).map(|r| Vantage::VirtualNetwork(r.id.clone())));
-        v.extend(self.sites.keys().map(|s| Vantage::Site(s.clone())));
+        v.extend(self.store.of_kind(ResourceKind::VirtualNetwork).map(|r| Vantage::VirtualNetwork(r.id.clone())));
+        v.extend(self.store.sites().map(|s| Vantage::Site(s.name.clone())));
         v
     }
 
@@ -266,12 +266,12 @@ impl World {
     fn vantage_exists(&self, vantage: &Vantage) -> Result<(), String> {
         match vantage {
             Vantage::Public => Ok(()),
-            Vantage::VirtualNetwork(v) => match self.resources.get(v.key()).map(|r| r.kind()) {
+            Vantage::VirtualNetwork(v) => match self.store.get(v.key()).map(|r| r.kind()) {
                 Some(ResourceKind::VirtualNetwork) => Ok(()),
                 _ => Err(format!("virtual network '{v}' does not exist")),
             },
             Vantage::Site(s) => {
-                if self.sites.contains_key(s) {
+                if self.store.site(s).is_some() {
                     Ok(())
                 } else {
                     Err(format!("site '{s}' does not exist"))
@@ -363,7 +363,7 @@ impl World {
         match vantage {
             Vantage::Public => self.public_hop(name, None, vantage, trace),
             Vantage::VirtualNetwork(v) => self.vnet_hop(v, name, trace),
-            Vantage::Site(s) => match self.sites.get(s) {
+            Vantage::Site(s) => match self.store.site(s) {
                 Some(site) => self.site_hop(site, name, trace),
                 None => Hop::Refused,
             },
@@ -436,8 +436,7 @@ impl World {
     fn vnet_hop(&self, vnet: &ResourceId, name: &str, trace: &mut Vec<TraceStep>) -> Hop {
         let at = Vantage::VirtualNetwork(vnet.clone()).id();
         let mut best: Option<(String, ResourceId, ResolutionPolicy, String)> = None;
-        for link_key in self.links_by_vnet.get(vnet.key()).into_iter().flatten() {
-            let Some(link) = self.resources.get(link_key) else { continue };
+        for link in self.store.links_of_vnet(vnet) {
             let Body::Net(NetBody::VirtualNetworkLink(l)) = &link.body else { continue };
             let Some(zone) = link.id.parent() else { continue };
             let zone_name = zone.name().to_ascii_lowercase();
@@ -445,14 +444,14 @@ impl World {
                 best = Some((zone_name, zone, l.resolution_policy, link.id.name().to_string()));
             }
         }
-        let vnet_region = self.resources.get(vnet.key()).and_then(|r| r.location);
+        let vnet_region = self.store.get(vnet.key()).and_then(|r| r.location);
         let Some((zone_name, zone, policy, link_name)) = best else {
             return self.public_hop(name, vnet_region, &Vantage::VirtualNetwork(vnet.clone()), trace);
         };
         let rel = relative(name, &zone_name);
         let soa = Soa::private(&zone_name);
-        let a = self.resources.get(zone.child("A", &rel).key());
-        let cname = self.resources.get(zone.child("CNAME", &rel).key());
+        let a = self.store.get(zone.child("A", &rel).key());
+        let cname = self.store.get(zone.child("CNAME", &rel).key());
         if let Some(Body::Net(NetBody::CnameRecordSet(c))) = cname.map(|r| &r.body)
             && let Some(target) = &c.cname
         {
@@ -595,7 +594,7 @@ impl World {
     /// DNS forwarders listening at `ip`: (their VNet, what they are).
     pub fn forwarders_at(&self, ip: Ipv4Addr) -> Vec<(ResourceId, String)> {
         let mut out = Vec::new();
-        for r in self.children_of_kind(ResourceKind::DnsResolverInboundEndpoint) {
+        for r in self.store.of_kind(ResourceKind::DnsResolverInboundEndpoint) {
             if let Body::Net(NetBody::InboundEndpoint(e)) = &r.body
                 && e.address == ip
                 && let Some(vnet) = e.subnet.parent()
@@ -603,7 +602,7 @@ impl World {
                 out.push((vnet, format!("Private Resolver inbound endpoint '{}'", r.id.name())));
             }
         }
-        for r in self.children_of_kind(ResourceKind::AzureFirewall) {
+        for r in self.store.of_kind(ResourceKind::AzureFirewall) {
             if let Body::Net(NetBody::AzureFirewall(f)) = &r.body
                 && f.address == ip
                 && f.dns_proxy
@@ -612,7 +611,7 @@ impl World {
                 out.push((vnet, format!("Azure Firewall '{}' (DNS proxy)", r.id.name())));
             }
         }
-        for vm in self.forwarder_vms.values() {
+        for vm in self.store.forwarder_vms() {
             if vm.address == ip
                 && let Ok(vnet) = ResourceId::parse(&vm.virtual_network)
             {
@@ -626,10 +625,9 @@ impl World {
     /// a gateway in that VNet. `Ok` says how; `Err` says why not.
     pub fn site_reaches_vnet(&self, site: &Site, vnet: &ResourceId) -> Result<String, String> {
         let prefixes = site.prefixes();
-        for r in self.children_of_kind(ResourceKind::Connection) {
+        for r in self.store.of_kind(ResourceKind::Connection) {
             let Body::Net(NetBody::Connection(c)) = &r.body else { continue };
-            let Some(Body::Net(NetBody::VirtualNetworkGateway(g))) =
-                self.resources.get(c.gateway.key()).map(|g| &g.body)
+            let Some(Body::Net(NetBody::VirtualNetworkGateway(g))) = self.store.get(c.gateway.key()).map(|g| &g.body)
             else {
                 continue;
             };
@@ -637,7 +635,7 @@ impl World {
                 continue;
             }
             let Some(peer) = &c.peer else { continue };
-            match self.resources.get(peer.key()).map(|p| &p.body) {
+            match self.store.get(peer.key()).map(|p| &p.body) {
                 Some(Body::Net(NetBody::LocalNetworkGateway(l)))
                     if prefixes.iter().any(|p| l.address_prefixes.iter().any(|lp| lp.overlaps(p))) =>
                 {
@@ -657,13 +655,6 @@ impl World {
             site.name,
             vnet.name()
         ))
-    }
-
-    fn children_of_kind(&self, kind: ResourceKind) -> impl Iterator<Item = &crate::resources::Resource> + '_ {
-        self.by_kind
-            .range((std::ops::Bound::Included((kind, String::new())), std::ops::Bound::Unbounded))
-            .take_while(move |(k, _)| *k == kind)
-            .filter_map(|(_, key)| self.resources.get(key))
     }
 }
 

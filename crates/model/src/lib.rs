@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod dataplane;
 pub mod dns;
+pub mod door;
 pub mod endpoints;
 pub mod error;
 pub mod id;
@@ -18,11 +19,14 @@ pub mod ids;
 pub mod kinds;
 pub mod lab;
 pub mod net;
+pub mod operations;
 pub mod region;
 pub mod resources;
 pub mod rules;
+pub mod store;
 pub mod world;
 
+pub use door::{Applied, Change, SharedWorld, Status};
 pub use error::{ArmError, ArmResult, Fidelity, Rule};
 pub use id::ResourceId;
 pub use kinds::ResourceKind;

@@ -11,12 +11,14 @@ use crate::id::ResourceId;
 use crate::ids::IdGenerator;
 use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
 use crate::net::{NetBody, RecordSet};
+use crate::operations::Operations;
+pub use crate::operations::{Operation, OperationStatus, OperationTarget};
 use crate::region;
 use crate::resources::*;
 use crate::rules::{self, RegionProfile};
+use crate::store::Store;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
+use std::collections::BTreeMap;
 use time::{Duration, OffsetDateTime};
 
 /// The default subscription every emulator starts with.
@@ -150,64 +152,6 @@ impl ResourceGroup {
     }
 }
 
-/// Status of a long-running operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OperationStatus {
-    InProgress,
-    Succeeded,
-}
-
-impl OperationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperationStatus::InProgress => "InProgress",
-            OperationStatus::Succeeded => "Succeeded",
-        }
-    }
-}
-
-/// What a long-running operation does when it completes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OperationTarget {
-    Put(ResourceId),
-    Delete(ResourceId),
-    DeleteGroup(ResourceId),
-}
-
-/// A long-running operation (`Azure-AsyncOperation` status resource).
-#[derive(Clone, Debug)]
-pub struct Operation {
-    pub id: String,
-    pub subscription: String,
-    pub namespace: &'static str,
-    pub location: String,
-    pub target: OperationTarget,
-    pub status: OperationStatus,
-    pub started: OffsetDateTime,
-    pub due: OffsetDateTime,
-    pub ended: Option<OffsetDateTime>,
-}
-
-impl Operation {
-    pub fn is_delete(&self) -> bool {
-        !matches!(self.target, OperationTarget::Put(_))
-    }
-
-    /// The operation-status body ARM returns.
-    pub fn to_json(&self, status_url_path: &str) -> Value {
-        let mut v = json!({
-            "id": status_url_path,
-            "name": self.id,
-            "status": self.status.as_str(),
-            "startTime": format_arm_time(self.started),
-        });
-        if let Some(e) = self.ended {
-            v["endTime"] = json!(format_arm_time(e));
-        }
-        v
-    }
-}
-
 /// Result of a PUT.
 #[derive(Debug)]
 pub struct PutOutcome {
@@ -249,66 +193,17 @@ pub enum ListScope {
 pub struct World {
     config: WorldConfig,
     ids: IdGenerator,
-    subscriptions: BTreeMap<String, Subscription>,
-    resource_groups: BTreeMap<String, ResourceGroup>,
-    pub(crate) resources: BTreeMap<String, Resource>,
-    // ---- indexes ----
-    pub(crate) by_kind: BTreeSet<(ResourceKind, String)>,
-    clusters_by_scope: HashMap<String, BTreeSet<String>>,
-    clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
-    custom_locations_by_host: HashMap<String, BTreeSet<String>>,
-    /// Private addresses in use per subnet.
-    pub(crate) subnet_ips: HashMap<String, BTreeSet<u32>>,
-    /// Resources that occupy each subnet.
-    pub(crate) subnet_users: HashMap<String, BTreeSet<String>>,
-    /// Subnets associated with each network security group.
-    pub(crate) nsg_subnets: HashMap<String, BTreeSet<String>>,
-    /// Per virtual network: the scopes its private endpoints target, with those endpoints (PLS-001).
-    pub(crate) vnet_scopes: HashMap<String, BTreeMap<String, BTreeSet<String>>>,
-    /// (zone, virtual network) → the link between them.
-    pub(crate) zone_links: HashMap<(String, String), String>,
-    /// Per virtual network: the private DNS zone links that name it.
-    pub(crate) links_by_vnet: HashMap<String, BTreeSet<String>>,
-    /// Private endpoint addresses → the endpoints holding them.
-    pub(crate) pe_by_address: HashMap<u32, BTreeSet<String>>,
-    // ---- lab objects ----
-    pub(crate) sites: BTreeMap<String, crate::lab::Site>,
-    pub(crate) lab_clusters: BTreeMap<String, crate::lab::LabCluster>,
-    /// Connected cluster key → the lab cluster bound to it.
-    pub(crate) lab_by_cc: HashMap<String, String>,
-    pub(crate) forwarder_vms: BTreeMap<String, crate::lab::ForwarderVm>,
-    /// Bumped on every change, so faces can tell when to re-read (DNS listeners).
-    generation: u64,
-    // ---- long-running operations ----
-    operations: HashMap<String, Operation>,
-    due: BTreeSet<(OffsetDateTime, String)>,
+    /// Every resource, group, subscription and lab object, with their indexes.
+    pub(crate) store: Store,
+    operations: Operations,
 }
 
 impl World {
     pub fn new(config: WorldConfig) -> Self {
         let mut w = World {
             ids: IdGenerator::new(config.seed),
-            subscriptions: BTreeMap::new(),
-            resource_groups: BTreeMap::new(),
-            resources: BTreeMap::new(),
-            by_kind: BTreeSet::new(),
-            clusters_by_scope: HashMap::new(),
-            clusters_by_sub_region: BTreeMap::new(),
-            custom_locations_by_host: HashMap::new(),
-            subnet_ips: HashMap::new(),
-            subnet_users: HashMap::new(),
-            nsg_subnets: HashMap::new(),
-            vnet_scopes: HashMap::new(),
-            zone_links: HashMap::new(),
-            links_by_vnet: HashMap::new(),
-            pe_by_address: HashMap::new(),
-            sites: BTreeMap::new(),
-            lab_clusters: BTreeMap::new(),
-            lab_by_cc: HashMap::new(),
-            forwarder_vms: BTreeMap::new(),
-            generation: 0,
-            operations: HashMap::new(),
-            due: BTreeSet::new(),
+            store: Store::default(),
+            operations: Operations::default(),
             config,
         };
         for s in w.config.subscriptions.clone() {
@@ -336,27 +231,24 @@ impl World {
                 (*ns, if on { RegistrationState::Registered } else { RegistrationState::NotRegistered })
             })
             .collect();
-        self.subscriptions.insert(
-            cfg.id.to_ascii_lowercase(),
-            Subscription {
-                id: cfg.id.clone(),
-                display_name: cfg.display_name.clone(),
-                tenant_id: self.config.tenant_id.clone(),
-                registrations,
-            },
-        );
+        self.store.put_subscription(Subscription {
+            id: cfg.id.clone(),
+            display_name: cfg.display_name.clone(),
+            tenant_id: self.config.tenant_id.clone(),
+            registrations,
+        });
     }
 
     pub fn subscription(&self, id: &str) -> ArmResult<&Subscription> {
-        self.subscriptions.get(&id.to_ascii_lowercase()).ok_or_else(|| ArmError::subscription_not_found(id))
+        self.store.subscription(id).ok_or_else(|| ArmError::subscription_not_found(id))
     }
 
     pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
-        self.subscriptions.values()
+        self.store.subscriptions()
     }
 
     /// Registers or unregisters a namespace (`POST .../providers/{ns}/register|unregister`).
-    pub fn set_registration(
+    pub(crate) fn set_registration(
         &mut self,
         subscription: &str,
         namespace: &str,
@@ -369,12 +261,12 @@ impl World {
                 format!("The resource namespace '{namespace}' is invalid."),
             )
         })?;
-        let sub = self
-            .subscriptions
-            .get_mut(&subscription.to_ascii_lowercase())
-            .ok_or_else(|| ArmError::subscription_not_found(subscription))?;
         let state = if registered { RegistrationState::Registered } else { RegistrationState::NotRegistered };
-        sub.registrations.insert(ns, state);
+        if !self.store.update_subscription(subscription, |sub| {
+            sub.registrations.insert(ns, state);
+        }) {
+            return Err(ArmError::subscription_not_found(subscription));
+        }
         Ok(ns)
     }
 
@@ -383,17 +275,22 @@ impl World {
     pub fn resource_group(&self, subscription: &str, name: &str) -> ArmResult<&ResourceGroup> {
         self.subscription(subscription)?;
         let key = ResourceId::resource_group_id(subscription, name);
-        self.resource_groups.get(key.key()).ok_or_else(|| ArmError::resource_group_not_found(name))
+        self.store.group(key.key()).ok_or_else(|| ArmError::resource_group_not_found(name))
     }
 
     pub fn resource_groups(&self, subscription: &str) -> ArmResult<Vec<&ResourceGroup>> {
         self.subscription(subscription)?;
         let prefix = format!("/subscriptions/{}/", subscription.to_ascii_lowercase());
-        Ok(prefix_range(&self.resource_groups, &prefix).map(|(_, g)| g).collect())
+        Ok(self.store.groups_under(&prefix).collect())
     }
 
     /// `PUT /subscriptions/{s}/resourcegroups/{rg}`: returns whether it was created.
-    pub fn put_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<(bool, Value)> {
+    pub(crate) fn put_resource_group(
+        &mut self,
+        subscription: &str,
+        name: &str,
+        body: &Value,
+    ) -> ArmResult<(bool, Value)> {
         self.subscription(subscription)?;
         validate_resource_group_name(name)?;
         #[derive(serde::Deserialize)]
@@ -406,7 +303,7 @@ impl World {
         let input: RgInput = parse_input(body, "")?;
         let location = resolve_location(input.location.as_deref(), "Microsoft.Resources/resourceGroups")?;
         let id = ResourceId::resource_group_id(subscription, name);
-        if let Some(existing) = self.resource_groups.get_mut(id.key()) {
+        if let Some(existing) = self.store.group(id.key()) {
             if existing.provisioning_state == ProvisioningState::Deleting {
                 return Err(ArmError::verified(
                     409,
@@ -428,9 +325,12 @@ impl World {
                 )
                 .with_target("location"));
             }
-            existing.tags = input.tags.unwrap_or_default();
-            existing.managed_by = input.managed_by;
-            return Ok((false, existing.to_json()));
+            let mut group = existing.clone();
+            group.tags = input.tags.unwrap_or_default();
+            group.managed_by = input.managed_by;
+            let json = group.to_json();
+            self.store.put_group(group);
+            return Ok((false, json));
         }
         let group = ResourceGroup {
             id: id.clone(),
@@ -440,36 +340,34 @@ impl World {
             provisioning_state: ProvisioningState::Succeeded,
         };
         let json = group.to_json();
-        self.resource_groups.insert(id.key().to_string(), group);
+        self.store.put_group(group);
         Ok((true, json))
     }
 
     /// `PATCH` a resource group: tags (and managedBy) only.
-    pub fn patch_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<Value> {
+    pub(crate) fn patch_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<Value> {
         let tags = parse_patch_tags(body)?;
         self.resource_group(subscription, name)?;
         let id = ResourceId::resource_group_id(subscription, name);
-        let g = self.resource_groups.get_mut(id.key()).ok_or_else(|| ArmError::resource_group_not_found(name))?;
         if let Some(t) = tags {
-            g.tags = t;
+            self.store.update_group(id.key(), |g| g.tags = t);
         }
-        Ok(g.to_json())
+        self.store.group(id.key()).map(ResourceGroup::to_json).ok_or_else(|| ArmError::resource_group_not_found(name))
     }
 
     /// `DELETE` a resource group: long-running; deletes every resource in it.
-    pub fn delete_resource_group(&mut self, subscription: &str, name: &str, now: OffsetDateTime) -> ArmResult<String> {
+    pub(crate) fn delete_resource_group(
+        &mut self,
+        subscription: &str,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> ArmResult<String> {
         let group = self.resource_group(subscription, name)?;
         let location = group.location.to_string();
         let id = ResourceId::resource_group_id(subscription, name);
-        if let Some(g) = self.resource_groups.get_mut(id.key()) {
-            g.provisioning_state = ProvisioningState::Deleting;
-        }
-        let prefix = format!("{}/", id.key());
-        let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
-        for k in keys {
-            if let Some(r) = self.resources.get_mut(&k) {
-                r.provisioning_state = ProvisioningState::Deleting;
-            }
+        self.store.update_group(id.key(), |g| g.provisioning_state = ProvisioningState::Deleting);
+        for k in self.store.keys_under(&format!("{}/", id.key())) {
+            self.store.update(&k, |r| r.provisioning_state = ProvisioningState::Deleting);
         }
         Ok(self.start_operation(subscription, "Microsoft.Resources", &location, OperationTarget::DeleteGroup(id), now))
     }
@@ -479,7 +377,7 @@ impl World {
     /// Looks a resource up, with ARM's error for each missing level.
     pub fn resource(&self, id: &ResourceId) -> ArmResult<&Resource> {
         self.check_container(id)?;
-        self.resources.get(id.key()).ok_or_else(|| not_found(id))
+        self.store.get(id.key()).ok_or_else(|| not_found(id))
     }
 
     /// The resource's ARM JSON.
@@ -491,7 +389,7 @@ impl World {
     fn render_resource(&self, r: &Resource) -> Value {
         if r.kind() == ResourceKind::PrivateLinkScope {
             let prefix = format!("{}/privateendpointconnections/", r.id.key());
-            let conns: Vec<&Resource> = prefix_range(&self.resources, &prefix).map(|(_, c)| c).collect();
+            let conns: Vec<&Resource> = self.store.under(&prefix).collect();
             r.to_json(r.arc_properties(&conns))
         } else if let Body::Net(_) = &r.body {
             r.to_json(self.net_properties(r))
@@ -505,7 +403,7 @@ impl World {
         self.subscription(id.subscription())?;
         let rg = id.resource_group().unwrap_or_default();
         let rg_id = ResourceId::resource_group_id(id.subscription(), rg);
-        match self.resource_groups.get(rg_id.key()) {
+        match self.store.group(rg_id.key()) {
             Some(_) => Ok(()),
             None => Err(ArmError::resource_group_not_found(rg)),
         }
@@ -527,48 +425,39 @@ impl World {
                 format!("{}/", p.key())
             }
         };
-        let start = match after {
-            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded((kind, a.to_string())),
-            _ => Bound::Included((kind, prefix.clone())),
-        };
         let mut items = Vec::new();
         let mut last = None;
         let mut more = false;
-        for (k, key) in self.by_kind.range((start, Bound::Unbounded)) {
-            if *k != kind || !key.starts_with(&prefix) {
-                break;
-            }
+        for r in self.store.of_kind_under(kind, &prefix, after) {
             if items.len() == limit {
                 more = true;
                 break;
             }
-            if let Some(r) = self.resources.get(key) {
-                items.push(self.render_resource(r));
-                last = Some(key.clone());
-            }
+            items.push(self.render_resource(r));
+            last = Some(r.id.key().to_string());
         }
         Ok(Page { items, continue_after: if more { last } else { None } })
     }
 
     /// Clusters of a scope (by the cluster→scope index).
     pub fn clusters_of_scope(&self, scope: &ResourceId) -> Vec<&Resource> {
-        self.clusters_by_scope.get(scope.key()).into_iter().flatten().filter_map(|k| self.resources.get(k)).collect()
+        self.store.clusters_of_scope(scope).collect()
     }
 
     /// `PUT` of any served resource type.
-    pub fn put_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<PutOutcome> {
+    pub(crate) fn put_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<PutOutcome> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
         self.check_container(id)?;
         let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
         kind.validate_name(id.name())?;
         if let Some(parent) = id.parent().filter(|_| kind.parent().is_some())
-            && !self.resources.contains_key(parent.key())
+            && !self.store.contains(parent.key())
         {
             return Err(ArmError::parent_resource_not_found(&format!("{}/{}", parent.resource_type(), parent.name())));
         }
         let envelope: PutEnvelope = parse_input(body, "")?;
-        let existing = self.resources.get(id.key());
+        let existing = self.store.get(id.key());
         if existing.is_some_and(|r| r.provisioning_state == ProvisioningState::Deleting) {
             return Err(ArmError::inferred(
                 409,
@@ -643,7 +532,7 @@ impl World {
         if let Some(old) = existing.filter(|r| r.kind() == ResourceKind::PrivateDnsZoneGroup).cloned() {
             self.on_delete(&old);
         }
-        self.insert(resource);
+        self.store.insert(resource);
         if let Some(plan) = plan {
             self.apply_net_plan(id, plan, now);
         }
@@ -663,7 +552,7 @@ impl World {
     /// `PATCH`: tags for every tracked type; a few mutable properties where the real API has them.
     /// Private DNS zones, links and record sets take a merge of their properties (their SDKs'
     /// `update` operations), re-checked like a PUT.
-    pub fn patch_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<Value> {
+    pub(crate) fn patch_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<Value> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
         if matches!(
             kind,
@@ -691,7 +580,7 @@ impl World {
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
         let tags = parse_patch_tags(body)?;
         let props = body.get("properties").cloned().unwrap_or(Value::Null);
-        let mut r = self.resources.get(id.key()).cloned().ok_or_else(|| not_found(id))?;
+        let mut r = self.store.get(id.key()).cloned().ok_or_else(|| not_found(id))?;
         if let Some(t) = tags {
             r.tags = t;
         }
@@ -727,15 +616,15 @@ impl World {
             _ => {}
         }
         r.system_data.last_modified_at = format_arm_time(now);
-        self.insert(r);
+        self.store.insert(r);
         self.render(id)
     }
 
     /// `DELETE` of any served resource type. Children and extension resources go with it.
-    pub fn delete_resource(&mut self, id: &ResourceId, now: OffsetDateTime) -> ArmResult<DeleteOutcome> {
+    pub(crate) fn delete_resource(&mut self, id: &ResourceId, now: OffsetDateTime) -> ArmResult<DeleteOutcome> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
         self.check_container(id)?;
-        if !self.resources.contains_key(id.key()) {
+        if !self.store.contains(id.key()) {
             return Ok(DeleteOutcome::NotFound);
         }
         self.check_delete(id, kind)?;
@@ -743,11 +632,8 @@ impl World {
             self.delete_tree(id);
             return Ok(DeleteOutcome::Deleted);
         }
-        let Some(r) = self.resources.get_mut(id.key()) else {
-            return Ok(DeleteOutcome::NotFound);
-        };
-        r.provisioning_state = ProvisioningState::Deleting;
-        let location = r.location.unwrap_or("global");
+        let location = self.store.get(id.key()).and_then(|r| r.location).unwrap_or("global");
+        self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Deleting);
         Ok(DeleteOutcome::Started(self.start_operation(
             id.subscription(),
             kind.namespace(),
@@ -841,7 +727,7 @@ impl World {
             Some(text) => {
                 let path = "properties.privateLinkScopeResourceId";
                 let sid = ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))?;
-                let scope = self.resources.get(sid.key()).filter(|r| {
+                let scope = self.store.get(sid.key()).filter(|r| {
                     r.kind() == ResourceKind::PrivateLinkScope && r.provisioning_state != ProvisioningState::Deleting
                 });
                 rules::pls_010_scope_exists(text, scope.is_some())?;
@@ -859,7 +745,7 @@ impl World {
             .filter(|c| c.private_link_state == PrivateLinkState::Enabled)
             .and_then(|c| c.private_link_scope_resource_id.as_ref());
         rules::pls_002_one_scope_per_cluster(id, current_scope, scope_id.as_ref())?;
-        let hosted = self.custom_locations_by_host.get(id.key()).map_or(0, BTreeSet::len);
+        let hosted = self.store.custom_locations_on(id);
         rules::pls_008_no_private_link_with_custom_locations(id, state, hosted)?;
         Ok(Body::ConnectedCluster(ConnectedCluster {
             agent_public_key_certificate: cert,
@@ -889,7 +775,7 @@ impl World {
             .host_resource_id
             .ok_or_else(|| ArmError::invalid_property(path, format!("The property '{path}' is required.")))?;
         let host = ResourceId::parse(&host_text).map_err(|_| ArmError::linked_invalid_property_id(&host_text, path))?;
-        let cluster = self.resources.get(host.key()).and_then(|r| r.as_cluster()).ok_or_else(|| {
+        let cluster = self.store.get(host.key()).and_then(|r| r.as_cluster()).ok_or_else(|| {
             ArmError::inferred(
                 400,
                 "InvalidHostResourceId",
@@ -950,12 +836,12 @@ impl World {
     pub fn candidate_clusters(&self, scope: &ResourceId) -> ArmResult<Vec<&Resource>> {
         let s = self.scope(scope)?;
         let key = (scope.subscription().to_ascii_lowercase(), s.location.unwrap_or_default());
-        Ok(self.clusters_by_sub_region.get(&key).into_iter().flatten().filter_map(|k| self.resources.get(k)).collect())
+        Ok(self.store.clusters_in(&key.0, key.1).collect())
     }
 
     /// The portal's "add resources" on a scope: associates each cluster with it
     /// (PLS-011 eligibility, then the same checks as a cluster PUT). All or nothing.
-    pub fn add_clusters_to_scope(
+    pub(crate) fn add_clusters_to_scope(
         &mut self,
         scope: &ResourceId,
         clusters: &[ResourceId],
@@ -971,7 +857,7 @@ impl World {
                 .then_some(c.private_link_scope_resource_id.as_ref())
                 .flatten();
             rules::pls_002_one_scope_per_cluster(cid, current, Some(scope))?;
-            let hosted = self.custom_locations_by_host.get(cid.key()).map_or(0, BTreeSet::len);
+            let hosted = self.store.custom_locations_on(cid);
             rules::pls_008_no_private_link_with_custom_locations(cid, PrivateLinkState::Enabled, hosted)?;
             let mut r = r.clone();
             if let Body::ConnectedCluster(c) = &mut r.body {
@@ -983,14 +869,14 @@ impl World {
         }
         let ids: Vec<ResourceId> = updated.iter().map(|r| r.id.clone()).collect();
         for r in updated {
-            self.insert(r);
+            self.store.insert(r);
         }
         ids.iter().map(|id| self.render(id)).collect()
     }
 
     /// Creates or replaces a scope's endpoint connection (what a private endpoint does on
     /// the scope side; the networking brick calls this).
-    pub fn upsert_endpoint_connection(
+    pub(crate) fn upsert_endpoint_connection(
         &mut self,
         scope: &ResourceId,
         name: &str,
@@ -1007,7 +893,7 @@ impl World {
             ConnectionStatus::Pending => "Awaiting approval",
             _ => "",
         };
-        self.insert(Resource {
+        self.store.insert(Resource {
             id: id.clone(),
             location: None,
             tags: Tags::new(),
@@ -1075,22 +961,17 @@ impl World {
         now: OffsetDateTime,
     ) -> String {
         let id = self.ids.guid();
-        let due = now + self.config.lro_delay;
-        self.operations.insert(
-            id.clone(),
-            Operation {
-                id: id.clone(),
-                subscription: subscription.to_string(),
-                namespace,
-                location: location.to_string(),
-                target,
-                status: OperationStatus::InProgress,
-                started: now,
-                due,
-                ended: None,
-            },
-        );
-        self.due.insert((due, id.clone()));
+        self.operations.start(Operation {
+            id: id.clone(),
+            subscription: subscription.to_string(),
+            namespace,
+            location: location.to_string(),
+            target,
+            status: OperationStatus::InProgress,
+            started: now,
+            due: now + self.config.lro_delay,
+            ended: None,
+        });
         id
     }
 
@@ -1098,192 +979,38 @@ impl World {
         self.operations.get(id)
     }
 
+    /// When the earliest in-progress operation is due (the door settles before answering after it).
+    pub fn earliest_due(&self) -> Option<OffsetDateTime> {
+        self.operations.earliest_due()
+    }
+
     /// Whether some operation is due at `now` (cheap: looks at the earliest one).
     pub fn has_due_operations(&self, now: OffsetDateTime) -> bool {
-        self.due.first().is_some_and(|(t, _)| *t <= now)
+        self.operations.earliest_due().is_some_and(|t| t <= now)
     }
 
     /// Completes every operation due at `now`, in due order.
-    pub fn settle(&mut self, now: OffsetDateTime) {
-        while let Some((t, op_id)) = self.due.first().cloned() {
-            if t > now {
-                break;
-            }
-            self.due.remove(&(t, op_id.clone()));
-            self.generation += 1;
-            let Some(op) = self.operations.get_mut(&op_id) else { continue };
-            op.status = OperationStatus::Succeeded;
-            op.ended = Some(t);
-            let target = op.target.clone();
+    pub(crate) fn settle(&mut self, now: OffsetDateTime) {
+        while let Some(target) = self.operations.complete_next(now) {
             match target {
                 OperationTarget::Put(id) => {
-                    if let Some(r) = self.resources.get_mut(id.key())
-                        && matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating)
-                    {
-                        r.provisioning_state = ProvisioningState::Succeeded;
+                    let running = self.store.get(id.key()).is_some_and(|r| {
+                        matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating)
+                    });
+                    if running {
+                        self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Succeeded);
                     }
                 }
                 OperationTarget::Delete(id) => self.delete_tree(&id),
                 OperationTarget::DeleteGroup(rg) => {
-                    let prefix = format!("{}/", rg.key());
-                    let keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
-                    for k in keys {
-                        if let Some(id) = self.resources.get(&k).map(|r| r.id.clone()) {
+                    for k in self.store.keys_under(&format!("{}/", rg.key())) {
+                        if let Some(id) = self.store.get(&k).map(|r| r.id.clone()) {
                             self.delete_tree(&id);
                         }
                     }
-                    self.resource_groups.remove(rg.key());
+                    self.store.remove_group(rg.key());
                 }
             }
-        }
-    }
-
-    // ================= store and indexes =================
-
-    /// Stores a resource (replacing any previous version) and indexes it.
-    pub(crate) fn insert(&mut self, r: Resource) {
-        self.generation += 1;
-        let key = r.id.key().to_string();
-        if let Some(old) = self.resources.remove(&key) {
-            self.unindex(&old);
-        }
-        self.index(&r);
-        self.resources.insert(key, r);
-    }
-
-    /// Removes one resource from the store and its indexes (no side effects).
-    fn remove(&mut self, key: &str) -> Option<Resource> {
-        let r = self.resources.remove(key)?;
-        self.generation += 1;
-        self.unindex(&r);
-        Some(r)
-    }
-
-    fn index(&mut self, r: &Resource) {
-        let key = r.id.key().to_string();
-        self.by_kind.insert((r.kind(), key.clone()));
-        match &r.body {
-            Body::ConnectedCluster(c) => {
-                if let Some(s) = &c.private_link_scope_resource_id {
-                    self.clusters_by_scope.entry(s.key().to_string()).or_default().insert(key.clone());
-                }
-                if let Some(loc) = r.location {
-                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
-                    self.clusters_by_sub_region.entry(k).or_default().insert(key);
-                }
-            }
-            Body::CustomLocation(cl) => {
-                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key);
-            }
-            Body::Net(n) => {
-                for subnet in n.subnets_used() {
-                    self.subnet_users.entry(subnet.key().to_string()).or_default().insert(key.clone());
-                    let ips = self.subnet_ips.entry(subnet.key().to_string()).or_default();
-                    ips.extend(n.addresses().into_iter().map(u32::from));
-                }
-                match n {
-                    NetBody::Subnet(s) => {
-                        if let Some(nsg) = &s.network_security_group {
-                            self.nsg_subnets.entry(nsg.key().to_string()).or_default().insert(key);
-                        }
-                    }
-                    NetBody::PrivateEndpoint(pe) => {
-                        for (_, ip) in &pe.dns {
-                            self.pe_by_address.entry(u32::from(*ip)).or_default().insert(key.clone());
-                        }
-                        if let Some(vnet) = pe.subnet.parent() {
-                            self.vnet_scopes
-                                .entry(vnet.key().to_string())
-                                .or_default()
-                                .entry(pe.connection.scope.key().to_string())
-                                .or_default()
-                                .insert(key);
-                        }
-                    }
-                    NetBody::VirtualNetworkLink(l) => {
-                        if let Some(zone) = r.id.parent() {
-                            let vnet = l.virtual_network.key().to_string();
-                            self.zone_links.insert((zone.key().to_string(), vnet.clone()), key.clone());
-                            self.links_by_vnet.entry(vnet).or_default().insert(key);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn unindex(&mut self, r: &Resource) {
-        let key = r.id.key();
-        self.by_kind.remove(&(r.kind(), key.to_string()));
-        match &r.body {
-            Body::ConnectedCluster(c) => {
-                if let Some(s) = &c.private_link_scope_resource_id {
-                    remove_from_index(&mut self.clusters_by_scope, s.key(), key);
-                }
-                if let Some(loc) = r.location {
-                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
-                    if let Some(set) = self.clusters_by_sub_region.get_mut(&k) {
-                        set.remove(key);
-                        if set.is_empty() {
-                            self.clusters_by_sub_region.remove(&k);
-                        }
-                    }
-                }
-            }
-            Body::CustomLocation(cl) => {
-                remove_from_index(&mut self.custom_locations_by_host, cl.host_resource_id.key(), key);
-            }
-            Body::Net(n) => {
-                for subnet in n.subnets_used() {
-                    remove_from_index(&mut self.subnet_users, subnet.key(), key);
-                    if let Some(ips) = self.subnet_ips.get_mut(subnet.key()) {
-                        for ip in n.addresses() {
-                            ips.remove(&u32::from(ip));
-                        }
-                        if ips.is_empty() {
-                            self.subnet_ips.remove(subnet.key());
-                        }
-                    }
-                }
-                match n {
-                    NetBody::Subnet(s) => {
-                        if let Some(nsg) = &s.network_security_group {
-                            remove_from_index(&mut self.nsg_subnets, nsg.key(), key);
-                        }
-                    }
-                    NetBody::PrivateEndpoint(pe) => {
-                        for (_, ip) in &pe.dns {
-                            if let Some(set) = self.pe_by_address.get_mut(&u32::from(*ip)) {
-                                set.remove(key);
-                                if set.is_empty() {
-                                    self.pe_by_address.remove(&u32::from(*ip));
-                                }
-                            }
-                        }
-                        if let Some(vnet) = pe.subnet.parent()
-                            && let Some(scopes) = self.vnet_scopes.get_mut(vnet.key())
-                        {
-                            remove_from_index(scopes, pe.connection.scope.key(), key);
-                            if scopes.is_empty() {
-                                self.vnet_scopes.remove(vnet.key());
-                            }
-                        }
-                    }
-                    NetBody::VirtualNetworkLink(l) => {
-                        if let Some(zone) = r.id.parent() {
-                            let k = (zone.key().to_string(), l.virtual_network.key().to_string());
-                            if self.zone_links.get(&k).is_some_and(|v| v == key) {
-                                self.zone_links.remove(&k);
-                            }
-                            remove_from_index(&mut self.links_by_vnet, l.virtual_network.key(), key);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
         }
     }
 
@@ -1291,10 +1018,10 @@ impl World {
     /// a delete has in Azure (an endpoint's scope-side connection, a zone group's records).
     pub(crate) fn delete_tree(&mut self, id: &ResourceId) {
         let prefix = format!("{}/", id.key());
-        let mut keys: Vec<String> = prefix_range(&self.resources, &prefix).map(|(k, _)| k.clone()).collect();
+        let mut keys: Vec<String> = self.store.keys_under(&prefix);
         keys.push(id.key().to_string());
         for k in keys {
-            if let Some(r) = self.remove(&k) {
+            if let Some(r) = self.store.remove(&k) {
                 self.on_delete(&r);
             }
         }
@@ -1304,17 +1031,17 @@ impl World {
     fn on_delete(&mut self, r: &Resource) {
         match &r.body {
             Body::Net(NetBody::PrivateEndpoint(pe)) => {
-                self.remove(pe.connection.scope_connection.key());
+                self.store.remove(pe.connection.scope_connection.key());
             }
             Body::Net(NetBody::PrivateDnsZoneGroup(g)) => {
                 for (rs, ip) in &g.written {
-                    let Some(mut set) = self.resources.get(rs.key()).cloned() else { continue };
+                    let Some(mut set) = self.store.get(rs.key()).cloned() else { continue };
                     if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body {
                         a.a_records.retain(|x| x != ip);
                         if a.a_records.is_empty() {
-                            self.remove(rs.key());
+                            self.store.remove(rs.key());
                         } else {
-                            self.insert(set);
+                            self.store.insert(set);
                         }
                     }
                 }
@@ -1330,7 +1057,7 @@ impl World {
             ResourceKind::VirtualNetwork => {
                 self.children_of(id, ResourceKind::Subnet).try_for_each(|s| self.check_subnet_free(&s.id))
             }
-            ResourceKind::NetworkSecurityGroup => match self.nsg_subnets.get(id.key()).and_then(|s| s.iter().next()) {
+            ResourceKind::NetworkSecurityGroup => match self.store.nsg_subnets(id).next() {
                 None => Ok(()),
                 Some(subnet) => Err(ArmError::inferred(
                     400,
@@ -1339,7 +1066,7 @@ impl World {
                         "Network security group {id} cannot be deleted because it is in use by the following \
                          resources: {}. In order to delete the network security group, remove the association with the \
                          resource(s).",
-                        self.resources.get(subnet).map(|r| r.id.to_string()).unwrap_or_else(|| subnet.clone())
+                        subnet.id
                     ),
                 )),
             },
@@ -1373,10 +1100,9 @@ impl World {
             self.delete_tree(child);
         }
         for (cid, body) in plan.children {
-            let sd =
-                self.resources.get(cid.key()).map(|r| r.system_data.clone()).unwrap_or_else(|| system_data.clone());
+            let sd = self.store.get(cid.key()).map(|r| r.system_data.clone()).unwrap_or_else(|| system_data.clone());
             let etag = Some(format!("W/\"{}\"", self.ids.guid()));
-            self.insert(Resource {
+            self.store.insert(Resource {
                 id: cid,
                 location: None,
                 tags: Tags::new(),
@@ -1391,12 +1117,14 @@ impl World {
         if let Some((scope, name, status, description)) = plan.scope_connection {
             let _ = self.upsert_endpoint_connection(&scope, &name, &id.to_string(), status, now);
             let pec = scope.child("privateEndpointConnections", &name);
-            if let Some(Body::PrivateEndpointConnection(c)) = self.resources.get_mut(pec.key()).map(|r| &mut r.body) {
-                c.description = description;
-            }
+            self.store.update(pec.key(), |r| {
+                if let Body::PrivateEndpointConnection(c) = &mut r.body {
+                    c.description = description;
+                }
+            });
         }
         for (rs, ip) in plan.records {
-            let existing = self.resources.get(rs.key()).cloned();
+            let existing = self.store.get(rs.key()).cloned();
             let mut set = existing.unwrap_or_else(|| Resource {
                 id: rs.clone(),
                 location: None,
@@ -1419,7 +1147,7 @@ impl World {
                 a.a_records = vec![ip];
             }
             set.etag = Some(self.ids.guid());
-            self.insert(set);
+            self.store.insert(set);
         }
     }
 
@@ -1429,54 +1157,49 @@ impl World {
         parent: &ResourceId,
         kind: ResourceKind,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        let prefix = format!("{}/", parent.key());
-        self.by_kind
-            .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))
-            .take_while(move |(k, key)| *k == kind && key.starts_with(&prefix))
-            .filter_map(|(_, key)| self.resources.get(key))
+        self.store.children_of(parent, kind)
     }
 
     /// Increases whenever the world changes.
     pub fn generation(&self) -> u64 {
-        self.generation
+        self.store.generation()
     }
 
-    pub(crate) fn bump(&mut self) {
-        self.generation += 1;
+    /// The store, for reads (its mutators are the world's own business).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     // ================= lab objects =================
 
     /// Creates or replaces a site (`PUT /_emulator/sites/{name}`). Returns whether it was created.
-    pub fn put_site(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::Site)> {
+    pub(crate) fn put_site(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::Site)> {
         let mut site: crate::lab::Site = parse_input(body, "")?;
         site.name = name.to_string();
         crate::lab::validate_site(name, &site)?;
-        self.generation += 1;
-        let created = self.sites.insert(name.to_string(), site.clone()).is_none();
+        let created = self.store.put_site(site.clone());
         Ok((created, site))
     }
 
-    pub fn delete_site(&mut self, name: &str) -> bool {
-        self.generation += 1;
-        self.sites.remove(name).is_some()
+    pub(crate) fn delete_site(&mut self, name: &str) -> bool {
+        self.store.remove_site(name).is_some()
     }
 
     pub fn site(&self, name: &str) -> Option<&crate::lab::Site> {
-        self.sites.get(name)
+        self.store.site(name)
     }
 
     pub fn sites(&self) -> impl Iterator<Item = &crate::lab::Site> {
-        self.sites.values()
+        self.store.sites()
     }
 
     /// Creates or replaces a lab DNS forwarder VM in a VNet (its address must be free in one of the VNet's subnets).
-    pub fn put_forwarder_vm(&mut self, name: &str, body: &Value) -> ArmResult<crate::lab::ForwarderVm> {
+    pub(crate) fn put_forwarder_vm(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::ForwarderVm)> {
         let mut vm: crate::lab::ForwarderVm = parse_input(body, "")?;
         vm.name = name.to_string();
         let vnet = ResourceId::parse(&vm.virtual_network)
             .map_err(|_| ArmError::linked_invalid_property_id(&vm.virtual_network, "virtualNetwork"))?;
-        if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.resources.contains_key(vnet.key()) {
+        if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.store.contains(vnet.key()) {
             return Err(ArmError::inferred(
                 400,
                 "InvalidResourceReference",
@@ -1494,61 +1217,22 @@ impl World {
                 format!("{} is not inside a subnet of '{}'.", vm.address, vnet.name()),
             ));
         }
-        self.generation += 1;
-        self.forwarder_vms.insert(name.to_string(), vm.clone());
-        Ok(vm)
+        let created = self.store.put_forwarder_vm(vm.clone());
+        Ok((created, vm))
     }
 
     pub fn delete_forwarder_vm(&mut self, name: &str) -> bool {
-        self.generation += 1;
-        self.forwarder_vms.remove(name).is_some()
+        self.store.remove_forwarder_vm(name).is_some()
     }
 
     pub fn forwarder_vms(&self) -> impl Iterator<Item = &crate::lab::ForwarderVm> {
-        self.forwarder_vms.values()
+        self.store.forwarder_vms()
     }
 
     /// Number of stored resources (all types).
     pub fn resource_count(&self) -> usize {
-        self.resources.len()
+        self.store.len()
     }
-}
-
-fn remove_from_index<M: IndexMap>(index: &mut M, bucket: &str, key: &str) {
-    index.remove_member(bucket, key);
-}
-
-/// A map of buckets of keys (hash or ordered).
-trait IndexMap {
-    fn remove_member(&mut self, bucket: &str, key: &str);
-}
-
-impl IndexMap for HashMap<String, BTreeSet<String>> {
-    fn remove_member(&mut self, bucket: &str, key: &str) {
-        if let Some(set) = self.get_mut(bucket) {
-            set.remove(key);
-            if set.is_empty() {
-                self.remove(bucket);
-            }
-        }
-    }
-}
-
-impl IndexMap for BTreeMap<String, BTreeSet<String>> {
-    fn remove_member(&mut self, bucket: &str, key: &str) {
-        if let Some(set) = self.get_mut(bucket) {
-            set.remove(key);
-            if set.is_empty() {
-                self.remove(bucket);
-            }
-        }
-    }
-}
-
-/// Entries of an ordered map whose keys start with `prefix`.
-fn prefix_range<'a, V>(map: &'a BTreeMap<String, V>, prefix: &str) -> impl Iterator<Item = (&'a String, &'a V)> {
-    let owned = prefix.to_string();
-    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(&owned))
 }
 
 fn not_found(id: &ResourceId) -> ArmError {

@@ -308,14 +308,14 @@ fn string_list(single: Option<String>, list: Option<Vec<String>>) -> (Vec<String
 
 impl World {
     fn net_body(&self, id: &ResourceId) -> Option<&NetBody> {
-        match self.resources.get(id.key()).map(|r| &r.body) {
+        match self.store.get(id.key()).map(|r| &r.body) {
             Some(Body::Net(n)) => Some(n),
             _ => None,
         }
     }
 
     pub(crate) fn subnet(&self, id: &ResourceId) -> Option<(&Resource, &Subnet)> {
-        let r = self.resources.get(id.key())?;
+        let r = self.store.get(id.key())?;
         match &r.body {
             Body::Net(NetBody::Subnet(s)) => Some((r, s)),
             _ => None,
@@ -553,7 +553,7 @@ impl World {
             .with_target(ppath));
         }
         if let Some((_, current)) = self.subnet(id) {
-            let used = self.subnet_ips.get(id.key()).map_or(0, BTreeSet::len);
+            let used = self.store.subnet_ips(id).map_or(0, BTreeSet::len);
             if current.address_prefix != prefix && used > 0 {
                 return Err(ArmError::inferred(
                     400,
@@ -594,10 +594,10 @@ impl World {
 
     /// Refuses when something still occupies the subnet.
     pub(crate) fn check_subnet_free(&self, subnet: &ResourceId) -> ArmResult<()> {
-        match self.subnet_users.get(subnet.key()).and_then(|u| u.iter().next()) {
+        match self.store.subnet_users(subnet).next() {
             None => Ok(()),
             Some(user) => {
-                let user_id = self.resources.get(user).map(|r| r.id.to_string()).unwrap_or_else(|| user.clone());
+                let user_id = user.id.to_string();
                 Err(ArmError::verified(
                     400,
                     "InUseSubnetCannotBeDeleted",
@@ -654,7 +654,7 @@ impl World {
         let vnet_id = subnet_id.parent().filter(|_| ResourceKind::of(&subnet_id) == Some(ResourceKind::Subnet));
         let (subnet_res, subnet) = self.subnet(&subnet_id).ok_or_else(|| invalid_reference(&subnet_id, id, spath))?;
         let vnet_id = vnet_id.ok_or_else(|| invalid_reference(&subnet_id, id, spath))?;
-        let vnet_location = self.resources.get(vnet_id.key()).and_then(|v| v.location).unwrap_or_default();
+        let vnet_location = self.store.get(vnet_id.key()).and_then(|v| v.location).unwrap_or_default();
         let _ = subnet_res;
         let auto = input.private_link_service_connections.unwrap_or_default();
         let manual = input.manual_private_link_service_connections.unwrap_or_default();
@@ -678,7 +678,7 @@ impl World {
         let tpath = format!("{cpath}.properties.privateLinkServiceId");
         let scope_id = ref_id(conn.private_link_service_id.as_deref(), &tpath)?;
         let scope = self
-            .resources
+            .store
             .get(scope_id.key())
             .filter(|r| r.kind() == ResourceKind::PrivateLinkScope)
             .ok_or_else(|| {
@@ -705,8 +705,8 @@ impl World {
         )?;
         rules::pls_005_same_subscription("virtual network", &vnet_id, &scope_id, spath)?;
         let others: Vec<&str> = self
-            .vnet_scopes
-            .get(vnet_id.key())
+            .store
+            .vnet_scopes(&vnet_id)
             .into_iter()
             .flatten()
             .filter(|(_, pes)| pes.iter().any(|pe| pe != id.key()))
@@ -715,7 +715,7 @@ impl World {
         // Name the other scope as its owner spelled it (the index holds lower-case keys).
         let others: Vec<String> = others
             .iter()
-            .map(|k| self.resources.get(*k).map(|r| r.id.to_string()).unwrap_or_else(|| k.to_string()))
+            .map(|k| self.store.get(k).map(|r| r.id.to_string()).unwrap_or_else(|| k.to_string()))
             .collect();
         let others: Vec<&str> = others.iter().map(String::as_str).collect();
         rules::pls_001_one_scope_per_virtual_network(&vnet_id, &scope_id, &others)?;
@@ -736,7 +736,7 @@ impl World {
             return Ok(NetBody::PrivateEndpoint(pe));
         }
         let arc = endpoints::arc_endpoints(scope_location).unwrap_or_default();
-        let mut used = self.subnet_ips.get(subnet_id.key()).cloned().unwrap_or_default();
+        let mut used = self.store.subnet_ips(&subnet_id).cloned().unwrap_or_default();
         let mut dns = Vec::new();
         for ep in arc {
             let ip = subnet.address_prefix.allocate(&used).ok_or_else(|| {
@@ -829,8 +829,7 @@ impl World {
         }
         let zone = id.parent().ok_or_else(|| required("id"))?;
         // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
-        if self.zone_links.get(&(zone.key().to_string(), vnet.key().to_string())).is_some_and(|other| other != id.key())
-        {
+        if self.store.zone_link(&zone, &vnet).is_some_and(|other| other != id.key()) {
             return Err(ArmError::verified(
                 409,
                 "Conflict",
@@ -951,7 +950,7 @@ impl World {
         keep: Option<Ipv4Addr>,
     ) -> ArmResult<Ipv4Addr> {
         let (_, subnet) = self.subnet(subnet_id).ok_or_else(|| required(path))?;
-        let used = self.subnet_ips.get(subnet_id.key()).cloned().unwrap_or_default();
+        let used = self.store.subnet_ips(subnet_id).cloned().unwrap_or_default();
         if let Some(text) = requested {
             let ip: Ipv4Addr = text
                 .parse()

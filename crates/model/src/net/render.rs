@@ -170,11 +170,8 @@ impl World {
                     p["networkSecurityGroup"] = json!({ "id": n.to_string() });
                 }
                 let endpoints: Vec<Value> = self
-                    .subnet_users
-                    .get(r.id.key())
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|k| self.resources.get(k))
+                    .store
+                    .subnet_users(&r.id)
                     .filter(|u| u.kind() == ResourceKind::PrivateEndpoint)
                     .map(|u| json!({ "id": u.id.to_string() }))
                     .collect();
@@ -186,14 +183,8 @@ impl World {
             NetBody::NetworkSecurityGroup(n) => {
                 let rules: Vec<Value> =
                     self.children_of(&r.id, ResourceKind::SecurityRule).map(|s| self.child_json(s)).collect();
-                let subnets: Vec<Value> = self
-                    .nsg_subnets
-                    .get(r.id.key())
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|k| self.resources.get(k))
-                    .map(|s| json!({ "id": s.id.to_string() }))
-                    .collect();
+                let subnets: Vec<Value> =
+                    self.store.nsg_subnets(&r.id).map(|s| json!({ "id": s.id.to_string() })).collect();
                 with_extra(
                     json!({
                         "provisioningState": state,
@@ -239,7 +230,7 @@ impl World {
             }
             NetBody::PrivateEndpoint(pe) => {
                 let c = &pe.connection;
-                let scope_state = self.resources.get(c.scope_connection.key()).and_then(|pec| match &pec.body {
+                let scope_state = self.store.get(c.scope_connection.key()).and_then(|pec| match &pec.body {
                     Body::PrivateEndpointConnection(x) => {
                         Some((x.status, x.description.clone(), x.actions_required.clone()))
                     }
@@ -293,7 +284,7 @@ impl World {
                             .iter()
                             .filter(|(rs, _)| rs.parent().as_ref() == Some(&cfg.zone))
                             .map(|(rs, ip)| {
-                                let ttl = match self.resources.get(rs.key()).map(|x| &x.body) {
+                                let ttl = match self.store.get(rs.key()).map(|x| &x.body) {
                                     Some(Body::Net(NetBody::ARecordSet(s))) => s.ttl,
                                     _ => 10,
                                 };

@@ -1,0 +1,332 @@
+//! The one door into the world. Every change — an ARM write, an admin write, a world-file
+//! entry — is a [`Change`] given to [`World::apply`], which does the whole write in the
+//! model: settle the long-running operations that are due, check, mutate (through the
+//! store, which bumps the generation), recompute what is derived (each bound cluster's
+//! `connectivityStatus`), and return what a face needs to answer ([`Applied`]).
+//!
+//! [`SharedWorld`] is the world behind its lock, for the faces: [`SharedWorld::apply`] and
+//! [`SharedWorld::read`] each take the lock once, run synchronously (never across an
+//! await), and do nothing in `Drop`; a read that finds operations due settles them first
+//! under the same (write) acquisition. Faces are told of changes through one hook.
+
+use crate::clock::Clock;
+use crate::error::{ArmError, ArmResult};
+use crate::id::ResourceId;
+use crate::resources::ConnectionStatus;
+use crate::world::{DeleteOutcome, World};
+use serde_json::Value;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use time::OffsetDateTime;
+
+/// A change to the world, as a face received it (bodies still unparsed: parsing is the model's).
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    /// `POST .../providers/{ns}/register|unregister`.
+    SetRegistration {
+        subscription: &'a str,
+        namespace: &'a str,
+        register: bool,
+    },
+    PutResourceGroup {
+        subscription: &'a str,
+        name: &'a str,
+        body: &'a Value,
+    },
+    PatchResourceGroup {
+        subscription: &'a str,
+        name: &'a str,
+        body: &'a Value,
+    },
+    DeleteResourceGroup {
+        subscription: &'a str,
+        name: &'a str,
+    },
+    PutResource {
+        id: &'a ResourceId,
+        body: &'a Value,
+    },
+    PatchResource {
+        id: &'a ResourceId,
+        body: &'a Value,
+    },
+    DeleteResource {
+        id: &'a ResourceId,
+    },
+    /// The portal's "add resources" on a scope (PLS-011, then the cluster checks). All or nothing.
+    AddClustersToScope {
+        scope: &'a ResourceId,
+        clusters: &'a [ResourceId],
+    },
+    /// A scope-side endpoint connection, as a private endpoint creates it (tests, world files).
+    UpsertEndpointConnection {
+        scope: &'a ResourceId,
+        name: &'a str,
+        private_endpoint: &'a str,
+        status: ConnectionStatus,
+    },
+    PutSite {
+        name: &'a str,
+        body: &'a Value,
+    },
+    DeleteSite {
+        name: &'a str,
+    },
+    PutForwarderVm {
+        name: &'a str,
+        body: &'a Value,
+    },
+    DeleteForwarderVm {
+        name: &'a str,
+    },
+    PutLabCluster {
+        name: &'a str,
+        body: &'a Value,
+    },
+    DeleteLabCluster {
+        name: &'a str,
+    },
+}
+
+/// How a change went, in ARM's terms (the face picks the HTTP status from it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Updated (or nothing to create): 200.
+    Ok,
+    /// 201.
+    Created,
+    /// A long-running operation started: 202.
+    Accepted,
+    /// Nothing was there to delete: 204.
+    NoContent,
+}
+
+/// A long-running operation a change started, for the face's `Azure-AsyncOperation`,
+/// `Location` and `Retry-After` headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationRef {
+    pub id: String,
+    pub subscription: String,
+    pub namespace: &'static str,
+    pub location: String,
+    /// Seconds until it is due, rounded up.
+    pub retry_after_secs: i64,
+}
+
+/// What a face needs to answer a change.
+#[derive(Clone, Debug)]
+pub struct Applied {
+    pub status: Status,
+    pub body: Option<Value>,
+    pub operation: Option<OperationRef>,
+}
+
+impl Applied {
+    fn new(status: Status, body: Option<Value>) -> Self {
+        Self { status, body, operation: None }
+    }
+
+    fn created_or_ok(created: bool, body: Value) -> Self {
+        Self::new(if created { Status::Created } else { Status::Ok }, Some(body))
+    }
+
+    fn deleted(existed: bool) -> Self {
+        Self::new(if existed { Status::Ok } else { Status::NoContent }, None)
+    }
+}
+
+fn to_json<T: serde::Serialize>(x: &T) -> ArmResult<Value> {
+    serde_json::to_value(x).map_err(|e| ArmError::inferred(500, "InternalServerError", e.to_string()))
+}
+
+impl World {
+    /// Applies one change: settles due operations, checks and mutates, recomputes derived
+    /// state. A refused change leaves the world as it was (apart from the settling, which
+    /// would have happened at `now` anyway).
+    pub fn apply(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
+        self.advance(now);
+        let before = self.generation();
+        let result = self.dispatch(now, change);
+        if self.generation() != before {
+            self.refresh_connectivity(now);
+        }
+        result
+    }
+
+    /// Brings the world to `now`: completes due operations and recomputes what depends on
+    /// them. Returns whether anything changed.
+    pub fn advance(&mut self, now: OffsetDateTime) -> bool {
+        if !self.has_due_operations(now) {
+            return false;
+        }
+        let before = self.generation();
+        self.settle(now);
+        self.refresh_connectivity(now);
+        self.generation() != before
+    }
+
+    fn dispatch(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
+        match change {
+            Change::SetRegistration { subscription, namespace, register } => {
+                let ns = self.set_registration(subscription, namespace, register)?;
+                Ok(Applied::new(Status::Ok, Some(Value::String(ns.to_string()))))
+            }
+            Change::PutResourceGroup { subscription, name, body } => {
+                let (created, json) = self.put_resource_group(subscription, name, body)?;
+                Ok(Applied::created_or_ok(created, json))
+            }
+            Change::PatchResourceGroup { subscription, name, body } => {
+                Ok(Applied::new(Status::Ok, Some(self.patch_resource_group(subscription, name, body)?)))
+            }
+            Change::DeleteResourceGroup { subscription, name } => {
+                let op = self.delete_resource_group(subscription, name, now)?;
+                Ok(Applied { operation: self.operation_ref(&op, now), ..Applied::new(Status::Accepted, None) })
+            }
+            Change::PutResource { id, body } => {
+                let out = self.put_resource(id, body, now)?;
+                let operation = out.operation.as_deref().and_then(|op| self.operation_ref(op, now));
+                Ok(Applied { operation, ..Applied::created_or_ok(out.created, out.resource) })
+            }
+            Change::PatchResource { id, body } => {
+                Ok(Applied::new(Status::Ok, Some(self.patch_resource(id, body, now)?)))
+            }
+            Change::DeleteResource { id } => Ok(match self.delete_resource(id, now)? {
+                DeleteOutcome::NotFound => Applied::deleted(false),
+                DeleteOutcome::Deleted => Applied::deleted(true),
+                DeleteOutcome::Started(op) => {
+                    Applied { operation: self.operation_ref(&op, now), ..Applied::new(Status::Accepted, None) }
+                }
+            }),
+            Change::AddClustersToScope { scope, clusters } => {
+                let value = self.add_clusters_to_scope(scope, clusters, now)?;
+                Ok(Applied::new(Status::Ok, Some(serde_json::json!({ "value": value }))))
+            }
+            Change::UpsertEndpointConnection { scope, name, private_endpoint, status } => {
+                let id = self.upsert_endpoint_connection(scope, name, private_endpoint, status, now)?;
+                Ok(Applied::new(Status::Ok, Some(self.render(&id)?)))
+            }
+            Change::PutSite { name, body } => {
+                let (created, site) = self.put_site(name, body)?;
+                Ok(Applied::created_or_ok(created, to_json(&site)?))
+            }
+            Change::DeleteSite { name } => Ok(Applied::deleted(self.delete_site(name))),
+            Change::PutForwarderVm { name, body } => {
+                let (created, vm) = self.put_forwarder_vm(name, body)?;
+                Ok(Applied::created_or_ok(created, to_json(&vm)?))
+            }
+            Change::DeleteForwarderVm { name } => Ok(Applied::deleted(self.delete_forwarder_vm(name))),
+            Change::PutLabCluster { name, body } => {
+                let (created, c) = self.put_lab_cluster(name, body)?;
+                Ok(Applied::created_or_ok(created, to_json(&c)?))
+            }
+            Change::DeleteLabCluster { name } => Ok(Applied::deleted(self.delete_lab_cluster(name))),
+        }
+    }
+
+    fn operation_ref(&self, id: &str, now: OffsetDateTime) -> Option<OperationRef> {
+        let op = self.operation(id)?;
+        let wait = op.due - now;
+        let retry_after_secs = (wait.whole_seconds() + i64::from(wait.subsec_nanoseconds() > 0)).max(0);
+        Some(OperationRef {
+            id: op.id.clone(),
+            subscription: op.subscription.clone(),
+            namespace: op.namespace,
+            location: op.location.clone(),
+            retry_after_secs,
+        })
+    }
+}
+
+/// Never due (no operation in progress).
+const NEVER: i64 = i64::MAX;
+
+fn nanos(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 { i64::MIN } else { NEVER })
+}
+
+/// Called after a lock acquisition that changed the world (outside the lock).
+pub type ChangeHook = Box<dyn Fn() + Send + Sync>;
+
+/// The world behind its lock, with the clock; see the module docs.
+pub struct SharedWorld {
+    world: RwLock<World>,
+    clock: Arc<dyn Clock>,
+    /// When the earliest in-progress operation is due (unix nanoseconds), readable without the
+    /// lock, so that a read knows before locking whether it must settle (write) or not (read).
+    earliest_due: AtomicI64,
+    /// The world's generation as of the last release of the write lock.
+    generation: AtomicU64,
+    on_change: Vec<ChangeHook>,
+}
+
+impl SharedWorld {
+    pub fn new(world: World, clock: Arc<dyn Clock>) -> Self {
+        let earliest = world.earliest_due().map_or(NEVER, nanos);
+        let generation = world.generation();
+        Self {
+            world: RwLock::new(world),
+            clock,
+            earliest_due: AtomicI64::new(earliest),
+            generation: AtomicU64::new(generation),
+            on_change: Vec::new(),
+        }
+    }
+
+    /// Adds a hook called (outside the lock) after every acquisition that changed the world.
+    pub fn on_change(mut self, hook: ChangeHook) -> Self {
+        self.on_change.push(hook);
+        self
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The world's generation (changes whenever anything in it does); no lock taken.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Applies a change at the clock's `now`: one write acquisition.
+    pub fn apply(&self, change: Change<'_>) -> ArmResult<Applied> {
+        let now = self.clock.now();
+        self.write(|w| w.apply(now, change))
+    }
+
+    /// Reads the world as it is now. One acquisition: a read lock, or — when an operation is
+    /// due — a write lock under which the due operations are settled before `f` runs.
+    pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        let now = self.clock.now();
+        if self.earliest_due.load(Ordering::Acquire) > nanos(now) {
+            let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
+            // A writer may have started an operation due already between the check and the
+            // lock; such a read is simply ordered before the settling (as if it came first).
+            return f(&w);
+        }
+        self.write(|w| {
+            w.advance(now);
+            f(w)
+        })
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let (result, changed) = {
+            let mut w = self.world.write().unwrap_or_else(PoisonError::into_inner);
+            let result = f(&mut w);
+            self.earliest_due.store(w.earliest_due().map_or(NEVER, nanos), Ordering::Release);
+            let generation = w.generation();
+            let changed = self.generation.swap(generation, Ordering::AcqRel) != generation;
+            (result, changed)
+        };
+        if changed {
+            for hook in &self.on_change {
+                hook();
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,111 @@
+//! Long-running operations: what ARM's `Azure-AsyncOperation` and `Location` URLs report
+//! while a PUT or DELETE is in progress, and when each one is due. The world settles due
+//! operations (and recomputes what depends on them) before it answers anything; this module
+//! only keeps the records and the due order.
+
+use crate::clock::format_arm_time;
+use crate::id::ResourceId;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use time::OffsetDateTime;
+
+/// Status of a long-running operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationStatus {
+    InProgress,
+    Succeeded,
+}
+
+impl OperationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationStatus::InProgress => "InProgress",
+            OperationStatus::Succeeded => "Succeeded",
+        }
+    }
+}
+
+/// What a long-running operation does when it completes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationTarget {
+    Put(ResourceId),
+    Delete(ResourceId),
+    DeleteGroup(ResourceId),
+}
+
+/// A long-running operation (`Azure-AsyncOperation` status resource).
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    pub subscription: String,
+    pub namespace: &'static str,
+    pub location: String,
+    pub target: OperationTarget,
+    pub status: OperationStatus,
+    pub started: OffsetDateTime,
+    pub due: OffsetDateTime,
+    pub ended: Option<OffsetDateTime>,
+}
+
+impl Operation {
+    pub fn is_delete(&self) -> bool {
+        !matches!(self.target, OperationTarget::Put(_))
+    }
+
+    /// The operation-status body ARM returns.
+    pub fn to_json(&self, status_url_path: &str) -> Value {
+        let mut v = json!({
+            "id": status_url_path,
+            "name": self.id,
+            "status": self.status.as_str(),
+            "startTime": format_arm_time(self.started),
+        });
+        if let Some(e) = self.ended {
+            v["endTime"] = json!(format_arm_time(e));
+        }
+        v
+    }
+}
+
+/// The operation records and their due order.
+#[derive(Default)]
+pub struct Operations {
+    records: HashMap<String, Operation>,
+    due: BTreeSet<(OffsetDateTime, String)>,
+}
+
+impl Operations {
+    /// Records a new in-progress operation.
+    pub(crate) fn start(&mut self, op: Operation) {
+        self.due.insert((op.due, op.id.clone()));
+        self.records.insert(op.id.clone(), op);
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Operation> {
+        self.records.get(id)
+    }
+
+    /// When the earliest in-progress operation is due.
+    pub fn earliest_due(&self) -> Option<OffsetDateTime> {
+        self.due.first().map(|(t, _)| *t)
+    }
+
+    /// Marks the earliest operation due at `now` as succeeded and returns its target.
+    pub(crate) fn complete_next(&mut self, now: OffsetDateTime) -> Option<OperationTarget> {
+        let (t, id) = self.due.first().cloned().filter(|(t, _)| *t <= now)?;
+        self.due.remove(&(t, id.clone()));
+        let op = self.records.get_mut(&id)?;
+        op.status = OperationStatus::Succeeded;
+        op.ended = Some(t);
+        Some(op.target.clone())
+    }
+
+    /// Number of kept records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}

@@ -1,0 +1,502 @@
+//! The store: subscriptions, resource groups, resources and lab objects, with every index
+//! the rules read. Its fields are private; its only mutators are `insert`/`update`/`remove`
+//! (and their lab and group counterparts), which keep each index and the [`Store::generation`]
+//! in step. Nothing else can change the world's data, so no caller can forget an index or
+//! leave a face serving a stale answer.
+
+use crate::id::ResourceId;
+use crate::kinds::ResourceKind;
+use crate::lab::{ForwarderVm, LabCluster, Site};
+use crate::net::NetBody;
+use crate::resources::{Body, Resource};
+use crate::world::{ResourceGroup, Subscription};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+use std::ops::Bound;
+
+/// See the module docs.
+#[derive(Default)]
+pub struct Store {
+    subscriptions: BTreeMap<String, Subscription>,
+    resource_groups: BTreeMap<String, ResourceGroup>,
+    resources: BTreeMap<String, Resource>,
+    // ---- indexes (derived from `resources` by `index`/`unindex` only) ----
+    by_kind: BTreeSet<(ResourceKind, String)>,
+    clusters_by_scope: HashMap<String, BTreeSet<String>>,
+    clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
+    custom_locations_by_host: HashMap<String, BTreeSet<String>>,
+    /// Private addresses in use per subnet.
+    subnet_ips: HashMap<String, BTreeSet<u32>>,
+    /// Resources that occupy each subnet.
+    subnet_users: HashMap<String, BTreeSet<String>>,
+    /// Subnets associated with each network security group.
+    nsg_subnets: HashMap<String, BTreeSet<String>>,
+    /// Per virtual network: the scopes its private endpoints target, with those endpoints (PLS-001).
+    vnet_scopes: HashMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// (zone, virtual network) → the link between them.
+    zone_links: HashMap<(String, String), String>,
+    /// Per virtual network: the private DNS zone links that name it.
+    links_by_vnet: HashMap<String, BTreeSet<String>>,
+    /// Private endpoint addresses → the endpoints holding them.
+    pe_by_address: HashMap<u32, BTreeSet<String>>,
+    // ---- lab objects ----
+    sites: BTreeMap<String, Site>,
+    lab_clusters: BTreeMap<String, LabCluster>,
+    /// Connected cluster key → the lab cluster bound to it.
+    lab_by_cc: HashMap<String, String>,
+    forwarder_vms: BTreeMap<String, ForwarderVm>,
+    /// Bumped by every mutator.
+    generation: u64,
+}
+
+impl Store {
+    /// Increases whenever anything in the store changes.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn bump(&mut self) {
+        self.generation += 1;
+    }
+
+    // ================= subscriptions =================
+
+    pub fn subscription(&self, id: &str) -> Option<&Subscription> {
+        self.subscriptions.get(&id.to_ascii_lowercase())
+    }
+
+    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.values()
+    }
+
+    /// Adds or replaces a subscription.
+    pub fn put_subscription(&mut self, s: Subscription) {
+        self.bump();
+        self.subscriptions.insert(s.id.to_ascii_lowercase(), s);
+    }
+
+    /// Changes a subscription in place; false when it does not exist.
+    pub fn update_subscription(&mut self, id: &str, f: impl FnOnce(&mut Subscription)) -> bool {
+        let Some(s) = self.subscriptions.get_mut(&id.to_ascii_lowercase()) else { return false };
+        f(s);
+        self.generation += 1;
+        true
+    }
+
+    // ================= resource groups =================
+
+    pub fn group(&self, key: &str) -> Option<&ResourceGroup> {
+        self.resource_groups.get(key)
+    }
+
+    /// Resource groups whose key starts with `prefix` (a subscription's: `/subscriptions/{s}/`).
+    pub fn groups_under<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a ResourceGroup> + 'a {
+        prefix_range(&self.resource_groups, prefix).map(|(_, g)| g)
+    }
+
+    pub fn put_group(&mut self, g: ResourceGroup) {
+        self.bump();
+        self.resource_groups.insert(g.id.key().to_string(), g);
+    }
+
+    pub fn update_group(&mut self, key: &str, f: impl FnOnce(&mut ResourceGroup)) -> bool {
+        let Some(g) = self.resource_groups.get_mut(key) else { return false };
+        f(g);
+        self.generation += 1;
+        true
+    }
+
+    pub fn remove_group(&mut self, key: &str) -> Option<ResourceGroup> {
+        let g = self.resource_groups.remove(key)?;
+        self.bump();
+        Some(g)
+    }
+
+    // ================= resources =================
+
+    pub fn get(&self, key: &str) -> Option<&Resource> {
+        self.resources.get(key)
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.resources.contains_key(key)
+    }
+
+    /// Number of stored resources (all types).
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    /// Resources whose key starts with `prefix`, in key order (a group's, a resource's subtree).
+    pub fn under<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a Resource> + 'a {
+        prefix_range(&self.resources, prefix).map(|(_, r)| r)
+    }
+
+    /// Keys under `prefix` (owned, for callers that then mutate).
+    pub fn keys_under(&self, prefix: &str) -> Vec<String> {
+        prefix_range(&self.resources, prefix).map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Every resource of one kind, in key order.
+    pub fn of_kind(&self, kind: ResourceKind) -> impl Iterator<Item = &Resource> + '_ {
+        self.by_kind
+            .range((Bound::Included((kind, String::new())), Bound::Unbounded))
+            .take_while(move |(k, _)| *k == kind)
+            .filter_map(|(_, key)| self.resources.get(key))
+    }
+
+    /// Resources of one kind whose key starts with `prefix`, in key order, starting after
+    /// `after` when given (list paging).
+    pub fn of_kind_under<'a>(
+        &'a self,
+        kind: ResourceKind,
+        prefix: &'a str,
+        after: Option<&str>,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        let start = match after {
+            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded((kind, a.to_string())),
+            _ => Bound::Included((kind, prefix.to_string())),
+        };
+        self.by_kind
+            .range((start, Bound::Unbounded))
+            .take_while(move |(k, key)| *k == kind && key.starts_with(prefix))
+            .filter_map(|(_, key)| self.resources.get(key))
+    }
+
+    /// Children of one kind under `parent`, in id order (index range, no scan).
+    pub fn children_of<'a>(
+        &'a self,
+        parent: &ResourceId,
+        kind: ResourceKind,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        let prefix = format!("{}/", parent.key());
+        self.by_kind
+            .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))
+            .take_while(move |(k, key)| *k == kind && key.starts_with(&prefix))
+            .filter_map(|(_, key)| self.resources.get(key))
+    }
+
+    /// Stores a resource (replacing any previous version) and indexes it.
+    pub fn insert(&mut self, r: Resource) {
+        self.bump();
+        let key = r.id.key().to_string();
+        if let Some(old) = self.resources.remove(&key) {
+            self.unindex(&old);
+        }
+        self.index(&r);
+        self.resources.insert(key, r);
+    }
+
+    /// Changes a stored resource in place, re-indexing it; false when it does not exist.
+    pub fn update(&mut self, key: &str, f: impl FnOnce(&mut Resource)) -> bool {
+        let Some(mut r) = self.resources.remove(key) else { return false };
+        self.unindex(&r);
+        f(&mut r);
+        self.index(&r);
+        self.bump();
+        self.resources.insert(key.to_string(), r);
+        true
+    }
+
+    /// Removes one resource and its index entries (no side effects on other resources).
+    pub fn remove(&mut self, key: &str) -> Option<Resource> {
+        let r = self.resources.remove(key)?;
+        self.bump();
+        self.unindex(&r);
+        Some(r)
+    }
+
+    // ---- index reads ----
+
+    /// Connected clusters whose `privateLinkScopeResourceId` names this scope.
+    pub fn clusters_of_scope(&self, scope: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
+        self.clusters_by_scope.get(scope.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    /// Connected clusters of a subscription in a region (PLS-011).
+    pub fn clusters_in(&self, subscription: &str, region: &'static str) -> impl Iterator<Item = &Resource> + '_ {
+        let key = (subscription.to_ascii_lowercase(), region);
+        self.clusters_by_sub_region.get(&key).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    /// How many custom locations a connected cluster hosts (PLS-008).
+    pub fn custom_locations_on(&self, host: &ResourceId) -> usize {
+        self.custom_locations_by_host.get(host.key()).map_or(0, BTreeSet::len)
+    }
+
+    /// Private addresses in use in a subnet.
+    pub fn subnet_ips(&self, subnet: &ResourceId) -> Option<&BTreeSet<u32>> {
+        self.subnet_ips.get(subnet.key())
+    }
+
+    /// Resources occupying a subnet (endpoints, gateways, resolver endpoints, firewalls).
+    pub fn subnet_users(&self, subnet: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
+        self.subnet_users.get(subnet.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    /// Subnets associated with a network security group.
+    pub fn nsg_subnets(&self, nsg: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
+        self.nsg_subnets.get(nsg.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    /// The scopes a VNet's private endpoints target, each with those endpoints (PLS-001).
+    pub fn vnet_scopes(&self, vnet: &ResourceId) -> Option<&BTreeMap<String, BTreeSet<String>>> {
+        self.vnet_scopes.get(vnet.key())
+    }
+
+    /// The link between a zone and a virtual network, by key.
+    pub fn zone_link(&self, zone: &ResourceId, vnet: &ResourceId) -> Option<&str> {
+        self.zone_links.get(&(zone.key().to_string(), vnet.key().to_string())).map(String::as_str)
+    }
+
+    /// The private DNS zone links that name a virtual network.
+    pub fn links_of_vnet(&self, vnet: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
+        self.links_by_vnet.get(vnet.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    /// Private endpoints that hold `ip`.
+    pub fn endpoints_at(&self, ip: Ipv4Addr) -> impl Iterator<Item = &Resource> + '_ {
+        self.pe_by_address.get(&u32::from(ip)).into_iter().flatten().filter_map(|k| self.resources.get(k))
+    }
+
+    fn index(&mut self, r: &Resource) {
+        let key = r.id.key().to_string();
+        self.by_kind.insert((r.kind(), key.clone()));
+        match &r.body {
+            Body::ConnectedCluster(c) => {
+                if let Some(s) = &c.private_link_scope_resource_id {
+                    self.clusters_by_scope.entry(s.key().to_string()).or_default().insert(key.clone());
+                }
+                if let Some(loc) = r.location {
+                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
+                    self.clusters_by_sub_region.entry(k).or_default().insert(key);
+                }
+            }
+            Body::CustomLocation(cl) => {
+                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key);
+            }
+            Body::Net(n) => {
+                for subnet in n.subnets_used() {
+                    self.subnet_users.entry(subnet.key().to_string()).or_default().insert(key.clone());
+                    let ips = self.subnet_ips.entry(subnet.key().to_string()).or_default();
+                    ips.extend(n.addresses().into_iter().map(u32::from));
+                }
+                match n {
+                    NetBody::Subnet(s) => {
+                        if let Some(nsg) = &s.network_security_group {
+                            self.nsg_subnets.entry(nsg.key().to_string()).or_default().insert(key);
+                        }
+                    }
+                    NetBody::PrivateEndpoint(pe) => {
+                        for (_, ip) in &pe.dns {
+                            self.pe_by_address.entry(u32::from(*ip)).or_default().insert(key.clone());
+                        }
+                        if let Some(vnet) = pe.subnet.parent() {
+                            self.vnet_scopes
+                                .entry(vnet.key().to_string())
+                                .or_default()
+                                .entry(pe.connection.scope.key().to_string())
+                                .or_default()
+                                .insert(key);
+                        }
+                    }
+                    NetBody::VirtualNetworkLink(l) => {
+                        if let Some(zone) = r.id.parent() {
+                            let vnet = l.virtual_network.key().to_string();
+                            self.zone_links.insert((zone.key().to_string(), vnet.clone()), key.clone());
+                            self.links_by_vnet.entry(vnet).or_default().insert(key);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Body::PrivateLinkScope(_) | Body::PrivateEndpointConnection(_) | Body::ClusterExtension(_) => {}
+        }
+    }
+
+    fn unindex(&mut self, r: &Resource) {
+        let key = r.id.key();
+        self.by_kind.remove(&(r.kind(), key.to_string()));
+        match &r.body {
+            Body::ConnectedCluster(c) => {
+                if let Some(s) = &c.private_link_scope_resource_id {
+                    remove_member(&mut self.clusters_by_scope, s.key(), key);
+                }
+                if let Some(loc) = r.location {
+                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
+                    if let Some(set) = self.clusters_by_sub_region.get_mut(&k) {
+                        set.remove(key);
+                        if set.is_empty() {
+                            self.clusters_by_sub_region.remove(&k);
+                        }
+                    }
+                }
+            }
+            Body::CustomLocation(cl) => {
+                remove_member(&mut self.custom_locations_by_host, cl.host_resource_id.key(), key);
+            }
+            Body::Net(n) => {
+                for subnet in n.subnets_used() {
+                    remove_member(&mut self.subnet_users, subnet.key(), key);
+                    if let Some(ips) = self.subnet_ips.get_mut(subnet.key()) {
+                        for ip in n.addresses() {
+                            ips.remove(&u32::from(ip));
+                        }
+                        if ips.is_empty() {
+                            self.subnet_ips.remove(subnet.key());
+                        }
+                    }
+                }
+                match n {
+                    NetBody::Subnet(s) => {
+                        if let Some(nsg) = &s.network_security_group {
+                            remove_member(&mut self.nsg_subnets, nsg.key(), key);
+                        }
+                    }
+                    NetBody::PrivateEndpoint(pe) => {
+                        for (_, ip) in &pe.dns {
+                            if let Some(set) = self.pe_by_address.get_mut(&u32::from(*ip)) {
+                                set.remove(key);
+                                if set.is_empty() {
+                                    self.pe_by_address.remove(&u32::from(*ip));
+                                }
+                            }
+                        }
+                        if let Some(vnet) = pe.subnet.parent()
+                            && let Some(scopes) = self.vnet_scopes.get_mut(vnet.key())
+                        {
+                            remove_member(scopes, pe.connection.scope.key(), key);
+                            if scopes.is_empty() {
+                                self.vnet_scopes.remove(vnet.key());
+                            }
+                        }
+                    }
+                    NetBody::VirtualNetworkLink(l) => {
+                        if let Some(zone) = r.id.parent() {
+                            let k = (zone.key().to_string(), l.virtual_network.key().to_string());
+                            if self.zone_links.get(&k).is_some_and(|v| v == key) {
+                                self.zone_links.remove(&k);
+                            }
+                            remove_member(&mut self.links_by_vnet, l.virtual_network.key(), key);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Body::PrivateLinkScope(_) | Body::PrivateEndpointConnection(_) | Body::ClusterExtension(_) => {}
+        }
+    }
+
+    // ================= lab objects =================
+
+    pub fn site(&self, name: &str) -> Option<&Site> {
+        self.sites.get(name)
+    }
+
+    pub fn sites(&self) -> impl Iterator<Item = &Site> {
+        self.sites.values()
+    }
+
+    /// Adds or replaces a site; true when it was created.
+    pub fn put_site(&mut self, site: Site) -> bool {
+        self.bump();
+        self.sites.insert(site.name.clone(), site).is_none()
+    }
+
+    pub fn remove_site(&mut self, name: &str) -> Option<Site> {
+        let s = self.sites.remove(name)?;
+        self.bump();
+        Some(s)
+    }
+
+    pub fn forwarder_vms(&self) -> impl Iterator<Item = &ForwarderVm> {
+        self.forwarder_vms.values()
+    }
+
+    /// Adds or replaces a forwarder VM; true when it was created.
+    pub fn put_forwarder_vm(&mut self, vm: ForwarderVm) -> bool {
+        self.bump();
+        self.forwarder_vms.insert(vm.name.clone(), vm).is_none()
+    }
+
+    pub fn remove_forwarder_vm(&mut self, name: &str) -> Option<ForwarderVm> {
+        let vm = self.forwarder_vms.remove(name)?;
+        self.bump();
+        Some(vm)
+    }
+
+    pub fn lab_cluster(&self, name: &str) -> Option<&LabCluster> {
+        self.lab_clusters.get(name)
+    }
+
+    pub fn lab_clusters(&self) -> impl Iterator<Item = &LabCluster> {
+        self.lab_clusters.values()
+    }
+
+    /// The lab cluster bound to a connected cluster.
+    pub fn lab_of_connected_cluster(&self, cc: &ResourceId) -> Option<&LabCluster> {
+        self.lab_by_cc.get(cc.key()).and_then(|n| self.lab_clusters.get(n))
+    }
+
+    /// Adds or replaces a lab cluster, keeping the connected-cluster binding index; true when created.
+    pub fn put_lab_cluster(&mut self, c: LabCluster) -> bool {
+        if let Some(old_cc) = self.lab_clusters.get(&c.name).and_then(LabCluster::connected_cluster_id) {
+            self.lab_by_cc.remove(old_cc.key());
+        }
+        if let Some(cc) = c.connected_cluster_id() {
+            self.lab_by_cc.insert(cc.key().to_string(), c.name.clone());
+        }
+        self.bump();
+        self.lab_clusters.insert(c.name.clone(), c).is_none()
+    }
+
+    pub fn remove_lab_cluster(&mut self, name: &str) -> Option<LabCluster> {
+        let c = self.lab_clusters.remove(name)?;
+        if let Some(cc) = c.connected_cluster_id() {
+            self.lab_by_cc.remove(cc.key());
+        }
+        self.bump();
+        Some(c)
+    }
+}
+
+fn remove_member<M: IndexMap>(index: &mut M, bucket: &str, key: &str) {
+    index.remove_member(bucket, key);
+}
+
+/// A map of buckets of keys (hash or ordered).
+trait IndexMap {
+    fn remove_member(&mut self, bucket: &str, key: &str);
+}
+
+impl IndexMap for HashMap<String, BTreeSet<String>> {
+    fn remove_member(&mut self, bucket: &str, key: &str) {
+        if let Some(set) = self.get_mut(bucket) {
+            set.remove(key);
+            if set.is_empty() {
+                self.remove(bucket);
+            }
+        }
+    }
+}
+
+impl IndexMap for BTreeMap<String, BTreeSet<String>> {
+    fn remove_member(&mut self, bucket: &str, key: &str) {
+        if let Some(set) = self.get_mut(bucket) {
+            set.remove(key);
+            if set.is_empty() {
+                self.remove(bucket);
+            }
+        }
+    }
+}
+
+/// Entries of an ordered map whose keys start with `prefix`.
+fn prefix_range<'a, V>(map: &'a BTreeMap<String, V>, prefix: &str) -> impl Iterator<Item = (&'a String, &'a V)> + 'a {
+    let owned = prefix.to_string();
+    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(&owned))
+}
