@@ -289,7 +289,7 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             };
             let value = st.read(|w| {
                 let mut value = Vec::new();
-                for kind in ResourceKind::ALL.into_iter().filter(|k| k.parent().is_none()) {
+                for kind in ResourceKind::ALL.iter().copied().filter(|k| k.parent().is_none()) {
                     for item in w.list(&scope, kind, None, usize::MAX)?.items {
                         value.push(generic_view(&item));
                     }
@@ -531,7 +531,8 @@ fn generic_view(item: &Value) -> Value {
 
 fn provider_json(subscription: &str, ns: &str, registered: bool) -> Value {
     let types: Vec<Value> = ResourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|k| k.namespace() == ns)
         .map(|k| {
             let locations: Vec<&str> = if k.tracked() {

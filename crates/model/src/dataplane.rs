@@ -16,7 +16,7 @@ use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::{LabCluster, Site};
-use crate::net::{NetBody, cidr::Ipv4Net};
+use crate::net::cidr::Ipv4Net;
 use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, PublicNetworkAccess, Resource};
 use crate::rules;
 use crate::world::World;
@@ -397,7 +397,7 @@ impl World {
         let mut why_unreachable = Vec::new();
         let mut chosen = None;
         for pe in owners {
-            let Some(Body::Net(NetBody::PrivateEndpoint(p))) = self.store.get(pe.key()).map(|r| &r.body) else {
+            let Some(Body::PrivateEndpoint(p)) = self.store.get(pe.key()).map(|r| &r.body) else {
                 continue;
             };
             let Some(pe_vnet) = p.subnet.parent() else { continue };
@@ -562,9 +562,7 @@ impl World {
                 let mut rules: Vec<(u16, String, &crate::net::SecurityRule)> = self
                     .children_of(nsg, ResourceKind::SecurityRule)
                     .filter_map(|r| match &r.body {
-                        Body::Net(NetBody::SecurityRule(s))
-                            if (s.direction == crate::net::Direction::Inbound) == inbound =>
-                        {
+                        Body::SecurityRule(s) if (s.direction == crate::net::Direction::Inbound) == inbound => {
                             Some((s.priority, r.id.name().to_string(), s))
                         }
                         _ => None,

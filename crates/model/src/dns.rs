@@ -16,7 +16,7 @@ use crate::endpoints::public_zones;
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::Site;
-use crate::net::{NetBody, ResolutionPolicy};
+use crate::net::ResolutionPolicy;
 use crate::region::{self, Cloud, REGIONS};
 use crate::resources::Body;
 use crate::world::World;
@@ -437,7 +437,7 @@ impl World {
         let at = Vantage::VirtualNetwork(vnet.clone()).id();
         let mut best: Option<(String, ResourceId, ResolutionPolicy, String)> = None;
         for link in self.store.links_of_vnet(vnet) {
-            let Body::Net(NetBody::VirtualNetworkLink(l)) = &link.body else { continue };
+            let Body::VirtualNetworkLink(l) = &link.body else { continue };
             let Some(zone) = link.id.parent() else { continue };
             let zone_name = zone.name().to_ascii_lowercase();
             if in_zone(name, &zone_name) && best.as_ref().is_none_or(|(z, ..)| z.len() < zone_name.len()) {
@@ -452,7 +452,7 @@ impl World {
         let soa = Soa::private(&zone_name);
         let a = self.store.get(zone.child("A", &rel).key());
         let cname = self.store.get(zone.child("CNAME", &rel).key());
-        if let Some(Body::Net(NetBody::CnameRecordSet(c))) = cname.map(|r| &r.body)
+        if let Some(Body::CnameRecordSet(c)) = cname.map(|r| &r.body)
             && let Some(target) = &c.cname
         {
             trace.push(TraceStep {
@@ -462,7 +462,7 @@ impl World {
             });
             return Hop::Cname { target: normalize_name(target), ttl: c.ttl, authoritative: true, soa };
         }
-        if let Some(Body::Net(NetBody::ARecordSet(s))) = a.map(|r| &r.body)
+        if let Some(Body::ARecordSet(s)) = a.map(|r| &r.body)
             && !s.a_records.is_empty()
         {
             trace.push(TraceStep {
@@ -595,7 +595,7 @@ impl World {
     pub fn forwarders_at(&self, ip: Ipv4Addr) -> Vec<(ResourceId, String)> {
         let mut out = Vec::new();
         for r in self.store.of_kind(ResourceKind::DnsResolverInboundEndpoint) {
-            if let Body::Net(NetBody::InboundEndpoint(e)) = &r.body
+            if let Body::DnsResolverInboundEndpoint(e) = &r.body
                 && e.address == ip
                 && let Some(vnet) = e.subnet.parent()
             {
@@ -603,7 +603,7 @@ impl World {
             }
         }
         for r in self.store.of_kind(ResourceKind::AzureFirewall) {
-            if let Body::Net(NetBody::AzureFirewall(f)) = &r.body
+            if let Body::AzureFirewall(f) = &r.body
                 && f.address == ip
                 && f.dns_proxy
                 && let Some(vnet) = f.subnet.parent()
@@ -626,9 +626,8 @@ impl World {
     pub fn site_reaches_vnet(&self, site: &Site, vnet: &ResourceId) -> Result<String, String> {
         let prefixes = site.prefixes();
         for r in self.store.of_kind(ResourceKind::Connection) {
-            let Body::Net(NetBody::Connection(c)) = &r.body else { continue };
-            let Some(Body::Net(NetBody::VirtualNetworkGateway(g))) = self.store.get(c.gateway.key()).map(|g| &g.body)
-            else {
+            let Body::Connection(c) = &r.body else { continue };
+            let Some(Body::VirtualNetworkGateway(g)) = self.store.get(c.gateway.key()).map(|g| &g.body) else {
                 continue;
             };
             if g.subnet.parent().as_ref() != Some(vnet) {
@@ -636,12 +635,12 @@ impl World {
             }
             let Some(peer) = &c.peer else { continue };
             match self.store.get(peer.key()).map(|p| &p.body) {
-                Some(Body::Net(NetBody::LocalNetworkGateway(l)))
+                Some(Body::LocalNetworkGateway(l))
                     if prefixes.iter().any(|p| l.address_prefixes.iter().any(|lp| lp.overlaps(p))) =>
                 {
                     return Ok(format!("site-to-site VPN connection '{}'", r.id.name()));
                 }
-                Some(Body::Net(NetBody::ExpressRouteCircuit(_)))
+                Some(Body::ExpressRouteCircuit(_))
                     if site.express_route_circuit.as_deref().and_then(|c| ResourceId::parse(c).ok()).as_ref()
                         == Some(peer) =>
                 {

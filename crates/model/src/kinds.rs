@@ -1,8 +1,13 @@
-//! The resource types the emulator serves: their ARM type names, namespaces, parents,
-//! naming rules, and which operations Azure runs as long-running operations.
+//! The kind table: the resource types the emulator serves, the Rust type holding each one's
+//! state (in its family module, `arc/` or `net/`), and their static facts — ARM type names,
+//! namespaces, parents, naming rules, and which operations Azure runs as long-running ones.
 
 use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
+use crate::resources::{Effects, Put, Resource, ResourceType};
+use crate::store::IndexEntry;
+use crate::world::World;
+use serde_json::Value;
 
 /// Provider namespaces whose registration state the emulator tracks (PLS-015).
 pub const PROVIDER_NAMESPACES: &[&str] = &[
@@ -46,31 +51,81 @@ struct KindInfo {
     name: NameRule,
 }
 
-/// A resource type the store holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceKind {
-    PrivateLinkScope,
-    PrivateEndpointConnection,
-    ConnectedCluster,
-    ClusterExtension,
-    CustomLocation,
-    VirtualNetwork,
-    Subnet,
-    NetworkSecurityGroup,
-    SecurityRule,
-    PrivateEndpoint,
-    PrivateDnsZoneGroup,
-    PrivateDnsZone,
-    VirtualNetworkLink,
-    ARecordSet,
-    CnameRecordSet,
-    VirtualNetworkGateway,
-    LocalNetworkGateway,
-    Connection,
-    ExpressRouteCircuit,
-    DnsResolver,
-    DnsResolverInboundEndpoint,
-    AzureFirewall,
+/// Declares the kind table: each kind with the type that holds its state. Generates
+/// [`ResourceKind`] (with `ALL`), [`Body`] (one variant per kind) and the dispatch from a body
+/// to its type's [`ResourceType`] methods. Every match is exhaustive, so a new kind does not
+/// compile until [`ResourceKind::info`] describes it and its type implements [`ResourceType`].
+macro_rules! kind_table {
+    ($($kind:ident => $ty:ty),* $(,)?) => {
+        /// A resource type the store holds.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ResourceKind { $($kind),* }
+
+        impl ResourceKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [ResourceKind] = &[$(ResourceKind::$kind),*];
+        }
+
+        /// The typed state of a stored resource.
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(clippy::large_enum_variant)] // stored once per resource; boxing would only add indirection
+        pub enum Body { $($kind($ty)),* }
+
+        impl Body {
+            pub fn kind(&self) -> ResourceKind {
+                match self { $(Body::$kind(_) => ResourceKind::$kind),* }
+            }
+
+            pub(crate) fn build(w: &World, put: &Put<'_>, fx: &mut Effects) -> ArmResult<Body> {
+                match put.kind { $(ResourceKind::$kind => <$ty as ResourceType>::build(w, put, fx)),* }
+            }
+
+            pub(crate) fn properties(&self, w: &World, r: &Resource) -> Value {
+                match self { $(Body::$kind(b) => b.properties(w, r)),* }
+            }
+
+            pub(crate) fn index(&self, r: &Resource, out: &mut Vec<IndexEntry>) {
+                match self { $(Body::$kind(b) => b.index(r, out)),* }
+            }
+
+            pub(crate) fn check_delete(&self, w: &World, r: &Resource) -> ArmResult<()> {
+                match self { $(Body::$kind(b) => b.check_delete(w, r)),* }
+            }
+
+            pub(crate) fn on_delete(&self, r: &Resource, fx: &mut Effects) {
+                match self { $(Body::$kind(b) => b.on_delete(r, fx)),* }
+            }
+
+            pub(crate) fn patch(&mut self, props: &Value) -> ArmResult<()> {
+                match self { $(Body::$kind(b) => b.patch(props)),* }
+            }
+        }
+    };
+}
+
+kind_table! {
+    PrivateLinkScope => crate::arc::PrivateLinkScope,
+    PrivateEndpointConnection => crate::arc::PrivateEndpointConnection,
+    ConnectedCluster => crate::arc::ConnectedCluster,
+    ClusterExtension => crate::arc::ClusterExtension,
+    CustomLocation => crate::arc::CustomLocation,
+    VirtualNetwork => crate::net::VirtualNetwork,
+    Subnet => crate::net::Subnet,
+    NetworkSecurityGroup => crate::net::NetworkSecurityGroup,
+    SecurityRule => crate::net::SecurityRule,
+    PrivateEndpoint => crate::net::PrivateEndpoint,
+    PrivateDnsZoneGroup => crate::net::PrivateDnsZoneGroup,
+    PrivateDnsZone => crate::net::PrivateDnsZone,
+    VirtualNetworkLink => crate::net::VirtualNetworkLink,
+    ARecordSet => crate::net::RecordSet,
+    CnameRecordSet => crate::net::RecordSet,
+    VirtualNetworkGateway => crate::net::VirtualNetworkGateway,
+    LocalNetworkGateway => crate::net::LocalNetworkGateway,
+    Connection => crate::net::Connection,
+    ExpressRouteCircuit => crate::net::ExpressRouteCircuit,
+    DnsResolver => crate::net::DnsResolver,
+    DnsResolverInboundEndpoint => crate::net::InboundEndpoint,
+    AzureFirewall => crate::net::AzureFirewall,
 }
 
 const HC: &str = "Microsoft.HybridCompute";
@@ -78,31 +133,6 @@ const NET: &str = "Microsoft.Network";
 const ARC_NAME: NameRule = NameRule::Chars { max: 63, extra: "-_.", lower_only: false, alnum_edges: true };
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 22] = [
-        ResourceKind::PrivateLinkScope,
-        ResourceKind::PrivateEndpointConnection,
-        ResourceKind::ConnectedCluster,
-        ResourceKind::ClusterExtension,
-        ResourceKind::CustomLocation,
-        ResourceKind::VirtualNetwork,
-        ResourceKind::Subnet,
-        ResourceKind::NetworkSecurityGroup,
-        ResourceKind::SecurityRule,
-        ResourceKind::PrivateEndpoint,
-        ResourceKind::PrivateDnsZoneGroup,
-        ResourceKind::PrivateDnsZone,
-        ResourceKind::VirtualNetworkLink,
-        ResourceKind::ARecordSet,
-        ResourceKind::CnameRecordSet,
-        ResourceKind::VirtualNetworkGateway,
-        ResourceKind::LocalNetworkGateway,
-        ResourceKind::Connection,
-        ResourceKind::ExpressRouteCircuit,
-        ResourceKind::DnsResolver,
-        ResourceKind::DnsResolverInboundEndpoint,
-        ResourceKind::AzureFirewall,
-    ];
-
     fn info(self) -> KindInfo {
         use ResourceKind as K;
         let tracked = |arm_type, namespace, name| KindInfo {
@@ -258,7 +288,7 @@ impl ResourceKind {
                 }
         };
         match id.providers() {
-            [g] => ResourceKind::ALL.into_iter().find(|k| *k != ResourceKind::ClusterExtension && matches(*k, g)),
+            [g] => ResourceKind::ALL.iter().copied().find(|k| *k != ResourceKind::ClusterExtension && matches(*k, g)),
             [host, g]
                 if matches(ResourceKind::ConnectedCluster, host) && matches(ResourceKind::ClusterExtension, g) =>
             {

@@ -8,6 +8,7 @@
 //! No sockets, no real clock (time is passed in), no unseeded randomness ([`ids`]). The
 //! ARM, DNS and admin faces depend on this crate; it depends on none of them.
 
+pub mod arc;
 pub mod clock;
 pub mod dataplane;
 pub mod dns;

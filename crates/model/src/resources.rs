@@ -1,9 +1,17 @@
-//! Typed state of each resource type, the request bodies that create it, and its ARM
-//! JSON rendering. Property names follow the Azure REST API specs.
+//! What every resource type shares: the stored [`Resource`] (envelope around a typed
+//! [`Body`]), the PUT envelope and input parsing, common property types, and the
+//! [`ResourceType`] contract each type's family module fulfils. Property names follow the
+//! Azure REST API specs.
 
 use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
+use crate::store::IndexEntry;
+use crate::world::World;
+use std::net::Ipv4Addr;
+
+pub use crate::arc::*;
+pub use crate::kinds::Body;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -134,68 +142,6 @@ pub struct IdentityInput {
     pub kind: IdentityType,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateLinkScopeInput {
-    pub public_network_access: Option<PublicNetworkAccess>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectedClusterInput {
-    pub agent_public_key_certificate: Option<String>,
-    pub kubernetes_version: Option<String>,
-    pub total_node_count: Option<i64>,
-    pub total_core_count: Option<i64>,
-    pub agent_version: Option<String>,
-    pub distribution: Option<String>,
-    pub distribution_version: Option<String>,
-    pub infrastructure: Option<String>,
-    pub private_link_state: Option<PrivateLinkState>,
-    pub private_link_scope_resource_id: Option<String>,
-    pub azure_hybrid_benefit: Option<String>,
-    /// Writable properties the emulator does not interpret; echoed back unchanged.
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExtensionInput {
-    pub extension_type: Option<String>,
-    pub auto_upgrade_minor_version: Option<bool>,
-    pub release_train: Option<String>,
-    pub version: Option<String>,
-    pub scope: Option<Value>,
-    pub configuration_settings: Option<BTreeMap<String, String>>,
-    pub configuration_protected_settings: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomLocationInput {
-    pub host_resource_id: Option<String>,
-    pub namespace: Option<String>,
-    pub host_type: Option<String>,
-    pub display_name: Option<String>,
-    pub cluster_extension_ids: Option<Vec<String>>,
-    pub authentication: Option<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionStateInput {
-    pub status: Option<ConnectionStatus>,
-    pub description: Option<String>,
-    pub actions_required: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateEndpointConnectionInput {
-    pub private_link_service_connection_state: Option<ConnectionStateInput>,
-}
-
 /// Deserializes `value` into `T`, reporting the JSON path of the first bad property.
 pub fn parse_input<T: for<'de> Deserialize<'de>>(value: &Value, base_path: &str) -> ArmResult<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -213,88 +159,6 @@ pub fn parse_input<T: for<'de> Deserialize<'de>>(value: &Value, base_path: &str)
 }
 
 // ---------- stored state ----------
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateLinkScope {
-    pub public_network_access: PublicNetworkAccess,
-    /// The scope's GUID, used by agents to name the scope they belong to.
-    pub private_link_scope_id: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateEndpointConnection {
-    pub private_endpoint_id: String,
-    pub status: ConnectionStatus,
-    pub description: String,
-    pub actions_required: String,
-    pub group_ids: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectedCluster {
-    pub agent_public_key_certificate: String,
-    pub kubernetes_version: Option<String>,
-    pub total_node_count: Option<i64>,
-    pub total_core_count: Option<i64>,
-    pub agent_version: Option<String>,
-    pub distribution: Option<String>,
-    pub distribution_version: Option<String>,
-    pub infrastructure: Option<String>,
-    pub private_link_state: PrivateLinkState,
-    /// As the caller spelled it; `None` when not associated.
-    pub private_link_scope_resource_id: Option<ResourceId>,
-    pub azure_hybrid_benefit: Option<String>,
-    pub connectivity_status: ConnectivityStatus,
-    pub last_connectivity_time: Option<String>,
-    pub other: Map<String, Value>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterExtension {
-    pub extension_type: String,
-    pub auto_upgrade_minor_version: bool,
-    pub release_train: String,
-    pub version: Option<String>,
-    pub scope: Option<Value>,
-    pub configuration_settings: BTreeMap<String, String>,
-    /// Only the keys are kept and shown, like ARM (values are secrets).
-    pub configuration_protected_setting_keys: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomLocation {
-    pub host_resource_id: ResourceId,
-    pub namespace: String,
-    pub host_type: String,
-    pub display_name: Option<String>,
-    pub cluster_extension_ids: Vec<String>,
-    pub authentication: Option<Value>,
-}
-
-/// Type-specific state.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Body {
-    PrivateLinkScope(PrivateLinkScope),
-    PrivateEndpointConnection(PrivateEndpointConnection),
-    ConnectedCluster(ConnectedCluster),
-    ClusterExtension(ClusterExtension),
-    CustomLocation(CustomLocation),
-    /// Networking types (see [`crate::net`]).
-    Net(crate::net::NetBody),
-}
-
-impl Body {
-    pub fn kind(&self) -> ResourceKind {
-        match self {
-            Body::PrivateLinkScope(_) => ResourceKind::PrivateLinkScope,
-            Body::PrivateEndpointConnection(_) => ResourceKind::PrivateEndpointConnection,
-            Body::ConnectedCluster(_) => ResourceKind::ConnectedCluster,
-            Body::ClusterExtension(_) => ResourceKind::ClusterExtension,
-            Body::CustomLocation(_) => ResourceKind::CustomLocation,
-            Body::Net(n) => n.kind(),
-        }
-    }
-}
 
 /// A stored ARM resource.
 #[derive(Clone, Debug, PartialEq)]
@@ -356,93 +220,70 @@ impl Resource {
         m.insert("properties".into(), properties);
         Value::Object(m)
     }
+}
 
-    /// `properties` of the Arc types. `connections` are a scope's endpoint connections
-    /// (embedded in its properties); ignored for other types.
-    pub fn arc_properties(&self, connections: &[&Resource]) -> Value {
-        let state = self.provisioning_state.as_str();
-        match &self.body {
-            Body::PrivateLinkScope(s) => json!({
-                "publicNetworkAccess": s.public_network_access.as_str(),
-                "provisioningState": state,
-                "privateLinkScopeId": s.private_link_scope_id,
-                "privateEndpointConnections": connections.iter().map(|c| c.to_json(c.arc_properties(&[]))).collect::<Vec<_>>(),
-            }),
-            Body::PrivateEndpointConnection(c) => json!({
-                "privateEndpoint": { "id": c.private_endpoint_id },
-                "privateLinkServiceConnectionState": {
-                    "status": c.status.as_str(),
-                    "description": c.description,
-                    "actionsRequired": c.actions_required,
-                },
-                "provisioningState": state,
-                "groupIds": c.group_ids,
-            }),
-            Body::ConnectedCluster(c) => {
-                let mut p = c.other.clone();
-                let mut put = |k: &str, v: Value| {
-                    if !v.is_null() {
-                        p.insert(k.to_string(), v);
-                    }
-                };
-                put("agentPublicKeyCertificate", json!(c.agent_public_key_certificate));
-                put("kubernetesVersion", json!(c.kubernetes_version));
-                put("totalNodeCount", json!(c.total_node_count));
-                put("totalCoreCount", json!(c.total_core_count));
-                put("agentVersion", json!(c.agent_version));
-                put("distribution", json!(c.distribution));
-                put("distributionVersion", json!(c.distribution_version));
-                put("infrastructure", json!(c.infrastructure));
-                put("provisioningState", json!(state));
-                put("connectivityStatus", json!(c.connectivity_status.as_str()));
-                put("lastConnectivityTime", json!(c.last_connectivity_time));
-                put("privateLinkState", json!(c.private_link_state.as_str()));
-                put(
-                    "privateLinkScopeResourceId",
-                    json!(c.private_link_scope_resource_id.as_ref().map(|i| i.to_string())),
-                );
-                put("azureHybridBenefit", json!(c.azure_hybrid_benefit));
-                Value::Object(p)
-            }
-            Body::ClusterExtension(e) => {
-                let protected: Map<String, Value> =
-                    e.configuration_protected_setting_keys.iter().map(|k| (k.clone(), Value::Null)).collect();
-                let mut p = json!({
-                    "extensionType": e.extension_type,
-                    "autoUpgradeMinorVersion": e.auto_upgrade_minor_version,
-                    "releaseTrain": e.release_train,
-                    "configurationSettings": e.configuration_settings,
-                    "configurationProtectedSettings": protected,
-                    "provisioningState": state,
-                    "statuses": [],
-                    "isSystemExtension": false,
-                });
-                if let Some(v) = &e.version {
-                    p["version"] = json!(v);
-                    p["currentVersion"] = json!(v);
-                }
-                if let Some(s) = &e.scope {
-                    p["scope"] = s.clone();
-                }
-                p
-            }
-            Body::Net(_) => Value::Null,
-            Body::CustomLocation(c) => {
-                let mut p = json!({
-                    "hostResourceId": c.host_resource_id.to_string(),
-                    "namespace": c.namespace,
-                    "hostType": c.host_type,
-                    "clusterExtensionIds": c.cluster_extension_ids,
-                    "provisioningState": state,
-                });
-                if let Some(d) = &c.display_name {
-                    p["displayName"] = json!(d);
-                }
-                if let Some(a) = &c.authentication {
-                    p["authentication"] = a.clone();
-                }
-                p
-            }
-        }
+/// A PUT as a type's builder sees it, after the checks every type shares (container,
+/// registration, name, parent, location).
+pub(crate) struct Put<'a> {
+    pub id: &'a ResourceId,
+    pub kind: ResourceKind,
+    pub envelope: &'a PutEnvelope,
+    /// The body's `properties`; `Null` when absent.
+    pub properties: &'a Value,
+    /// Canonical location for tracked and global types.
+    pub location: Option<&'static str>,
+    /// The current version, when this PUT replaces one.
+    pub existing: Option<&'a Resource>,
+}
+
+impl Put<'_> {
+    /// `properties`, or an empty object when absent (networking types accept that).
+    pub fn properties_or_empty(&self) -> Value {
+        if self.properties.is_null() { Value::Object(Map::new()) } else { self.properties.clone() }
+    }
+}
+
+/// What a write does beyond storing its own resource, applied by the world only once every
+/// check has passed: nested children, the scope side of an endpoint, DNS records.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    /// Nested child resources to create or replace (subnets of a VNet, rules of an NSG).
+    pub children: Vec<(ResourceId, Body)>,
+    /// Nested children the new body no longer lists.
+    pub remove_children: Vec<ResourceId>,
+    /// The scope-side connection a new private endpoint creates: (scope, name, status, description).
+    pub scope_connection: Option<(ResourceId, String, ConnectionStatus, String)>,
+    /// A records a zone group writes.
+    pub records: Vec<(ResourceId, Ipv4Addr)>,
+    /// Resources a delete takes with it outside its own tree.
+    pub remove: Vec<ResourceId>,
+    /// A records a deleted or replaced zone group had written.
+    pub unwrite_records: Vec<(ResourceId, Ipv4Addr)>,
+}
+
+/// The contract of a resource type. The kind table (`kinds.rs`) dispatches to it, so a
+/// type is whole when its family module implements this.
+pub(crate) trait ResourceType {
+    /// Parses a PUT and applies the type's rules; reads the world only. Side effects on
+    /// other resources go into `fx`.
+    fn build(w: &World, put: &Put<'_>, fx: &mut Effects) -> ArmResult<Body>;
+
+    /// The `properties` object ARM returns (may read related resources).
+    fn properties(&self, w: &World, r: &Resource) -> Value;
+
+    /// The index entries this resource contributes (added on insert, removed on remove).
+    fn index(&self, _r: &Resource, _out: &mut Vec<IndexEntry>) {}
+
+    /// Refuses a delete Azure refuses (the resource is still in use).
+    fn check_delete(&self, _w: &World, _r: &Resource) -> ArmResult<()> {
+        Ok(())
+    }
+
+    /// Effects of deleting this resource on resources outside its tree.
+    fn on_delete(&self, _r: &Resource, _fx: &mut Effects) {}
+
+    /// A PATCH of `properties`, for the types whose API has mutable properties.
+    fn patch(&mut self, _props: &Value) -> ArmResult<()> {
+        Ok(())
     }
 }

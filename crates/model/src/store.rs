@@ -7,12 +7,33 @@
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::{ForwarderVm, LabCluster, Site};
-use crate::net::NetBody;
-use crate::resources::{Body, Resource};
+use crate::resources::Resource;
 use crate::world::{ResourceGroup, Subscription};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 use std::ops::Bound;
+
+/// An index entry a resource contributes (see `ResourceType::index`); keys are lower-case
+/// resource keys. The store adds them on insert and removes the same ones on remove.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexEntry {
+    /// A connected cluster associated with this scope.
+    ClusterOfScope(String),
+    /// A connected cluster in (subscription, region) (PLS-011's candidates).
+    ClusterInRegion(String, &'static str),
+    /// A custom location on this host cluster (PLS-008).
+    CustomLocationOnHost(String),
+    /// A resource occupying this subnet, with the private addresses it holds there.
+    InSubnet { subnet: String, addresses: Vec<Ipv4Addr> },
+    /// A subnet associated with this network security group.
+    NsgOfSubnet(String),
+    /// A private endpoint in `vnet` targeting `scope` (PLS-001).
+    EndpointToScope { vnet: String, scope: String },
+    /// A private endpoint holding this address (DNS-005, data plane).
+    EndpointAddress(Ipv4Addr),
+    /// The link between `zone` and `vnet`.
+    ZoneLink { zone: String, vnet: String },
+}
 
 /// See the module docs.
 #[derive(Default)]
@@ -266,68 +287,50 @@ impl Store {
     fn index(&mut self, r: &Resource) {
         let key = r.id.key().to_string();
         self.by_kind.insert((r.kind(), key.clone()));
-        match &r.body {
-            Body::ConnectedCluster(c) => {
-                if let Some(s) = &c.private_link_scope_resource_id {
-                    self.clusters_by_scope.entry(s.key().to_string()).or_default().insert(key.clone());
+        let mut entries = Vec::new();
+        r.body.index(r, &mut entries);
+        for entry in entries {
+            match entry {
+                IndexEntry::ClusterOfScope(scope) => {
+                    self.clusters_by_scope.entry(scope).or_default().insert(key.clone());
                 }
-                if let Some(loc) = r.location {
-                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
-                    self.clusters_by_sub_region.entry(k).or_default().insert(key);
+                IndexEntry::ClusterInRegion(sub, region) => {
+                    self.clusters_by_sub_region.entry((sub, region)).or_default().insert(key.clone());
                 }
-            }
-            Body::CustomLocation(cl) => {
-                self.custom_locations_by_host.entry(cl.host_resource_id.key().to_string()).or_default().insert(key);
-            }
-            Body::Net(n) => {
-                for subnet in n.subnets_used() {
-                    self.subnet_users.entry(subnet.key().to_string()).or_default().insert(key.clone());
-                    let ips = self.subnet_ips.entry(subnet.key().to_string()).or_default();
-                    ips.extend(n.addresses().into_iter().map(u32::from));
+                IndexEntry::CustomLocationOnHost(host) => {
+                    self.custom_locations_by_host.entry(host).or_default().insert(key.clone());
                 }
-                match n {
-                    NetBody::Subnet(s) => {
-                        if let Some(nsg) = &s.network_security_group {
-                            self.nsg_subnets.entry(nsg.key().to_string()).or_default().insert(key);
-                        }
-                    }
-                    NetBody::PrivateEndpoint(pe) => {
-                        for (_, ip) in &pe.dns {
-                            self.pe_by_address.entry(u32::from(*ip)).or_default().insert(key.clone());
-                        }
-                        if let Some(vnet) = pe.subnet.parent() {
-                            self.vnet_scopes
-                                .entry(vnet.key().to_string())
-                                .or_default()
-                                .entry(pe.connection.scope.key().to_string())
-                                .or_default()
-                                .insert(key);
-                        }
-                    }
-                    NetBody::VirtualNetworkLink(l) => {
-                        if let Some(zone) = r.id.parent() {
-                            let vnet = l.virtual_network.key().to_string();
-                            self.zone_links.insert((zone.key().to_string(), vnet.clone()), key.clone());
-                            self.links_by_vnet.entry(vnet).or_default().insert(key);
-                        }
-                    }
-                    _ => {}
+                IndexEntry::InSubnet { subnet, addresses } => {
+                    self.subnet_users.entry(subnet.clone()).or_default().insert(key.clone());
+                    self.subnet_ips.entry(subnet).or_default().extend(addresses.into_iter().map(u32::from));
+                }
+                IndexEntry::NsgOfSubnet(nsg) => {
+                    self.nsg_subnets.entry(nsg).or_default().insert(key.clone());
+                }
+                IndexEntry::EndpointToScope { vnet, scope } => {
+                    self.vnet_scopes.entry(vnet).or_default().entry(scope).or_default().insert(key.clone());
+                }
+                IndexEntry::EndpointAddress(ip) => {
+                    self.pe_by_address.entry(u32::from(ip)).or_default().insert(key.clone());
+                }
+                IndexEntry::ZoneLink { zone, vnet } => {
+                    self.zone_links.insert((zone, vnet.clone()), key.clone());
+                    self.links_by_vnet.entry(vnet).or_default().insert(key.clone());
                 }
             }
-            Body::PrivateLinkScope(_) | Body::PrivateEndpointConnection(_) | Body::ClusterExtension(_) => {}
         }
     }
 
     fn unindex(&mut self, r: &Resource) {
         let key = r.id.key();
         self.by_kind.remove(&(r.kind(), key.to_string()));
-        match &r.body {
-            Body::ConnectedCluster(c) => {
-                if let Some(s) = &c.private_link_scope_resource_id {
-                    remove_member(&mut self.clusters_by_scope, s.key(), key);
-                }
-                if let Some(loc) = r.location {
-                    let k = (r.id.subscription().to_ascii_lowercase(), loc);
+        let mut entries = Vec::new();
+        r.body.index(r, &mut entries);
+        for entry in entries {
+            match entry {
+                IndexEntry::ClusterOfScope(scope) => remove_member(&mut self.clusters_by_scope, &scope, key),
+                IndexEntry::ClusterInRegion(sub, region) => {
+                    let k = (sub, region);
                     if let Some(set) = self.clusters_by_sub_region.get_mut(&k) {
                         set.remove(key);
                         if set.is_empty() {
@@ -335,59 +338,43 @@ impl Store {
                         }
                     }
                 }
-            }
-            Body::CustomLocation(cl) => {
-                remove_member(&mut self.custom_locations_by_host, cl.host_resource_id.key(), key);
-            }
-            Body::Net(n) => {
-                for subnet in n.subnets_used() {
-                    remove_member(&mut self.subnet_users, subnet.key(), key);
-                    if let Some(ips) = self.subnet_ips.get_mut(subnet.key()) {
-                        for ip in n.addresses() {
+                IndexEntry::CustomLocationOnHost(host) => remove_member(&mut self.custom_locations_by_host, &host, key),
+                IndexEntry::InSubnet { subnet, addresses } => {
+                    remove_member(&mut self.subnet_users, &subnet, key);
+                    if let Some(ips) = self.subnet_ips.get_mut(&subnet) {
+                        for ip in addresses {
                             ips.remove(&u32::from(ip));
                         }
                         if ips.is_empty() {
-                            self.subnet_ips.remove(subnet.key());
+                            self.subnet_ips.remove(&subnet);
                         }
                     }
                 }
-                match n {
-                    NetBody::Subnet(s) => {
-                        if let Some(nsg) = &s.network_security_group {
-                            remove_member(&mut self.nsg_subnets, nsg.key(), key);
+                IndexEntry::NsgOfSubnet(nsg) => remove_member(&mut self.nsg_subnets, &nsg, key),
+                IndexEntry::EndpointToScope { vnet, scope } => {
+                    if let Some(scopes) = self.vnet_scopes.get_mut(&vnet) {
+                        remove_member(scopes, &scope, key);
+                        if scopes.is_empty() {
+                            self.vnet_scopes.remove(&vnet);
                         }
                     }
-                    NetBody::PrivateEndpoint(pe) => {
-                        for (_, ip) in &pe.dns {
-                            if let Some(set) = self.pe_by_address.get_mut(&u32::from(*ip)) {
-                                set.remove(key);
-                                if set.is_empty() {
-                                    self.pe_by_address.remove(&u32::from(*ip));
-                                }
-                            }
-                        }
-                        if let Some(vnet) = pe.subnet.parent()
-                            && let Some(scopes) = self.vnet_scopes.get_mut(vnet.key())
-                        {
-                            remove_member(scopes, pe.connection.scope.key(), key);
-                            if scopes.is_empty() {
-                                self.vnet_scopes.remove(vnet.key());
-                            }
+                }
+                IndexEntry::EndpointAddress(ip) => {
+                    if let Some(set) = self.pe_by_address.get_mut(&u32::from(ip)) {
+                        set.remove(key);
+                        if set.is_empty() {
+                            self.pe_by_address.remove(&u32::from(ip));
                         }
                     }
-                    NetBody::VirtualNetworkLink(l) => {
-                        if let Some(zone) = r.id.parent() {
-                            let k = (zone.key().to_string(), l.virtual_network.key().to_string());
-                            if self.zone_links.get(&k).is_some_and(|v| v == key) {
-                                self.zone_links.remove(&k);
-                            }
-                            remove_member(&mut self.links_by_vnet, l.virtual_network.key(), key);
-                        }
+                }
+                IndexEntry::ZoneLink { zone, vnet } => {
+                    let k = (zone, vnet);
+                    if self.zone_links.get(&k).is_some_and(|v| v == key) {
+                        self.zone_links.remove(&k);
                     }
-                    _ => {}
+                    remove_member(&mut self.links_by_vnet, &k.1, key);
                 }
             }
-            Body::PrivateLinkScope(_) | Body::PrivateEndpointConnection(_) | Body::ClusterExtension(_) => {}
         }
     }
 

@@ -10,7 +10,7 @@ use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
 use crate::ids::IdGenerator;
 use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
-use crate::net::{NetBody, RecordSet};
+use crate::net::RecordSet;
 use crate::operations::Operations;
 pub use crate::operations::{Operation, OperationStatus, OperationTarget};
 use crate::region;
@@ -191,8 +191,8 @@ pub enum ListScope {
 
 /// The emulated world. See the module docs.
 pub struct World {
-    config: WorldConfig,
-    ids: IdGenerator,
+    pub(crate) config: WorldConfig,
+    pub(crate) ids: IdGenerator,
     /// Every resource, group, subscription and lab object, with their indexes.
     pub(crate) store: Store,
     operations: Operations,
@@ -387,15 +387,7 @@ impl World {
     }
 
     fn render_resource(&self, r: &Resource) -> Value {
-        if r.kind() == ResourceKind::PrivateLinkScope {
-            let prefix = format!("{}/privateendpointconnections/", r.id.key());
-            let conns: Vec<&Resource> = self.store.under(&prefix).collect();
-            r.to_json(r.arc_properties(&conns))
-        } else if let Body::Net(_) = &r.body {
-            r.to_json(self.net_properties(r))
-        } else {
-            r.to_json(r.arc_properties(&[]))
-        }
+        r.to_json(r.body.properties(self, r))
     }
 
     /// Subscription and resource group must exist (ARM checks these first).
@@ -482,22 +474,9 @@ impl World {
             None
         };
         let properties = envelope.properties.clone().unwrap_or(Value::Null);
-        let mut plan = None;
-        let body = match kind {
-            ResourceKind::PrivateLinkScope => self.build_scope(&properties, existing)?,
-            ResourceKind::PrivateEndpointConnection => self.build_connection(id, &properties, existing)?,
-            ResourceKind::ConnectedCluster => {
-                self.build_cluster(id, location.unwrap_or_default(), &envelope, existing)?
-            }
-            ResourceKind::ClusterExtension => build_extension(&properties)?,
-            ResourceKind::CustomLocation => self.build_custom_location(&properties)?,
-            _ => {
-                let mut p = self.build_net(kind, id, &envelope, location, existing)?;
-                let body = p.body.take().map(Body::Net).ok_or_else(|| ArmError::invalid_request_content("empty"))?;
-                plan = Some(p);
-                body
-            }
-        };
+        let put = Put { id, kind, envelope: &envelope, properties: &properties, location, existing };
+        let mut effects = Effects::default();
+        let body = Body::build(self, &put, &mut effects)?;
         let identity = self.build_identity(kind, &envelope, existing)?;
         let created = existing.is_none();
         let stamp = format_arm_time(now);
@@ -533,9 +512,7 @@ impl World {
             self.on_delete(&old);
         }
         self.store.insert(resource);
-        if let Some(plan) = plan {
-            self.apply_net_plan(id, plan, now);
-        }
+        self.apply_effects(id, effects, now);
         let operation = kind.long_running_put().then(|| {
             self.start_operation(
                 id.subscription(),
@@ -584,36 +561,8 @@ impl World {
         if let Some(t) = tags {
             r.tags = t;
         }
-        match &mut r.body {
-            Body::ConnectedCluster(c) if !props.is_null() => {
-                #[derive(serde::Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct ClusterPatch {
-                    distribution: Option<String>,
-                    distribution_version: Option<String>,
-                    azure_hybrid_benefit: Option<String>,
-                }
-                let p: ClusterPatch = parse_input(&props, "properties")?;
-                c.distribution = p.distribution.or(c.distribution.take());
-                c.distribution_version = p.distribution_version.or(c.distribution_version.take());
-                c.azure_hybrid_benefit = p.azure_hybrid_benefit.or(c.azure_hybrid_benefit.take());
-            }
-            Body::ClusterExtension(e) if !props.is_null() => {
-                #[derive(serde::Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct ExtensionPatch {
-                    auto_upgrade_minor_version: Option<bool>,
-                    release_train: Option<String>,
-                    version: Option<String>,
-                    configuration_settings: Option<BTreeMap<String, String>>,
-                }
-                let p: ExtensionPatch = parse_input(&props, "properties")?;
-                e.auto_upgrade_minor_version = p.auto_upgrade_minor_version.unwrap_or(e.auto_upgrade_minor_version);
-                e.release_train = p.release_train.unwrap_or(e.release_train.clone());
-                e.version = p.version.or(e.version.take());
-                e.configuration_settings.extend(p.configuration_settings.unwrap_or_default());
-            }
-            _ => {}
+        if !props.is_null() {
+            r.body.patch(&props)?;
         }
         r.system_data.last_modified_at = format_arm_time(now);
         self.store.insert(r);
@@ -627,7 +576,9 @@ impl World {
         if !self.store.contains(id.key()) {
             return Ok(DeleteOutcome::NotFound);
         }
-        self.check_delete(id, kind)?;
+        if let Some(r) = self.store.get(id.key()) {
+            r.body.check_delete(self, r)?;
+        }
         if !kind.long_running_delete() {
             self.delete_tree(id);
             return Ok(DeleteOutcome::Deleted);
@@ -644,164 +595,6 @@ impl World {
     }
 
     // ---------- per-type builders (rules applied here) ----------
-
-    fn build_scope(&self, props: &Value, existing: Option<&Resource>) -> ArmResult<Body> {
-        let input: PrivateLinkScopeInput =
-            if props.is_null() { Default::default() } else { parse_input(props, "properties")? };
-        let scope_id = existing
-            .and_then(|r| r.as_scope())
-            .map(|s| s.private_link_scope_id.clone())
-            .unwrap_or_else(|| self.ids.guid());
-        Ok(Body::PrivateLinkScope(PrivateLinkScope {
-            // The REST API defaults an omitted publicNetworkAccess to Disabled.
-            public_network_access: input.public_network_access.unwrap_or(PublicNetworkAccess::Disabled),
-            private_link_scope_id: scope_id,
-        }))
-    }
-
-    fn build_connection(&self, id: &ResourceId, props: &Value, existing: Option<&Resource>) -> ArmResult<Body> {
-        // Connections are created by private endpoints; ARM only updates their state.
-        let Some(Body::PrivateEndpointConnection(current)) = existing.map(|r| &r.body) else {
-            return Err(not_found(id));
-        };
-        let input: PrivateEndpointConnectionInput = parse_input(props, "properties")?;
-        let state = input.private_link_service_connection_state.ok_or_else(|| {
-            ArmError::invalid_property(
-                "properties.privateLinkServiceConnectionState",
-                "The property 'properties.privateLinkServiceConnectionState' is required.",
-            )
-        })?;
-        let path = "properties.privateLinkServiceConnectionState";
-        let status = state.status.ok_or_else(|| {
-            ArmError::invalid_property(&format!("{path}.status"), format!("The property '{path}.status' is required."))
-        })?;
-        let description = state.description.ok_or_else(|| {
-            ArmError::invalid_property(
-                &format!("{path}.description"),
-                format!("The property '{path}.description' is required."),
-            )
-        })?;
-        rules::pls_012_connection_transition(current.status, status)?;
-        Ok(Body::PrivateEndpointConnection(PrivateEndpointConnection {
-            status,
-            description,
-            actions_required: state.actions_required.unwrap_or_else(|| "None".to_string()),
-            ..current.clone()
-        }))
-    }
-
-    fn build_cluster(
-        &self,
-        id: &ResourceId,
-        location: &str,
-        envelope: &PutEnvelope,
-        existing: Option<&Resource>,
-    ) -> ArmResult<Body> {
-        let props = envelope
-            .properties
-            .as_ref()
-            .filter(|p| !p.is_null())
-            .ok_or_else(|| ArmError::invalid_property("properties", "The property 'properties' is required."))?;
-        let mut input: ConnectedClusterInput = parse_input(props, "properties")?;
-        for read_only in [
-            "provisioningState",
-            "connectivityStatus",
-            "lastConnectivityTime",
-            "managedIdentityCertificateExpirationTime",
-            "offering",
-        ] {
-            input.other.remove(read_only);
-        }
-        let cert = input.agent_public_key_certificate.clone().unwrap_or_default();
-        if cert.is_empty() {
-            return Err(ArmError::invalid_property(
-                "properties.agentPublicKeyCertificate",
-                "The property 'properties.agentPublicKeyCertificate' is required.",
-            ));
-        }
-        let state = input.private_link_state.unwrap_or(PrivateLinkState::Disabled);
-        let scope_text = input.private_link_scope_resource_id.clone().filter(|s| !s.trim().is_empty());
-        rules::pls_010_state_and_scope_agree(state, scope_text.as_deref())?;
-        let scope_id = match &scope_text {
-            None => None,
-            Some(text) => {
-                let path = "properties.privateLinkScopeResourceId";
-                let sid = ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))?;
-                let scope = self.store.get(sid.key()).filter(|r| {
-                    r.kind() == ResourceKind::PrivateLinkScope && r.provisioning_state != ProvisioningState::Deleting
-                });
-                rules::pls_010_scope_exists(text, scope.is_some())?;
-                let scope_location = scope.and_then(|s| s.location).unwrap_or_default();
-                rules::pls_005_same_subscription("connected cluster", id, &sid, path)?;
-                rules::pls_003_cluster_in_scope_region(self.config.region_profile, location, scope_location)?;
-                Some(sid)
-            }
-        };
-        if existing.is_none() {
-            rules::net_002_onboarding_reaches_required_services(id, &self.onboarding_blocked_services(id))?;
-        }
-        let current = existing.and_then(|r| r.as_cluster());
-        let current_scope = current
-            .filter(|c| c.private_link_state == PrivateLinkState::Enabled)
-            .and_then(|c| c.private_link_scope_resource_id.as_ref());
-        rules::pls_002_one_scope_per_cluster(id, current_scope, scope_id.as_ref())?;
-        let hosted = self.store.custom_locations_on(id);
-        rules::pls_008_no_private_link_with_custom_locations(id, state, hosted)?;
-        Ok(Body::ConnectedCluster(ConnectedCluster {
-            agent_public_key_certificate: cert,
-            kubernetes_version: input.kubernetes_version,
-            total_node_count: input.total_node_count,
-            total_core_count: input.total_core_count,
-            agent_version: input.agent_version,
-            distribution: input.distribution,
-            distribution_version: input.distribution_version,
-            infrastructure: input.infrastructure,
-            private_link_state: state,
-            private_link_scope_resource_id: scope_id,
-            azure_hybrid_benefit: input.azure_hybrid_benefit,
-            connectivity_status: current.map_or(ConnectivityStatus::Connecting, |c| c.connectivity_status),
-            last_connectivity_time: current.and_then(|c| c.last_connectivity_time.clone()),
-            other: input.other,
-        }))
-    }
-
-    fn build_custom_location(&self, props: &Value) -> ArmResult<Body> {
-        if props.is_null() {
-            return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
-        }
-        let input: CustomLocationInput = parse_input(props, "properties")?;
-        let path = "properties.hostResourceId";
-        let host_text = input
-            .host_resource_id
-            .ok_or_else(|| ArmError::invalid_property(path, format!("The property '{path}' is required.")))?;
-        let host = ResourceId::parse(&host_text).map_err(|_| ArmError::linked_invalid_property_id(&host_text, path))?;
-        let cluster = self.store.get(host.key()).and_then(|r| r.as_cluster()).ok_or_else(|| {
-            ArmError::inferred(
-                400,
-                "InvalidHostResourceId",
-                format!("The host resource '{host_text}' does not exist or is not a connected cluster."),
-            )
-            .with_target(path)
-        })?;
-        rules::pls_008_no_custom_location_on_private_link_cluster(&host, cluster.private_link_state)?;
-        let namespace = input.namespace.filter(|n| !n.is_empty()).ok_or_else(|| {
-            ArmError::invalid_property("properties.namespace", "The property 'properties.namespace' is required.")
-        })?;
-        let ext_ids = input.cluster_extension_ids.unwrap_or_default();
-        for (i, e) in ext_ids.iter().enumerate() {
-            ResourceId::parse(e).map_err(|_| {
-                ArmError::linked_invalid_property_id(e, &format!("properties.clusterExtensionIds[{i}]"))
-            })?;
-        }
-        Ok(Body::CustomLocation(CustomLocation {
-            host_resource_id: host,
-            namespace,
-            host_type: input.host_type.unwrap_or_else(|| "Kubernetes".to_string()),
-            display_name: input.display_name,
-            cluster_extension_ids: ext_ids,
-            authentication: input.authentication.map(|_| json!({})),
-        }))
-    }
 
     fn build_identity(
         &self,
@@ -830,125 +623,6 @@ impl World {
     }
 
     // ---------- emulator-only operations ----------
-
-    /// PLS-011: clusters the scope's "add resources" list offers (same subscription and region),
-    /// through the (subscription, region) index.
-    pub fn candidate_clusters(&self, scope: &ResourceId) -> ArmResult<Vec<&Resource>> {
-        let s = self.scope(scope)?;
-        let key = (scope.subscription().to_ascii_lowercase(), s.location.unwrap_or_default());
-        Ok(self.store.clusters_in(&key.0, key.1).collect())
-    }
-
-    /// The portal's "add resources" on a scope: associates each cluster with it
-    /// (PLS-011 eligibility, then the same checks as a cluster PUT). All or nothing.
-    pub(crate) fn add_clusters_to_scope(
-        &mut self,
-        scope: &ResourceId,
-        clusters: &[ResourceId],
-        now: OffsetDateTime,
-    ) -> ArmResult<Vec<Value>> {
-        let scope_location = self.scope(scope)?.location.unwrap_or_default();
-        let mut updated = Vec::new();
-        for cid in clusters {
-            let r = self.resource(cid)?;
-            let c = r.as_cluster().ok_or_else(|| ArmError::linked_invalid_property_id(&cid.to_string(), "clusters"))?;
-            rules::pls_011_candidate_for_scope(cid, r.location.unwrap_or_default(), scope, scope_location)?;
-            let current = (c.private_link_state == PrivateLinkState::Enabled)
-                .then_some(c.private_link_scope_resource_id.as_ref())
-                .flatten();
-            rules::pls_002_one_scope_per_cluster(cid, current, Some(scope))?;
-            let hosted = self.store.custom_locations_on(cid);
-            rules::pls_008_no_private_link_with_custom_locations(cid, PrivateLinkState::Enabled, hosted)?;
-            let mut r = r.clone();
-            if let Body::ConnectedCluster(c) = &mut r.body {
-                c.private_link_state = PrivateLinkState::Enabled;
-                c.private_link_scope_resource_id = Some(scope.clone());
-            }
-            r.system_data.last_modified_at = format_arm_time(now);
-            updated.push(r);
-        }
-        let ids: Vec<ResourceId> = updated.iter().map(|r| r.id.clone()).collect();
-        for r in updated {
-            self.store.insert(r);
-        }
-        ids.iter().map(|id| self.render(id)).collect()
-    }
-
-    /// Creates or replaces a scope's endpoint connection (what a private endpoint does on
-    /// the scope side; the networking brick calls this).
-    pub(crate) fn upsert_endpoint_connection(
-        &mut self,
-        scope: &ResourceId,
-        name: &str,
-        private_endpoint_id: &str,
-        status: ConnectionStatus,
-        now: OffsetDateTime,
-    ) -> ArmResult<ResourceId> {
-        self.scope(scope)?;
-        let id = scope.child("privateEndpointConnections", name);
-        ResourceKind::PrivateEndpointConnection.validate_name(name)?;
-        let stamp = format_arm_time(now);
-        let description = match status {
-            ConnectionStatus::Approved => "Auto-Approved",
-            ConnectionStatus::Pending => "Awaiting approval",
-            _ => "",
-        };
-        self.store.insert(Resource {
-            id: id.clone(),
-            location: None,
-            tags: Tags::new(),
-            identity: None,
-            kind_field: None,
-            system_data: SystemData {
-                created_at: stamp.clone(),
-                created_by: self.config.caller.clone(),
-                last_modified_at: stamp,
-                last_modified_by: self.config.caller.clone(),
-            },
-            provisioning_state: ProvisioningState::Succeeded,
-            body: Body::PrivateEndpointConnection(PrivateEndpointConnection {
-                private_endpoint_id: private_endpoint_id.to_string(),
-                status,
-                description: description.to_string(),
-                actions_required: "None".to_string(),
-                group_ids: vec!["hybridcompute".to_string()],
-            }),
-            etag: None,
-        });
-        Ok(id)
-    }
-
-    fn scope(&self, scope: &ResourceId) -> ArmResult<&Resource> {
-        let r = self.resource(scope)?;
-        if r.kind() != ResourceKind::PrivateLinkScope {
-            return Err(ArmError::linked_invalid_property_id(&scope.to_string(), "scope"));
-        }
-        Ok(r)
-    }
-
-    /// The scope's private link resources (one: group `hybridcompute`).
-    pub fn private_link_resources(&self, scope: &ResourceId) -> ArmResult<Vec<Value>> {
-        let s = self.scope(scope)?;
-        let suffix = match s.location.and_then(region::lookup).map(|r| r.cloud) {
-            Some(region::Cloud::China) => "azure.cn",
-            Some(region::Cloud::UsGovernment) => "azure.us",
-            _ => "azure.com",
-        };
-        Ok(vec![json!({
-            "id": format!("{}/privateLinkResources/hybridcompute", s.id),
-            "name": "hybridcompute",
-            "type": "Microsoft.HybridCompute/privateLinkScopes/privateLinkResources",
-            "properties": {
-                "groupId": "hybridcompute",
-                "requiredMembers": ["HybridCompute.ServerDP", "HybridCompute.K8sConfigurationDP", "HybridCompute.GuestConfigDP"],
-                "requiredZoneNames": [
-                    format!("privatelink.his.arc.{suffix}"),
-                    format!("privatelink.guestconfiguration.{suffix}"),
-                    format!("privatelink.dp.kubernetesconfiguration.{suffix}"),
-                ],
-            },
-        })])
-    }
 
     // ================= long-running operations =================
 
@@ -1029,66 +703,27 @@ impl World {
 
     /// Effects of deleting `r` on resources outside its tree.
     fn on_delete(&mut self, r: &Resource) {
-        match &r.body {
-            Body::Net(NetBody::PrivateEndpoint(pe)) => {
-                self.store.remove(pe.connection.scope_connection.key());
-            }
-            Body::Net(NetBody::PrivateDnsZoneGroup(g)) => {
-                for (rs, ip) in &g.written {
-                    let Some(mut set) = self.store.get(rs.key()).cloned() else { continue };
-                    if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body {
-                        a.a_records.retain(|x| x != ip);
-                        if a.a_records.is_empty() {
-                            self.store.remove(rs.key());
-                        } else {
-                            self.store.insert(set);
-                        }
-                    }
-                }
-            }
-            _ => {}
+        let mut fx = Effects::default();
+        r.body.on_delete(r, &mut fx);
+        for id in &fx.remove {
+            self.store.remove(id.key());
         }
-    }
-
-    /// Refuses deletes Azure refuses (resources still in use).
-    fn check_delete(&self, id: &ResourceId, kind: ResourceKind) -> ArmResult<()> {
-        match kind {
-            ResourceKind::Subnet => self.check_subnet_free(id),
-            ResourceKind::VirtualNetwork => {
-                self.children_of(id, ResourceKind::Subnet).try_for_each(|s| self.check_subnet_free(&s.id))
+        for (rs, ip) in &fx.unwrite_records {
+            let Some(Body::ARecordSet(a)) = self.store.get(rs.key()).map(|r| &r.body) else { continue };
+            if a.a_records.iter().all(|x| x == ip) {
+                self.store.remove(rs.key());
+            } else {
+                self.store.update(rs.key(), |set| {
+                    if let Body::ARecordSet(a) = &mut set.body {
+                        a.a_records.retain(|x| x != ip);
+                    }
+                });
             }
-            ResourceKind::NetworkSecurityGroup => match self.store.nsg_subnets(id).next() {
-                None => Ok(()),
-                Some(subnet) => Err(ArmError::inferred(
-                    400,
-                    "InUseNetworkSecurityGroupCannotBeDeleted",
-                    format!(
-                        "Network security group {id} cannot be deleted because it is in use by the following \
-                         resources: {}. In order to delete the network security group, remove the association with the \
-                         resource(s).",
-                        subnet.id
-                    ),
-                )),
-            },
-            ResourceKind::PrivateDnsZone => match self.children_of(id, ResourceKind::VirtualNetworkLink).next() {
-                None => Ok(()),
-                Some(link) => Err(ArmError::inferred(
-                    409,
-                    "CannotDeleteResource",
-                    format!(
-                        "The private DNS zone '{}' cannot be deleted because it has virtual network link '{}'. Delete \
-                         the virtual network links first.",
-                        id.name(),
-                        link.id.name()
-                    ),
-                )),
-            },
-            _ => Ok(()),
         }
     }
 
     /// Applies the side effects of a networking PUT that passed every check.
-    fn apply_net_plan(&mut self, id: &ResourceId, plan: crate::net::build::NetPlan, now: OffsetDateTime) {
+    fn apply_effects(&mut self, id: &ResourceId, plan: Effects, now: OffsetDateTime) {
         let stamp = format_arm_time(now);
         let system_data = SystemData {
             created_at: stamp.clone(),
@@ -1110,7 +745,7 @@ impl World {
                 kind_field: None,
                 system_data: sd,
                 provisioning_state: ProvisioningState::Succeeded,
-                body: Body::Net(body),
+                body,
                 etag,
             });
         }
@@ -1133,17 +768,17 @@ impl World {
                 kind_field: None,
                 system_data: system_data.clone(),
                 provisioning_state: ProvisioningState::Succeeded,
-                body: Body::Net(NetBody::ARecordSet(RecordSet {
+                body: Body::ARecordSet(RecordSet {
                     ttl: 10,
                     a_records: Vec::new(),
                     cname: None,
                     metadata: Default::default(),
-                })),
+                }),
                 etag: None,
             });
             // The last zone group to write a name wins, as in Azure (a second endpoint for the
             // same FQDN overwrites the first one's record).
-            if let Body::Net(NetBody::ARecordSet(a)) = &mut set.body {
+            if let Body::ARecordSet(a) = &mut set.body {
                 a.a_records = vec![ip];
             }
             set.etag = Some(self.ids.guid());
@@ -1208,7 +843,7 @@ impl World {
             .with_target("virtualNetwork"));
         }
         let inside = self.children_of(&vnet, ResourceKind::Subnet).any(|s| match &s.body {
-            Body::Net(NetBody::Subnet(sn)) => sn.address_prefix.contains_addr(vm.address),
+            Body::Subnet(sn) => sn.address_prefix.contains_addr(vm.address),
             _ => false,
         });
         if !inside {
@@ -1235,7 +870,7 @@ impl World {
     }
 }
 
-fn not_found(id: &ResourceId) -> ArmError {
+pub(crate) fn not_found(id: &ResourceId) -> ArmError {
     ArmError::resource_not_found(&id.resource_type(), id.name(), id.resource_group().unwrap_or_default())
 }
 
@@ -1268,29 +903,6 @@ fn resolve_global_location(location: Option<&str>, resource_type: &str) -> ArmRe
     } else {
         Err(ArmError::location_not_available(loc, resource_type, "global"))
     }
-}
-
-fn build_extension(props: &Value) -> ArmResult<Body> {
-    if props.is_null() {
-        return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
-    }
-    let input: ExtensionInput = parse_input(props, "properties")?;
-    let extension_type = input.extension_type.filter(|t| !t.is_empty()).ok_or_else(|| {
-        ArmError::invalid_property("properties.extensionType", "The property 'properties.extensionType' is required.")
-    })?;
-    Ok(Body::ClusterExtension(ClusterExtension {
-        extension_type,
-        auto_upgrade_minor_version: input.auto_upgrade_minor_version.unwrap_or(true),
-        release_train: input.release_train.unwrap_or_else(|| "Stable".to_string()),
-        version: input.version,
-        scope: input.scope,
-        configuration_settings: input.configuration_settings.unwrap_or_default(),
-        configuration_protected_setting_keys: input
-            .configuration_protected_settings
-            .unwrap_or_default()
-            .into_keys()
-            .collect(),
-    }))
 }
 
 /// JSON merge-patch: objects merge key by key, anything else replaces.

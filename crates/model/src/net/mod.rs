@@ -1,276 +1,38 @@
-//! Azure networking for private link: virtual networks and subnets, network security
-//! groups, private endpoints and their DNS zone groups, private DNS zones with links and
-//! record sets, and the simplified on-premises connectivity (VPN/ExpressRoute) and Azure-side
-//! DNS forwarders (Private Resolver inbound endpoints, Firewall DNS proxy).
-//!
-//! Typed state here ([`NetBody`]); request parsing and the rules that bind these resources
-//! to Private Link Scopes live in [`build`]; JSON rendering in [`render`].
+//! Azure networking for private link, one module per resource family, each with its typed
+//! state, request parsing, builder (with its rules), rendering and index contributions side
+//! by side: [`vnet`] (virtual networks, subnets), [`nsg`] (security groups and rules),
+//! [`endpoint`] (private endpoints, DNS zone groups), [`private_dns`] (zones, links, record
+//! sets), [`hybrid`] (gateways, connections, ExpressRoute), [`resolver`] (Private Resolver,
+//! Azure Firewall DNS proxy). This module holds what the families share.
 
-pub mod build;
 pub mod cidr;
-pub mod render;
+pub mod endpoint;
+pub mod hybrid;
+pub mod nsg;
+pub mod private_dns;
+pub mod resolver;
+pub mod vnet;
 
+pub use endpoint::{EndpointConnection, PrivateDnsZoneGroup, PrivateEndpoint, ZoneConfig};
+pub use hybrid::{Connection, ExpressRouteCircuit, GatewayType, LocalNetworkGateway, VirtualNetworkGateway};
+pub use nsg::{Direction, NetworkSecurityGroup, SERVICE_TAGS, SecurityRule, service_tag};
+pub use private_dns::{PrivateDnsZone, RecordSet, ResolutionPolicy, VirtualNetworkLink};
+pub use resolver::{AzureFirewall, DnsResolver, InboundEndpoint};
+pub use vnet::{Subnet, VirtualNetwork};
+
+use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
-use crate::resources::ConnectionStatus;
-use cidr::Ipv4Net;
-use serde_json::{Map, Value};
+use crate::kinds::Body;
+use crate::resources::{ConnectionStatus, Resource, parse_input};
+use crate::world::World;
+use cidr::{CidrError, Ipv4Net};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 /// Properties the emulator keeps but does not interpret (echoed back as sent).
 pub type Extra = Map<String, Value>;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNetwork {
-    pub address_prefixes: Vec<Ipv4Net>,
-    pub dns_servers: Vec<String>,
-    pub resource_guid: String,
-    pub extra: Extra,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subnet {
-    pub address_prefix: Ipv4Net,
-    /// Whether the caller sent `addressPrefixes` (list) rather than `addressPrefix`.
-    pub prefix_as_list: bool,
-    pub private_endpoint_network_policies: String,
-    pub private_link_service_network_policies: String,
-    pub network_security_group: Option<ResourceId>,
-    pub extra: Extra,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    Inbound,
-    Outbound,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Inbound => "Inbound",
-            Direction::Outbound => "Outbound",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityRule {
-    pub priority: u16,
-    pub direction: Direction,
-    pub access: String,
-    pub protocol: String,
-    pub source_address_prefixes: Vec<String>,
-    pub destination_address_prefixes: Vec<String>,
-    pub source_port_ranges: Vec<String>,
-    pub destination_port_ranges: Vec<String>,
-    /// Which of the singular/plural forms were used, to echo them back the same way.
-    pub plural: [bool; 4],
-    pub description: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkSecurityGroup {
-    pub resource_guid: String,
-    pub extra: Extra,
-}
-
-/// One connection of a private endpoint to a Private Link Scope.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EndpointConnection {
-    pub name: String,
-    pub scope: ResourceId,
-    pub group_ids: Vec<String>,
-    pub request_message: Option<String>,
-    /// Manual connections wait for approval on the scope side (PLS-012).
-    pub manual: bool,
-    /// The scope-side `privateEndpointConnections/{name}` that holds the state.
-    pub scope_connection: ResourceId,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateEndpoint {
-    pub subnet: ResourceId,
-    pub connection: EndpointConnection,
-    /// One private IP per Arc FQDN, in the order of `endpoints::arc_endpoints`.
-    pub dns: Vec<(String, Ipv4Addr)>,
-    pub network_interface: ResourceId,
-    pub custom_network_interface_name: Option<String>,
-    pub resource_guid: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZoneConfig {
-    pub name: String,
-    pub zone: ResourceId,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateDnsZoneGroup {
-    pub configs: Vec<ZoneConfig>,
-    /// A records this group wrote: (record set id, address).
-    pub written: Vec<(ResourceId, Ipv4Addr)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateDnsZone {
-    pub internal_id: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResolutionPolicy {
-    Default,
-    /// Fall back to internet resolution on NXDOMAIN (DNS-003 exception).
-    NxDomainRedirect,
-}
-
-impl ResolutionPolicy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResolutionPolicy::Default => "Default",
-            ResolutionPolicy::NxDomainRedirect => "NxDomainRedirect",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNetworkLink {
-    pub virtual_network: ResourceId,
-    pub registration_enabled: bool,
-    pub resolution_policy: ResolutionPolicy,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordSet {
-    pub ttl: u32,
-    pub a_records: Vec<Ipv4Addr>,
-    pub cname: Option<String>,
-    pub metadata: Map<String, Value>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GatewayType {
-    Vpn,
-    ExpressRoute,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNetworkGateway {
-    pub gateway_type: GatewayType,
-    /// The `GatewaySubnet` it sits in.
-    pub subnet: ResourceId,
-    pub extra: Extra,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalNetworkGateway {
-    pub address_prefixes: Vec<Ipv4Net>,
-    pub extra: Extra,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Connection {
-    pub connection_type: String,
-    pub gateway: ResourceId,
-    /// Local network gateway (IPsec) or ExpressRoute circuit.
-    pub peer: Option<ResourceId>,
-    pub extra: Extra,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpressRouteCircuit {
-    pub extra: Extra,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct DnsResolver {
-    pub virtual_network: ResourceId,
-    pub resource_guid: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct InboundEndpoint {
-    pub subnet: ResourceId,
-    pub address: Ipv4Addr,
-    pub static_allocation: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct AzureFirewall {
-    pub subnet: ResourceId,
-    pub address: Ipv4Addr,
-    pub ip_configuration_name: String,
-    pub dns_proxy: bool,
-    pub extra: Extra,
-}
-
-/// Type-specific state of a networking resource.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)] // stored once per resource; boxing would only add indirection
-pub enum NetBody {
-    VirtualNetwork(VirtualNetwork),
-    Subnet(Subnet),
-    NetworkSecurityGroup(NetworkSecurityGroup),
-    SecurityRule(SecurityRule),
-    PrivateEndpoint(PrivateEndpoint),
-    PrivateDnsZoneGroup(PrivateDnsZoneGroup),
-    PrivateDnsZone(PrivateDnsZone),
-    VirtualNetworkLink(VirtualNetworkLink),
-    ARecordSet(RecordSet),
-    CnameRecordSet(RecordSet),
-    VirtualNetworkGateway(VirtualNetworkGateway),
-    LocalNetworkGateway(LocalNetworkGateway),
-    Connection(Connection),
-    ExpressRouteCircuit(ExpressRouteCircuit),
-    DnsResolver(DnsResolver),
-    InboundEndpoint(InboundEndpoint),
-    AzureFirewall(AzureFirewall),
-}
-
-impl NetBody {
-    pub fn kind(&self) -> crate::kinds::ResourceKind {
-        use crate::kinds::ResourceKind as K;
-        match self {
-            NetBody::VirtualNetwork(_) => K::VirtualNetwork,
-            NetBody::Subnet(_) => K::Subnet,
-            NetBody::NetworkSecurityGroup(_) => K::NetworkSecurityGroup,
-            NetBody::SecurityRule(_) => K::SecurityRule,
-            NetBody::PrivateEndpoint(_) => K::PrivateEndpoint,
-            NetBody::PrivateDnsZoneGroup(_) => K::PrivateDnsZoneGroup,
-            NetBody::PrivateDnsZone(_) => K::PrivateDnsZone,
-            NetBody::VirtualNetworkLink(_) => K::VirtualNetworkLink,
-            NetBody::ARecordSet(_) => K::ARecordSet,
-            NetBody::CnameRecordSet(_) => K::CnameRecordSet,
-            NetBody::VirtualNetworkGateway(_) => K::VirtualNetworkGateway,
-            NetBody::LocalNetworkGateway(_) => K::LocalNetworkGateway,
-            NetBody::Connection(_) => K::Connection,
-            NetBody::ExpressRouteCircuit(_) => K::ExpressRouteCircuit,
-            NetBody::DnsResolver(_) => K::DnsResolver,
-            NetBody::InboundEndpoint(_) => K::DnsResolverInboundEndpoint,
-            NetBody::AzureFirewall(_) => K::AzureFirewall,
-        }
-    }
-
-    /// Subnets this resource occupies (a subnet in use cannot be deleted).
-    pub fn subnets_used(&self) -> Vec<&ResourceId> {
-        match self {
-            NetBody::PrivateEndpoint(p) => vec![&p.subnet],
-            NetBody::VirtualNetworkGateway(g) => vec![&g.subnet],
-            NetBody::InboundEndpoint(i) => vec![&i.subnet],
-            NetBody::AzureFirewall(f) => vec![&f.subnet],
-            _ => Vec::new(),
-        }
-    }
-
-    /// Private addresses this resource holds in its subnet.
-    pub fn addresses(&self) -> Vec<Ipv4Addr> {
-        match self {
-            NetBody::PrivateEndpoint(p) => p.dns.iter().map(|(_, ip)| *ip).collect(),
-            NetBody::InboundEndpoint(i) => vec![i.address],
-            NetBody::AzureFirewall(f) => vec![f.address],
-            _ => Vec::new(),
-        }
-    }
-}
 
 /// The scope-side connection state seen from an endpoint (`Disconnected` when the scope
 /// side deleted it).
@@ -280,4 +42,200 @@ pub fn connection_state(status: Option<(ConnectionStatus, String, String)>) -> (
         "Deleted on the Private Link Scope".to_string(),
         "None".to_string(),
     ))
+}
+
+pub(crate) fn with_extra(mut v: Value, extra: &Extra) -> Value {
+    if let Some(obj) = v.as_object_mut() {
+        for (k, x) in extra {
+            obj.entry(k.clone()).or_insert_with(|| x.clone());
+        }
+    }
+    v
+}
+
+pub(crate) fn etag_of(r: &Resource) -> Value {
+    json!(r.etag.clone().unwrap_or_default())
+}
+
+impl World {
+    /// Full JSON (envelope included) of a child rendered inside its parent.
+    pub(crate) fn child_json(&self, r: &Resource) -> Value {
+        let mut v = json!({ "id": r.id.to_string(), "name": r.id.name(), "type": r.kind().arm_type() });
+        if r.etag.is_some() {
+            v["etag"] = etag_of(r);
+        }
+        v["properties"] = r.body.properties(self, r);
+        v
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AddressSpace {
+    pub(crate) address_prefixes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IpConfigurationInput {
+    pub(crate) subnet: Option<IdRef>,
+    pub(crate) private_ip_address: Option<String>,
+    pub(crate) private_ip_allocation_method: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct IdRef {
+    pub(crate) id: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NamedChild {
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) properties: Value,
+}
+
+pub(crate) fn required(path: &str) -> ArmError {
+    ArmError::invalid_property(path, format!("The property '{path}' is required."))
+}
+
+/// Parses a reference to another resource, refusing ids that are not ids.
+pub(crate) fn ref_id(value: Option<&str>, path: &str) -> ArmResult<ResourceId> {
+    let text = value.filter(|v| !v.trim().is_empty()).ok_or_else(|| required(path))?;
+    ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))
+}
+
+/// ARM's answer for a reference to a resource that does not exist (text verified).
+pub(crate) fn invalid_reference(referenced: &ResourceId, by: &ResourceId, path: &str) -> ArmError {
+    ArmError::verified(
+        400,
+        "InvalidResourceReference",
+        format!(
+            "Resource {referenced} referenced by resource {by} was not found. Please make sure that the referenced \
+             resource exists, and that both resources are in the same region."
+        ),
+    )
+    .with_target(path)
+}
+
+pub(crate) fn parse_prefix(text: &str, path: &str, resource: &ResourceId) -> ArmResult<Ipv4Net> {
+    Ipv4Net::parse(text).map_err(|e| match e {
+        CidrError::Malformed => ArmError::verified(
+            400,
+            "InvalidAddressPrefixFormat",
+            format!(
+                "Address prefix {text} of resource {resource} is not formatted correctly. It should follow CIDR \
+                 notation, for example 10.0.0.0/24."
+            ),
+        )
+        .with_target(path),
+        CidrError::HostBitsSet { canonical } => ArmError::verified(
+            400,
+            "InvalidCIDRNotation",
+            format!(
+                "The address prefix {text} in resource {resource} has an invalid CIDR notation. For the given prefix \
+                 length, the address prefix should be {canonical}."
+            ),
+        )
+        .with_target(path),
+    })
+}
+
+pub(crate) fn string_list(single: Option<String>, list: Option<Vec<String>>) -> (Vec<String>, bool) {
+    match (single, list) {
+        (_, Some(l)) if !l.is_empty() => (l, true),
+        (Some(s), _) => (vec![s], false),
+        _ => (Vec::new(), false),
+    }
+}
+
+impl World {
+    /// The state of the resource `id` names, if it exists.
+    pub(crate) fn body_of(&self, id: &ResourceId) -> Option<&Body> {
+        self.store.get(id.key()).map(|r| &r.body)
+    }
+
+    pub(crate) fn subnet(&self, id: &ResourceId) -> Option<(&Resource, &Subnet)> {
+        let r = self.store.get(id.key())?;
+        match &r.body {
+            Body::Subnet(s) => Some((r, s)),
+            _ => None,
+        }
+    }
+
+    /// The existing subnet of a resource's first `ipConfiguration`, which Azure requires to carry
+    /// a dedicated name (`GatewaySubnet`, `AzureFirewallSubnet`).
+    pub(crate) fn dedicated_subnet(
+        &self,
+        id: &ResourceId,
+        config: Option<Value>,
+        required_name: &str,
+        code: &'static str,
+        what: &str,
+    ) -> ArmResult<ResourceId> {
+        let path = "properties.ipConfigurations[0].properties.subnet.id";
+        let props = config.unwrap_or(Value::Null);
+        let ipc: IpConfigurationInput = if props.is_null() {
+            Default::default()
+        } else {
+            parse_input(&props, "properties.ipConfigurations[0].properties")?
+        };
+        let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
+        if self.subnet(&subnet).is_none() {
+            return Err(invalid_reference(&subnet, id, path));
+        }
+        if !subnet.name().eq_ignore_ascii_case(required_name) {
+            return Err(ArmError::inferred(
+                400,
+                code,
+                format!("{what} must use the subnet named '{required_name}', not '{}'.", subnet.name()),
+            )
+            .with_target(path));
+        }
+        Ok(subnet)
+    }
+
+    pub(crate) fn allocate_in(
+        &self,
+        subnet_id: &ResourceId,
+        requested: Option<&str>,
+        path: &str,
+        keep: Option<Ipv4Addr>,
+    ) -> ArmResult<Ipv4Addr> {
+        let (_, subnet) = self.subnet(subnet_id).ok_or_else(|| required(path))?;
+        let used = self.store.subnet_ips(subnet_id).cloned().unwrap_or_default();
+        if let Some(text) = requested {
+            let ip: Ipv4Addr = text
+                .parse()
+                .map_err(|_| ArmError::invalid_property(path, format!("'{text}' is not a valid IPv4 address.")))?;
+            let free = !used.contains(&u32::from(ip)) || keep == Some(ip);
+            let inside = subnet.address_prefix.contains_addr(ip)
+                && u32::from(ip) >= subnet.address_prefix.first() + 4
+                && u32::from(ip) < subnet.address_prefix.last();
+            if !inside || !free {
+                return Err(ArmError::inferred(
+                    400,
+                    "PrivateIPAddressNotAvailable",
+                    format!(
+                        "Private address {ip} is not available in subnet '{}' ({}).",
+                        subnet_id.name(),
+                        subnet.address_prefix
+                    ),
+                )
+                .with_target(path));
+            }
+            return Ok(ip);
+        }
+        if let Some(k) = keep {
+            return Ok(k);
+        }
+        subnet.address_prefix.allocate(&used).ok_or_else(|| {
+            ArmError::inferred(
+                400,
+                "SubnetIsFull",
+                format!("Subnet '{}' has no free private address left.", subnet_id.name()),
+            )
+            .with_target(path)
+        })
+    }
 }

@@ -1,0 +1,280 @@
+//! Private DNS zones, their virtual network links (one per zone and VNet; resolution
+//! policy for DNS-003's exception) and their A and CNAME record sets, plus the SOA record set
+//! Azure creates with every zone.
+
+use super::*;
+use crate::error::{ArmError, ArmResult};
+use crate::kinds::{Body, ResourceKind};
+use crate::resources::{Effects, ProvisioningState, Put, Resource, ResourceType, parse_input};
+use crate::store::IndexEntry;
+use crate::world::World;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrivateDnsZone {
+    pub internal_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolutionPolicy {
+    Default,
+    /// Fall back to internet resolution on NXDOMAIN (DNS-003 exception).
+    NxDomainRedirect,
+}
+
+impl ResolutionPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolutionPolicy::Default => "Default",
+            ResolutionPolicy::NxDomainRedirect => "NxDomainRedirect",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VirtualNetworkLink {
+    pub virtual_network: ResourceId,
+    pub registration_enabled: bool,
+    pub resolution_policy: ResolutionPolicy,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordSet {
+    pub ttl: u32,
+    pub a_records: Vec<Ipv4Addr>,
+    pub cname: Option<String>,
+    pub metadata: Map<String, Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct LinkInput {
+    virtual_network: Option<IdRef>,
+    registration_enabled: Option<bool>,
+    resolution_policy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ARecordInput {
+    ipv4_address: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CnameInput {
+    cname: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RecordSetInput {
+    ttl: Option<i64>,
+    a_records: Option<Vec<Value>>,
+    cname_record: Option<Value>,
+    metadata: Option<Map<String, Value>>,
+}
+
+impl World {
+    pub(crate) fn build_link(&self, id: &ResourceId, props: &Value) -> ArmResult<Body> {
+        let input: LinkInput = parse_input(props, "properties")?;
+        let path = "properties.virtualNetwork.id";
+        let vnet = ref_id(input.virtual_network.and_then(|v| v.id).as_deref(), path)?;
+        if !matches!(self.body_of(&vnet), Some(Body::VirtualNetwork(_))) {
+            return Err(invalid_reference(&vnet, id, path));
+        }
+        let zone = id.parent().ok_or_else(|| required("id"))?;
+        // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
+        if self.store.zone_link(&zone, &vnet).is_some_and(|other| other != id.key()) {
+            return Err(ArmError::verified(
+                409,
+                "Conflict",
+                format!("Private zone '{}' is already linked to the virtual network '{vnet}'.", zone.name()),
+            )
+            .with_target(path));
+        }
+        let resolution_policy = match input.resolution_policy.as_deref() {
+            None => ResolutionPolicy::Default,
+            Some(p) if p.eq_ignore_ascii_case("Default") => ResolutionPolicy::Default,
+            Some(p) if p.eq_ignore_ascii_case("NxDomainRedirect") => ResolutionPolicy::NxDomainRedirect,
+            Some(p) => {
+                return Err(ArmError::invalid_property(
+                    "properties.resolutionPolicy",
+                    format!("'{p}' is not a valid resolutionPolicy; allowed values are: Default, NxDomainRedirect."),
+                ));
+            }
+        };
+        Ok(Body::VirtualNetworkLink(VirtualNetworkLink {
+            virtual_network: vnet,
+            registration_enabled: input.registration_enabled.unwrap_or(false),
+            resolution_policy,
+        }))
+    }
+}
+
+fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<Body> {
+    let input: RecordSetInput = parse_input(props, "properties")?;
+    let ttl = input.ttl.unwrap_or(3600);
+    if !(0..=2_147_483_647).contains(&ttl) {
+        return Err(ArmError::invalid_property("properties.ttl", "The TTL must be between 0 and 2147483647."));
+    }
+    let mut set =
+        RecordSet { ttl: ttl as u32, a_records: Vec::new(), cname: None, metadata: input.metadata.unwrap_or_default() };
+    if kind == ResourceKind::ARecordSet {
+        for (i, v) in input.a_records.unwrap_or_default().into_iter().enumerate() {
+            let path = format!("properties.aRecords[{i}].ipv4Address");
+            let r: ARecordInput = parse_input(&v, &format!("properties.aRecords[{i}]"))?;
+            let text = r.ipv4_address.ok_or_else(|| required(&path))?;
+            let ip = text
+                .parse::<Ipv4Addr>()
+                .map_err(|_| ArmError::invalid_property(&path, format!("'{text}' is not a valid IPv4 address.")))?;
+            set.a_records.push(ip);
+        }
+        // Empty record sets are allowed: they break resolution later (DNS-003), as in Azure.
+        Ok(Body::ARecordSet(set))
+    } else {
+        if let Some(v) = input.cname_record {
+            let c: CnameInput = parse_input(&v, "properties.cnameRecord")?;
+            set.cname = c.cname.filter(|c| !c.is_empty());
+        }
+        Ok(Body::CnameRecordSet(set))
+    }
+}
+
+impl ResourceType for PrivateDnsZone {
+    fn build(w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
+        let Put { existing, .. } = *put;
+        Ok(Body::PrivateDnsZone(PrivateDnsZone {
+            internal_id: match existing.map(|r| &r.body) {
+                Some(Body::PrivateDnsZone(z)) => z.internal_id.clone(),
+                _ => w.ids().guid(),
+            },
+        }))
+    }
+
+    fn properties(&self, w: &World, r: &Resource) -> Value {
+        let state = r.provisioning_state.as_str();
+        let z = self;
+        {
+            let records = w.children_of(&r.id, ResourceKind::ARecordSet).count()
+                + w.children_of(&r.id, ResourceKind::CnameRecordSet).count();
+            let links: Vec<&Resource> = w.children_of(&r.id, ResourceKind::VirtualNetworkLink).collect();
+            let with_registration = links
+                .iter()
+                .filter(|l| matches!(&l.body, Body::VirtualNetworkLink(x) if x.registration_enabled))
+                .count();
+            json!({
+                "maxNumberOfRecordSets": 25000,
+                "maxNumberOfVirtualNetworkLinks": 1000,
+                "maxNumberOfVirtualNetworkLinksWithRegistration": 100,
+                // Azure counts the zone's SOA record set too.
+                "numberOfRecordSets": records + 1,
+                "numberOfVirtualNetworkLinks": links.len(),
+                "numberOfVirtualNetworkLinksWithRegistration": with_registration,
+                "provisioningState": state,
+                "internalId": z.internal_id,
+            })
+        }
+    }
+
+    fn check_delete(&self, w: &World, r: &Resource) -> ArmResult<()> {
+        match w.children_of(&r.id, ResourceKind::VirtualNetworkLink).next() {
+            None => Ok(()),
+            Some(link) => Err(ArmError::inferred(
+                409,
+                "CannotDeleteResource",
+                format!(
+                    "The private DNS zone '{}' cannot be deleted because it has virtual network link '{}'. Delete \
+                     the virtual network links first.",
+                    r.id.name(),
+                    link.id.name()
+                ),
+            )),
+        }
+    }
+}
+
+impl ResourceType for VirtualNetworkLink {
+    fn build(w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
+        let Put { id, .. } = *put;
+        let props = put.properties_or_empty();
+        w.build_link(id, &props)
+    }
+
+    fn properties(&self, _w: &World, r: &Resource) -> Value {
+        let state = r.provisioning_state.as_str();
+        let l = self;
+        json!({
+            "virtualNetwork": { "id": l.virtual_network.to_string() },
+            "registrationEnabled": l.registration_enabled,
+            "resolutionPolicy": l.resolution_policy.as_str(),
+            "virtualNetworkLinkState": if r.provisioning_state == ProvisioningState::Succeeded { "Completed" } else { "InProgress" },
+            "provisioningState": state,
+        })
+    }
+
+    fn index(&self, r: &Resource, out: &mut Vec<IndexEntry>) {
+        if let Some(zone) = r.id.parent() {
+            out.push(IndexEntry::ZoneLink {
+                zone: zone.key().to_string(),
+                vnet: self.virtual_network.key().to_string(),
+            });
+        }
+    }
+}
+
+impl ResourceType for RecordSet {
+    fn build(_w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
+        let Put { kind, .. } = *put;
+        let props = put.properties_or_empty();
+        build_record_set(kind, &props)
+    }
+
+    fn properties(&self, _w: &World, r: &Resource) -> Value {
+        let s = self;
+        {
+            let zone = r.id.parent().map(|z| z.name().to_ascii_lowercase()).unwrap_or_default();
+            let name = r.id.name();
+            let fqdn = if name == "@" { format!("{zone}.") } else { format!("{name}.{zone}.") };
+            let mut p = json!({ "metadata": s.metadata, "ttl": s.ttl, "fqdn": fqdn, "isAutoRegistered": false });
+            if r.kind() == ResourceKind::ARecordSet {
+                p["aRecords"] =
+                    json!(s.a_records.iter().map(|ip| json!({ "ipv4Address": ip.to_string() })).collect::<Vec<_>>());
+            } else if let Some(c) = &s.cname {
+                p["cnameRecord"] = json!({ "cname": c });
+            }
+            p
+        }
+    }
+}
+impl World {
+    /// The SOA record set (`@`) Azure creates with every private DNS zone.
+    pub fn zone_soa_record_set(&self, zone: &ResourceId) -> crate::error::ArmResult<Value> {
+        let r = self.resource(zone)?;
+        if r.kind() != ResourceKind::PrivateDnsZone {
+            return Err(crate::error::ArmError::linked_invalid_property_id(&zone.to_string(), "id"));
+        }
+        let name = zone.name().to_ascii_lowercase();
+        Ok(json!({
+            "id": format!("{zone}/SOA/@"),
+            "name": "@",
+            "type": "Microsoft.Network/privateDnsZones/SOA",
+            "etag": r.etag.clone().unwrap_or_default(),
+            "properties": {
+                "metadata": {},
+                "ttl": 3600,
+                "fqdn": format!("{name}."),
+                "isAutoRegistered": false,
+                "soaRecord": {
+                    "host": "azureprivatedns.net",
+                    "email": "azureprivatedns-host.microsoft.com",
+                    "serialNumber": 1,
+                    "refreshTime": 3600,
+                    "retryTime": 300,
+                    "expireTime": 2419200,
+                    "minimumTtl": 10,
+                },
+            },
+        }))
+    }
+}
