@@ -81,7 +81,7 @@ pub const PLS_004: Rule = Rule::verified(
     "PLS-004",
     LIMITATIONS,
     "A private endpoint is in its virtual network's region (which may differ from the scope's).",
-    "Azure Resource Manager responses (the endpoint/network region refusal; the strict-regions refusal is ours)",
+    "Azure Resource Manager responses, for the endpoint/network region refusal; the strict-regions refusal is ours",
 );
 pub const PLS_005: Rule = Rule::inferred(
     "PLS-005",
@@ -106,8 +106,8 @@ pub const PLS_008: Rule = Rule::verified(
     "PLS-008",
     "Current limitations (Note: Cluster Connect and Custom Locations)",
     "Cluster Connect and Custom Locations are not supported on private-link clusters.",
-    "azure-cli-extensions connectedk8s (client-side validation text; refusing private link on a cluster that \
-     hosts custom locations is ours)",
+    "azure-cli-extensions connectedk8s (client-side validation text), for the custom location refusal; refusing \
+     private link on a cluster that hosts custom locations is ours",
 );
 pub const PLS_009: Rule =
     Rule::inferred("PLS-009", EXTENSIONS, "Only extensions documented for private link work end to end.");
@@ -129,7 +129,7 @@ pub const PLS_013: Rule = Rule::verified(
     "PLS-013",
     CREATE_ENDPOINT,
     "A private endpoint to an Arc Private Link Scope uses group id 'hybridcompute'.",
-    "Azure Resource Manager responses (a connection without a group id; the refusal of another group id is ours)",
+    "Azure Resource Manager responses, for a connection without a group id; the refusal of another group id is ours",
 );
 pub const PLS_014: Rule = Rule::inferred(
     "PLS-014",
@@ -800,6 +800,48 @@ mod tests {
         }
         let verified: Vec<&str> = CATALOGUE.iter().filter(|r| r.fidelity == Fidelity::Verified).map(|r| r.id).collect();
         assert_eq!(verified, ["PLS-003", "PLS-004", "PLS-008", "PLS-010", "PLS-013", "PLS-015"]);
+    }
+
+    /// A rule tagged verified has a refusal with verified text from the source it names; an
+    /// inferred rule has none.
+    #[test]
+    fn verified_rules_have_verified_refusals() {
+        let (a, b) = (scope("s", "a"), scope("s", "b"));
+        let pe = ResourceId::resource("s", "rg", "Microsoft.Network", "privateEndpoints", "pe");
+        let sn = ResourceId::resource("s", "rg", "Microsoft.Network", "virtualNetworks", "v").child("subnets", "s");
+        let (d, st) = (RegionProfile::Default, RegionProfile::StrictRegions);
+        let refusals = [
+            pls_001_one_scope_per_virtual_network(&sn, &b, &[a.key()]),
+            pls_002_one_scope_per_cluster(&cluster("s"), Some(&a), Some(&b)),
+            pls_003_cluster_in_scope_region(d, "eastus", "westus"),
+            pls_004_endpoint_in_network_region(d, &pe, "eastus", &sn, "westus", "eastus"),
+            pls_004_endpoint_in_network_region(st, &pe, "westus", &sn, "westus", "eastus"),
+            pls_005_same_subscription("cluster", &cluster("t"), &a, "x"),
+            pls_008_no_custom_location_on_private_link_cluster(&cluster("s"), PrivateLinkState::Enabled),
+            pls_008_no_private_link_with_custom_locations(&cluster("s"), PrivateLinkState::Enabled, 1),
+            pls_010_state_and_scope_agree(PrivateLinkState::Enabled, None),
+            pls_010_state_and_scope_agree(PrivateLinkState::Disabled, Some("/x")),
+            pls_010_scope_exists("/x", false),
+            pls_011_candidate_for_scope(&cluster("t"), "westus", &a, "eastus"),
+            pls_012_connection_transition(ConnectionStatus::Rejected, ConnectionStatus::Approved),
+            pls_013_group_id(&[], "c", "g"),
+            pls_013_group_id(&["blob".to_string()], "c", "g"),
+            pls_015_provider_registered("Microsoft.Kubernetes", false),
+            net_002_onboarding_reaches_required_services(&cluster("s"), &["AzureActiveDirectory"]),
+        ]
+        .map(Result::unwrap_err);
+        for rule in CATALOGUE {
+            let verified: Vec<&ArmError> =
+                refusals.iter().filter(|e| e.rule == Some(rule) && e.fidelity == Fidelity::Verified).collect();
+            match rule.fidelity_source {
+                Some(source) => assert!(
+                    verified.iter().any(|e| e.fidelity_source.is_some_and(|s| source.starts_with(s))),
+                    "{}",
+                    rule.id
+                ),
+                None => assert!(verified.is_empty(), "{}", rule.id),
+            }
+        }
     }
 
     #[test]
