@@ -62,12 +62,13 @@ async fn index() -> Response {
     .into_response()
 }
 
+/// The whole catalogue: `{"value": [{"id", "seedSection", "summary", "fidelity", "fidelitySource"?}]}`.
 async fn rules_list() -> Response {
     axum::Json(json!({ "value": rules::CATALOGUE })).into_response()
 }
 
 async fn unknown() -> Response {
-    refuse(&ArmError::inferred(404, "NotFound", "No such admin endpoint; GET /_emulator/ lists them."))
+    refuse(&ArmError::admin_endpoint_not_found())
 }
 
 #[derive(Deserialize)]
@@ -141,11 +142,11 @@ fn list_of<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Response {
     axum::Json(json!({ "value": items.collect::<Vec<_>>() })).into_response()
 }
 
-/// One lab object, or 404 with `code`.
-fn found<T: serde::Serialize>(item: Option<T>, code: &'static str, what: String) -> Response {
+/// One lab object, or the refusal saying it does not exist.
+fn found<T: serde::Serialize>(item: Option<T>, not_found: impl FnOnce() -> ArmError) -> Response {
     match item {
         Some(x) => axum::Json(json!(x)).into_response(),
-        None => refuse(&ArmError::inferred(404, code, format!("{what} does not exist."))),
+        None => refuse(&not_found()),
     }
 }
 
@@ -179,7 +180,7 @@ async fn list_sites(State(st): State<ArmState>) -> Response {
 }
 
 async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    st.read(|w| found(w.site(&name), "SiteNotFound", format!("Site '{name}'")))
+    st.read(|w| found(w.site(&name), || ArmError::site_not_found(&name)))
 }
 
 async fn put_site(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
@@ -305,7 +306,7 @@ async fn list_clusters(State(st): State<ArmState>) -> Response {
 }
 
 async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
-    st.read(|w| found(w.lab_cluster(&name), "ClusterNotFound", format!("Lab cluster '{name}'")))
+    st.read(|w| found(w.lab_cluster(&name), || ArmError::lab_cluster_not_found(&name)))
 }
 
 async fn put_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {

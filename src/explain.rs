@@ -58,7 +58,8 @@ pub fn render(report: &Value) -> String {
     let services = report.get("services").and_then(Value::as_array).cloned().unwrap_or_default();
     if !services.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "Public services the agents need (NET-002; seed: \"Network configuration\"):");
+        let net_002 = &arcemu_model::rules::NET_002;
+        let _ = writeln!(o, "Public services the agents need ({}; seed: \"{}\"):", net_002.id, net_002.seed_section);
         for sv in services {
             let ok = sv.get("allowed").and_then(Value::as_bool).unwrap_or(false);
             let _ =

@@ -218,3 +218,39 @@ async fn pls_015_unregistered_provider_refuses_writes_until_registered() {
         Some("PLS-015"),
     );
 }
+
+/// `GET /_emulator/rules`: every rule of DESIGN.md (PLS-001..015, NET-001..003, DNS-001..006),
+/// in id order, each with its seed section, summary and fidelity (and a source when verified).
+#[tokio::test]
+async fn the_admin_api_lists_the_whole_catalogue_with_fidelity() {
+    let arm = start().await;
+    let r = arm.get("/_emulator/rules").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rules = r.body["value"].as_array().expect("a value array");
+    let ids: Vec<&str> = rules.iter().map(|x| x["id"].as_str().unwrap_or("")).collect();
+    let mut design: Vec<String> = (1..=15)
+        .map(|n| format!("PLS-{n:03}"))
+        .chain((1..=3).map(|n| format!("NET-{n:03}")))
+        .chain((1..=6).map(|n| format!("DNS-{n:03}")))
+        .collect();
+    design.sort();
+    assert_eq!(ids, design);
+    for rule in rules {
+        let keys: Vec<&str> = rule.as_object().unwrap().keys().map(String::as_str).collect();
+        match rule["fidelity"].as_str() {
+            Some("verified") => {
+                assert!(rule["fidelitySource"].as_str().is_some_and(|s| !s.is_empty()), "{rule}");
+                assert_eq!(keys, ["id", "seedSection", "summary", "fidelity", "fidelitySource"]);
+            }
+            Some("inferred") => assert_eq!(keys, ["id", "seedSection", "summary", "fidelity"]),
+            _ => panic!("no fidelity: {rule}"),
+        }
+        assert!(rule["seedSection"].as_str().is_some_and(|s| !s.is_empty()), "{rule}");
+        assert!(rule["summary"].as_str().is_some_and(|s| !s.is_empty()), "{rule}");
+    }
+    let pls_015 = rules.iter().find(|x| x["id"] == "PLS-015").unwrap();
+    assert_eq!(pls_015["fidelity"], "verified");
+    assert_eq!(pls_015["fidelitySource"], "Azure Resource Manager responses");
+    let dns_006 = rules.iter().find(|x| x["id"] == "DNS-006").unwrap();
+    assert_eq!(dns_006["fidelity"], "inferred");
+}

@@ -9,16 +9,25 @@
 //! endpoint's scope); a public address means the public path (the firewall, and the scope's
 //! public network access). Entra ID, Resource Manager, the container registry and Front Door
 //! are always reached publicly (NET-002).
+//!
+//! Each decision is a function of the catalogue in `rules.rs` (`pls_006_public_path_allowed`,
+//! `dns_005_address_owned_by_endpoint`, `dns_005_address_matches_endpoint`,
+//! `pls_012_carries_traffic`, `pls_014_may_use_private_endpoint`,
+//! `pls_007_associated_with_endpoint_scope`, `net_002_service_allowed`,
+//! `pls_009_extension_documented`, `net_003_needs_own_private_endpoint`); the verdict and its
+//! trace step cite the same [`Rule`], whose seed section the report shows.
 
 use crate::dns::{DnsAnswer, Rcode, TraceStep, Vantage};
 use crate::endpoints::{self, ArcEndpoint};
-use crate::error::{ArmError, ArmResult};
+use crate::error::{ArmError, ArmResult, Rule, cite};
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::{LabCluster, Site};
 use crate::net::cidr::Ipv4Net;
-use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, PublicNetworkAccess, Resource};
-use crate::rules;
+use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, Resource};
+use crate::rules::{
+    self, DNS_001, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_006, PLS_007, PLS_009, PLS_012, PLS_014,
+};
 use crate::world::World;
 use serde::Serialize;
 use std::net::Ipv4Addr;
@@ -46,9 +55,10 @@ pub struct EndpointTrace {
     pub dns: DnsAnswer,
     pub steps: Vec<TraceStep>,
     pub verdict: Verdict,
-    /// The rule that decided the verdict.
-    pub rule: Option<&'static str>,
-    pub seed_section: Option<&'static str>,
+    /// The rule that decided the verdict. JSON: `rule` (its id) and `seedSection` (its
+    /// section of the seed), both `null` when no rule decided.
+    #[serde(flatten, serialize_with = "cite::id_and_seed_section")]
+    pub rule: Option<&'static Rule>,
     /// The service's HTTP answer when it refused (403 for PLS-007).
     pub http_status: Option<u16>,
     pub message: Option<String>,
@@ -64,7 +74,8 @@ pub struct ServiceCheck {
     pub purpose: &'static str,
     pub allowed: bool,
     pub why: String,
-    pub rule: &'static str,
+    #[serde(serialize_with = "cite::id")]
+    pub rule: &'static Rule,
 }
 
 /// An extension's fate over private link (PLS-009, NET-003).
@@ -75,7 +86,8 @@ pub struct ExtensionCheck {
     pub extension_type: String,
     pub works_privately: bool,
     pub why: String,
-    pub rule: &'static str,
+    #[serde(serialize_with = "cite::id")]
+    pub rule: &'static Rule,
 }
 
 /// Everything about one lab cluster's connectivity.
@@ -95,17 +107,10 @@ pub struct ClusterReport {
     pub summary: String,
 }
 
-/// Extension types documented to work end to end over private link (seed: "Cluster
-/// extensions that support network connectivity through private links").
-pub const PRIVATE_LINK_EXTENSIONS: &[&str] = &["microsoft.flux", "microsoft.azuremonitor.containers"];
-
 /// The services every Arc agent needs over the internet during the preview (NET-002).
-pub const REQUIRED_SERVICES: &[(&str, &str, bool)] = &[
-    ("AzureActiveDirectory", "Microsoft Entra ID: agent and managed identity tokens", false),
-    ("AzureResourceManager", "Azure Resource Manager: the connected cluster resource", false),
-    ("MicrosoftContainerRegistry", "Microsoft Container Registry: agent images and Helm charts", false),
-    ("AzureFrontDoor.FirstParty", "Azure Front Door (first party): precursor of the container registry", true),
-];
+pub use rules::NET_002_REQUIRED_SERVICES as REQUIRED_SERVICES;
+/// Extension types documented to work end to end over private link (PLS-009).
+pub use rules::PLS_009_PRIVATE_LINK_EXTENSIONS as PRIVATE_LINK_EXTENSIONS;
 
 fn purpose(ep: &ArcEndpoint) -> &'static str {
     if ep.public_zone.starts_with("his.") {
@@ -162,12 +167,7 @@ impl World {
             .filter(|id| ResourceKind::of(id) == Some(ResourceKind::ConnectedCluster))
             .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
         if let Some(other) = self.store.lab_of_connected_cluster(&cc).map(|o| o.name.as_str()).filter(|o| *o != name) {
-            return Err(ArmError::inferred(
-                409,
-                "ConnectedClusterAlreadyBound",
-                format!("Connected cluster '{cc}' is already bound to lab cluster '{other}'."),
-            )
-            .with_target("connectedCluster"));
+            return Err(ArmError::connected_cluster_already_bound(&cc, other));
         }
         let created = self.store.put_lab_cluster(c.clone());
         Ok((created, c))
@@ -200,10 +200,8 @@ impl World {
 
     /// The full connectivity report of a lab cluster.
     pub fn explain_cluster(&self, name: &str) -> ArmResult<ClusterReport> {
-        let c = self.store.lab_cluster(name).ok_or_else(|| {
-            ArmError::inferred(404, "ClusterNotFound", format!("Lab cluster '{name}' does not exist."))
-        })?;
-        let placement = self.placement(c).map_err(|e| ArmError::inferred(409, "ClusterPlacementGone", e))?;
+        let c = self.store.lab_cluster(name).ok_or_else(|| ArmError::lab_cluster_not_found(name))?;
+        let placement = self.placement(c).map_err(ArmError::cluster_placement_gone)?;
         let (runs_in, vantage) = match &placement {
             Placement::Site(s) => (format!("site '{}'", s.name), Vantage::Site(s.name.clone())),
             Placement::Subnet { subnet, vnet } => {
@@ -233,10 +231,7 @@ impl World {
                 ),
             });
         };
-        let cc = cc_res
-            .as_cluster()
-            .cloned()
-            .ok_or_else(|| ArmError::inferred(409, "NotACluster", "not a connected cluster"))?;
+        let cc = cc_res.as_cluster().cloned().ok_or_else(ArmError::not_a_connected_cluster)?;
         let scope = cc.private_link_scope_resource_id.as_ref().and_then(|s| self.store.get(s.key()));
         let region = cc_res.location.unwrap_or("eastus");
         let arc = endpoints::arc_endpoints(region).unwrap_or_default();
@@ -305,30 +300,24 @@ impl World {
             steps: Vec::new(),
             verdict: Verdict::Unreachable,
             rule: None,
-            seed_section: None,
             http_status: None,
             message: None,
             fix: None,
         };
         let at = vantage.id();
-        let step = |rule: Option<&'static str>, text: String| TraceStep { rule, at: at.clone(), text };
+        let step = |rule: Option<&'static Rule>, text: String| TraceStep { rule, at: at.clone(), text };
         let Some(ip) = dns.addresses().first().copied() else {
             // A forwarder that cannot be reached is a network problem first (NET-001).
-            let rule = if dns.trace.iter().any(|s| s.rule == Some("NET-001")) {
-                Some("NET-001")
+            let rule = if dns.trace.iter().any(|s| s.rule == Some(&NET_001)) {
+                Some(&NET_001)
             } else {
                 dns.trace.iter().rev().find_map(|s| s.rule)
             };
             t.steps
                 .push(step(rule, format!("{} does not resolve ({:?}): the agent cannot connect", ep.fqdn, dns.rcode)));
-            t.rule = rule.or(Some("DNS-004"));
-            t.seed_section = Some(if rule == Some("NET-001") {
-                "Planning your Private Link setup"
-            } else {
-                "Configure on-premises DNS forwarding"
-            });
+            t.rule = rule.or(Some(&DNS_004));
             t.fix = Some(match dns.rcode {
-                _ if rule == Some("NET-001") => "Connect the site to the forwarder's VNet with a site-to-site VPN or ExpressRoute (a gateway in that VNet and a connection).".to_string(),
+                _ if rule == Some(&NET_001) => "Connect the site to the forwarder's VNet with a site-to-site VPN or ExpressRoute (a gateway in that VNet and a connection).".to_string(),
                 Rcode::NxDomain => format!(
                     "Add the record for {} to the zone that answered (or remove the empty record set), matching the private endpoint's DNS configuration.",
                     ep.fqdn
@@ -342,7 +331,7 @@ impl World {
         if !is_private(ip) {
             // Public path.
             t.steps.push(step(
-                Some("DNS-001"),
+                Some(&DNS_001),
                 format!("{} resolves to the public address {ip}: the public path", ep.fqdn),
             ));
             let tag = public_tag(ep);
@@ -352,23 +341,21 @@ impl World {
                 t.steps.push(step(None, format!("{why} (the public Arc endpoints are behind the {tag} service tag)")));
                 t.verdict = Verdict::Unreachable;
                 t.rule = None;
-                t.seed_section = None;
                 t.fix =
                     Some(format!("Allow outbound TCP 443 to the {tag} service tag, or resolve {} privately.", ep.fqdn));
                 return t;
             }
-            if state == PrivateLinkState::Enabled
-                && let Some(s) = scope.and_then(|s| s.as_scope())
-                && s.public_network_access != PublicNetworkAccess::Enabled
+            let public_access = scope.and_then(|s| s.as_scope()).map(|s| s.public_network_access);
+            if let Some(access) = public_access
+                && !rules::pls_006_public_path_allowed(state, public_access)
             {
                 let scope_name = scope.map(|x| x.id.name().to_string()).unwrap_or_default();
                 t.steps.push(step(
-                    Some("PLS-006"),
-                    format!("scope '{scope_name}' has public network access {}: its clusters must come through a private endpoint", s.public_network_access.as_str()),
+                    Some(&PLS_006),
+                    format!("scope '{scope_name}' has public network access {}: its clusters must come through a private endpoint", access.as_str()),
                 ));
                 t.verdict = Verdict::Refused;
-                t.rule = Some("PLS-006");
-                t.seed_section = Some(rules::PLS_006.seed_section);
+                t.rule = Some(&PLS_006);
                 t.http_status = Some(403);
                 t.message = Some("This traffic is not authorized.".into());
                 t.fix = Some(format!(
@@ -383,11 +370,9 @@ impl World {
         }
         // Private address: which private endpoint owns it, reachable from here?
         let owners = self.endpoints_at(ip);
-        if owners.is_empty() {
-            t.steps
-                .push(step(Some("DNS-005"), format!("{} resolves to {ip}, which no private endpoint owns", ep.fqdn)));
-            t.rule = Some("DNS-005");
-            t.seed_section = Some("Manual DNS server configuration");
+        if !rules::dns_005_address_owned_by_endpoint(&owners) {
+            t.steps.push(step(Some(&DNS_005), format!("{} resolves to {ip}, which no private endpoint owns", ep.fqdn)));
+            t.rule = Some(&DNS_005);
             t.fix = Some(format!(
                 "Correct the record for {}: it must carry the address the private endpoint lists for it.",
                 ep.fqdn
@@ -422,40 +407,34 @@ impl World {
         }
         let Some((pe_id, pe, how)) = chosen else {
             t.steps.push(step(
-                Some("NET-001"),
+                Some(&NET_001),
                 format!("{ip} is a private endpoint address, but: {}", why_unreachable.join("; ")),
             ));
-            t.rule = Some("NET-001");
-            t.seed_section = Some("Planning your Private Link setup");
+            t.rule = Some(&NET_001);
             t.fix = Some("Connect the site to the private endpoint's VNet with a site-to-site VPN or ExpressRoute (a gateway in that VNet and a connection).".into());
             return t;
         };
         t.steps.push(step(
-            Some("NET-001"),
+            Some(&NET_001),
             format!("{ip} belongs to private endpoint '{}'; the cluster reaches it through {how}", pe_id.name()),
         ));
         // DNS-005: the address must be the one the endpoint assigned to this FQDN.
-        match pe.dns.iter().find(|(fqdn, _)| fqdn.eq_ignore_ascii_case(&ep.fqdn)) {
-            Some((_, want)) if *want == ip => {}
-            other => {
-                let expected = other
-                    .map(|(_, w)| w.to_string())
-                    .unwrap_or_else(|| "none (the endpoint does not serve this name)".into());
-                t.steps.push(step(
-                    Some("DNS-005"),
-                    format!(
-                        "{ip} is not the address private endpoint '{}' assigned to {} (expected {expected}): the connection reaches another service and fails",
-                        pe_id.name(),
-                        ep.fqdn
-                    ),
-                ));
-                t.verdict = Verdict::Unreachable;
-                t.rule = Some("DNS-005");
-                t.seed_section = Some("Manual DNS server configuration");
-                t.fix =
-                    Some(format!("Make {} resolve to {expected}, as the endpoint's DNS configuration lists.", ep.fqdn));
-                return t;
-            }
+        let listed = pe.dns.iter().find(|(fqdn, _)| fqdn.eq_ignore_ascii_case(&ep.fqdn)).map(|(_, w)| *w);
+        if !rules::dns_005_address_matches_endpoint(listed, ip) {
+            let expected =
+                listed.map(|w| w.to_string()).unwrap_or_else(|| "none (the endpoint does not serve this name)".into());
+            t.steps.push(step(
+                Some(&DNS_005),
+                format!(
+                    "{ip} is not the address private endpoint '{}' assigned to {} (expected {expected}): the connection reaches another service and fails",
+                    pe_id.name(),
+                    ep.fqdn
+                ),
+            ));
+            t.verdict = Verdict::Unreachable;
+            t.rule = Some(&DNS_005);
+            t.fix = Some(format!("Make {} resolve to {expected}, as the endpoint's DNS configuration lists.", ep.fqdn));
+            return t;
         }
         // PLS-012: the connection must be approved.
         let status = match self.store.get(pe.connection.scope_connection.key()).map(|r| &r.body) {
@@ -464,12 +443,11 @@ impl World {
         };
         if !rules::pls_012_carries_traffic(status) {
             t.steps.push(step(
-                Some("PLS-012"),
+                Some(&PLS_012),
                 format!("the endpoint's connection to its scope is {}: it carries no traffic", status.as_str()),
             ));
             t.verdict = Verdict::Unreachable;
-            t.rule = Some("PLS-012");
-            t.seed_section = Some(rules::PLS_012.seed_section);
+            t.rule = Some(&PLS_012);
             t.fix = Some(match status {
                 ConnectionStatus::Pending => {
                     "Approve the private endpoint connection on the Private Link Scope.".into()
@@ -479,24 +457,23 @@ impl World {
             });
             return t;
         }
-        // PLS-007 / PLS-014: only clusters associated with the endpoint's scope are let in.
+        // PLS-014 / PLS-007: only clusters associated with the endpoint's scope are let in.
         let target_scope = &pe.connection.scope;
-        let associated = state == PrivateLinkState::Enabled
-            && cc_cluster.and_then(|c| c.private_link_scope_resource_id.as_ref()) == Some(target_scope);
-        if !associated {
-            let (rule, why) = if state == PrivateLinkState::Enabled {
-                ("PLS-007", format!("the cluster is associated with another scope, not '{}'", target_scope.name()))
-            } else {
-                ("PLS-014", "the cluster does not use private link, yet its DNS resolves the private endpoint (resources with and without private link share this DNS)".to_string())
-            };
+        let cluster_scope = cc_cluster.and_then(|c| c.private_link_scope_resource_id.as_ref());
+        let refusal = if !rules::pls_014_may_use_private_endpoint(state) {
+            Some((&PLS_014, "the cluster does not use private link, yet its DNS resolves the private endpoint (resources with and without private link share this DNS)".to_string()))
+        } else if !rules::pls_007_associated_with_endpoint_scope(state, cluster_scope, target_scope) {
+            Some((&PLS_007, format!("the cluster is associated with another scope, not '{}'", target_scope.name())))
+        } else {
+            None
+        };
+        if let Some((rule, why)) = refusal {
             t.steps.push(step(
                 Some(rule),
                 format!("{why}: the service refuses the agent (403 \"This traffic is not authorized.\")"),
             ));
             t.verdict = Verdict::Refused;
             t.rule = Some(rule);
-            t.seed_section =
-                Some(if rule == "PLS-007" { rules::PLS_007.seed_section } else { rules::PLS_014.seed_section });
             t.http_status = Some(403);
             t.message = Some("This traffic is not authorized.".into());
             t.fix = Some(format!(
@@ -506,12 +483,11 @@ impl World {
             return t;
         }
         t.steps.push(step(
-            Some("PLS-007"),
+            Some(&PLS_007),
             format!("the cluster is associated with scope '{}': admitted privately", target_scope.name()),
         ));
         t.verdict = Verdict::Private;
-        t.rule = Some("PLS-007");
-        t.seed_section = Some(rules::PLS_007.seed_section);
+        t.rule = Some(&PLS_007);
         t
     }
 
@@ -530,11 +506,18 @@ impl World {
             .map(|(tag, purpose, both)| {
                 let out = self.egress_allowed(placement, tag, false);
                 let inn = if *both { self.egress_allowed(placement, tag, true) } else { Ok(String::new()) };
-                let (allowed, why) = match (out, inn) {
-                    (Ok(a), Ok(b)) => (true, if b.is_empty() { a } else { format!("{a}; {b}") }),
-                    (Err(e), _) | (_, Err(e)) => (false, e),
+                let allowed = rules::net_002_service_allowed(out.is_ok(), *both, inn.is_ok());
+                let why = match (out, inn) {
+                    (Ok(a), Ok(b)) => {
+                        if b.is_empty() {
+                            a
+                        } else {
+                            format!("{a}; {b}")
+                        }
+                    }
+                    (Err(e), _) | (_, Err(e)) => e,
                 };
-                ServiceCheck { service_tag: tag, purpose, allowed, why, rule: "NET-002" }
+                ServiceCheck { service_tag: tag, purpose, allowed, why, rule: &NET_002 }
             })
             .collect()
     }
@@ -601,16 +584,14 @@ impl World {
                 _ => None,
             })
             .map(|(name, ty)| {
-                let documented = PRIVATE_LINK_EXTENSIONS.iter().any(|d| d.eq_ignore_ascii_case(&ty));
-                let monitor = ty.eq_ignore_ascii_case("microsoft.azuremonitor.containers");
                 let (works, why, rule) = if !private {
-                    (true, "the cluster does not use private link".to_string(), "PLS-009")
-                } else if monitor {
-                    (false, "Azure Monitor is supported over private link but needs its own private endpoint (Azure Monitor Private Link Scope) in the VNet, which the emulator does not provide".to_string(), "NET-003")
-                } else if documented {
-                    (true, "documented to work end to end over private link".to_string(), "PLS-009")
+                    (true, "the cluster does not use private link".to_string(), &PLS_009)
+                } else if rules::net_003_needs_own_private_endpoint(&ty) {
+                    (false, "Azure Monitor is supported over private link but needs its own private endpoint (Azure Monitor Private Link Scope) in the VNet, which the emulator does not provide".to_string(), &NET_003)
+                } else if rules::pls_009_extension_documented(&ty) {
+                    (true, "documented to work end to end over private link".to_string(), &PLS_009)
                 } else {
-                    (false, "not documented to work over private link: its traffic will not reach Azure privately".to_string(), "PLS-009")
+                    (false, "not documented to work over private link: its traffic will not reach Azure privately".to_string(), &PLS_009)
                 };
                 ExtensionCheck { name, extension_type: ty, works_privately: works, why, rule }
             })
@@ -686,6 +667,33 @@ fn port_matches(range: &str, port: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A trace cites a rule by id, with its seed section, in the same JSON as before rules were values.
+    #[test]
+    fn traces_serialize_rules_as_ids() {
+        let step = TraceStep { rule: Some(&PLS_007), at: "site:hq".into(), text: "t".into() };
+        let mut t = EndpointTrace {
+            fqdn: "gbl.his.arc.azure.com".into(),
+            purpose: "p",
+            dns: DnsAnswer { rcode: Rcode::NoError, authoritative: false, answers: vec![], soa: None, trace: vec![] },
+            steps: vec![step],
+            verdict: Verdict::Private,
+            rule: Some(&PLS_007),
+            http_status: None,
+            message: None,
+            fix: None,
+        };
+        let text = serde_json::to_string(&t).unwrap();
+        assert!(
+            text.contains(r#""steps":[{"rule":"PLS-007","at":"site:hq","text":"t"}],"verdict":"Private","rule":"PLS-007","seedSection":"Manual DNS server configuration","httpStatus":null"#),
+            "{text}"
+        );
+        t.rule = None;
+        let text = serde_json::to_string(&t).unwrap();
+        assert!(text.contains(r#""verdict":"Private","rule":null,"seedSection":null,"httpStatus""#), "{text}");
+        let check = ServiceCheck { service_tag: "x", purpose: "p", allowed: true, why: "w".into(), rule: &NET_002 };
+        assert_eq!(serde_json::to_value(check).unwrap()["rule"], "NET-002");
+    }
 
     #[test]
     fn tags_and_ports() {

@@ -11,14 +11,20 @@
 //! - `site:<name>`: an on-premises DNS server: its own zones (DNS-005), then conditional
 //!   forwarders to a forwarder inside a VNet reachable over VPN/ExpressRoute (DNS-004,
 //!   NET-001), then the internet.
+//!
+//! The decisions are the catalogue's functions (`rules::dns_001_public_answer`,
+//! `rules::dns_002_linked_zone_answers`, `rules::dns_003_*`, `rules::dns_004_forwarder_for`,
+//! `rules::net_001_link_reaches_site`); every trace step cites its [`Rule`].
 
 use crate::endpoints::public_zones;
+use crate::error::{Rule, cite};
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::Site;
 use crate::net::ResolutionPolicy;
 use crate::region::{self, Cloud, REGIONS};
 use crate::resources::Body;
+use crate::rules::{self, DNS_001, DNS_002, DNS_003, DNS_004, DNS_005, NET_001, OnPremisesLink, PublicArcName};
 use crate::world::World;
 use serde::Serialize;
 use std::net::Ipv4Addr;
@@ -143,8 +149,9 @@ impl Soa {
 /// One fact on the way to an answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceStep {
-    /// The rule that decided this step (DNS-00x, NET-001), if any.
-    pub rule: Option<&'static str>,
+    /// The rule that decided this step (DNS-00x, NET-001), if any; JSON: its id.
+    #[serde(serialize_with = "cite::opt_id")]
+    pub rule: Option<&'static Rule>,
     /// The vantage point that took the step.
     pub at: String,
     pub text: String,
@@ -211,7 +218,7 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 /// `name` is `zone` or below it.
-fn in_zone(name: &str, zone: &str) -> bool {
+pub(crate) fn in_zone(name: &str, zone: &str) -> bool {
     name == zone
         || (name.len() > zone.len() && name.ends_with(zone) && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
 }
@@ -388,7 +395,7 @@ impl World {
                         .unwrap_or(cloud_default_region(cloud));
                     let target = format!("{region}.{zone}");
                     trace.push(TraceStep {
-                        rule: Some("DNS-001"),
+                        rule: Some(&DNS_001),
                         at: at.id(),
                         text: format!(
                             "{name} is geo-routed to the nearest regional data-plane endpoint {target} (inferred)"
@@ -398,27 +405,28 @@ impl World {
                 }
                 return Hop::NoData { authoritative: false, soa };
             }
-            if let Some(label) = rel.strip_suffix(".privatelink") {
-                if labels.contains(label) {
+            match rules::dns_001_public_answer(&rel, zone, |label| labels.contains(label)) {
+                PublicArcName::PublicAddress => {
                     let ip = public_address(name);
                     trace.push(TraceStep {
-                        rule: Some("DNS-001"),
+                        rule: Some(&DNS_001),
                         at: at.id(),
                         text: format!("public DNS answers {name} with the service's public address {ip}"),
                     });
                     return Hop::Addresses { ips: vec![ip], ttl: 60, authoritative: false, soa };
                 }
-            } else if labels.contains(rel.as_str()) {
-                let target = format!("{rel}.privatelink.{zone}");
-                trace.push(TraceStep {
-                    rule: Some("DNS-001"),
-                    at: at.id(),
-                    text: format!("public DNS: {name} is a CNAME to {target}"),
-                });
-                return Hop::Cname { target, ttl: 300, authoritative: false, soa };
+                PublicArcName::PrivatelinkAlias(target) => {
+                    trace.push(TraceStep {
+                        rule: Some(&DNS_001),
+                        at: at.id(),
+                        text: format!("public DNS: {name} is a CNAME to {target}"),
+                    });
+                    return Hop::Cname { target, ttl: 300, authoritative: false, soa };
+                }
+                PublicArcName::NoSuchName => {}
             }
             trace.push(TraceStep {
-                rule: Some("DNS-001"),
+                rule: Some(&DNS_001),
                 at: at.id(),
                 text: format!("public DNS: {name} does not exist in {zone}"),
             });
@@ -440,7 +448,9 @@ impl World {
             let Body::VirtualNetworkLink(l) = &link.body else { continue };
             let Some(zone) = link.id.parent() else { continue };
             let zone_name = zone.name().to_ascii_lowercase();
-            if in_zone(name, &zone_name) && best.as_ref().is_none_or(|(z, ..)| z.len() < zone_name.len()) {
+            if rules::dns_002_linked_zone_answers(name, &zone_name)
+                && best.as_ref().is_none_or(|(z, ..)| z.len() < zone_name.len())
+            {
                 best = Some((zone_name, zone, l.resolution_policy, link.id.name().to_string()));
             }
         }
@@ -456,17 +466,17 @@ impl World {
             && let Some(target) = &c.cname
         {
             trace.push(TraceStep {
-                rule: Some("DNS-002"),
+                rule: Some(&DNS_002),
                 at: at.clone(),
                 text: format!("private zone {zone_name} (linked by '{link_name}') has CNAME {rel} -> {target}"),
             });
             return Hop::Cname { target: normalize_name(target), ttl: c.ttl, authoritative: true, soa };
         }
         if let Some(Body::ARecordSet(s)) = a.map(|r| &r.body)
-            && !s.a_records.is_empty()
+            && rules::dns_003_record_set_answers(&s.a_records)
         {
             trace.push(TraceStep {
-                rule: Some("DNS-002"),
+                rule: Some(&DNS_002),
                 at: at.clone(),
                 text: format!(
                     "private zone {zone_name} (linked by '{link_name}') answers {name} with {}",
@@ -476,9 +486,9 @@ impl World {
             return Hop::Addresses { ips: s.a_records.clone(), ttl: s.ttl, authoritative: true, soa };
         }
         let what = if a.is_some() { "an empty record set" } else { "no record" };
-        if policy == ResolutionPolicy::NxDomainRedirect {
+        if rules::dns_003_falls_back_to_internet(policy) {
             trace.push(TraceStep {
-                rule: Some("DNS-003"),
+                rule: Some(&DNS_003),
                 at: at.clone(),
                 text: format!(
                     "private zone {zone_name} has {what} for {rel}; link '{link_name}' falls back to the internet"
@@ -492,7 +502,7 @@ impl World {
             "a linked zone answers for all names under it: add the record the private endpoint lists"
         };
         trace.push(TraceStep {
-            rule: Some("DNS-003"),
+            rule: Some(&DNS_003),
             at,
             text: format!(
                 "private zone {zone_name} (linked by '{link_name}') has {what} for {rel}: NXDOMAIN ({advice})"
@@ -514,14 +524,14 @@ impl World {
                 z.records.iter().find(|(k, _)| normalize_name(k) == rel).map(|(_, v)| v.clone()).unwrap_or_default();
             if ips.is_empty() {
                 trace.push(TraceStep {
-                    rule: Some("DNS-005"),
+                    rule: Some(&DNS_005),
                     at,
                     text: format!("the site's own zone {zone} has no record for {rel}: NXDOMAIN"),
                 });
                 return Hop::NxDomain { authoritative: true, soa };
             }
             trace.push(TraceStep {
-                rule: Some("DNS-005"),
+                rule: Some(&DNS_005),
                 at,
                 text: format!(
                     "the site's own zone {zone} answers {name} with {} (manual records must match the private endpoint's DNS configuration)",
@@ -530,18 +540,12 @@ impl World {
             });
             return Hop::Addresses { ips, ttl: 3600, authoritative: true, soa };
         }
-        let forwarder = site
-            .dns
-            .forwarders
-            .iter()
-            .filter(|f| f.domain == "." || in_zone(name, &normalize_name(&f.domain)))
-            .max_by_key(|f| if f.domain == "." { 0 } else { f.domain.len() });
-        if let Some(f) = forwarder {
+        if let Some(f) = rules::dns_004_forwarder_for(&site.dns.forwarders, name) {
             for target in &f.targets {
                 let candidates = self.forwarders_at(*target);
                 if candidates.is_empty() {
                     trace.push(TraceStep {
-                        rule: Some("DNS-004"),
+                        rule: Some(&DNS_004),
                         at: at.clone(),
                         text: format!(
                             "conditional forwarder for {} points at {target}, where no DNS forwarder exists",
@@ -554,7 +558,7 @@ impl World {
                     match self.site_reaches_vnet(site, &vnet) {
                         Ok(how) => {
                             trace.push(TraceStep {
-                                rule: Some("DNS-004"),
+                                rule: Some(&DNS_004),
                                 at: at.clone(),
                                 text: format!(
                                     "conditional forwarder for {} sends {name} to {what} at {target} in VNet '{}' over {how}; it asks Azure DNS as seen from that VNet",
@@ -564,12 +568,12 @@ impl World {
                             });
                             return Hop::Delegate(Vantage::VirtualNetwork(vnet));
                         }
-                        Err(why) => trace.push(TraceStep { rule: Some("NET-001"), at: at.clone(), text: why }),
+                        Err(why) => trace.push(TraceStep { rule: Some(&NET_001), at: at.clone(), text: why }),
                     }
                 }
             }
             trace.push(TraceStep {
-                rule: Some("DNS-004"),
+                rule: Some(&DNS_004),
                 at,
                 text: format!("no forwarder for {} could be reached: SERVFAIL", f.domain),
             });
@@ -577,14 +581,14 @@ impl World {
         }
         if site.dns.public_fallback {
             trace.push(TraceStep {
-                rule: Some("DNS-004"),
+                rule: Some(&DNS_004),
                 at: at.clone(),
                 text: format!("no zone or conditional forwarder on the site covers {name}: resolved on the internet"),
             });
             return self.public_hop(name, None, &Vantage::Site(site.name.clone()), trace);
         }
         trace.push(TraceStep {
-            rule: Some("DNS-004"),
+            rule: Some(&DNS_004),
             at,
             text: format!("the site's DNS server cannot resolve {name}: SERVFAIL"),
         });
@@ -622,9 +626,11 @@ impl World {
     }
 
     /// NET-001: on-premises reaches a VNet only over site-to-site VPN or ExpressRoute, through
-    /// a gateway in that VNet. `Ok` says how; `Err` says why not.
+    /// a gateway in that VNet (each connection judged by [`rules::net_001_link_reaches_site`]).
+    /// `Ok` says how; `Err` says why not.
     pub fn site_reaches_vnet(&self, site: &Site, vnet: &ResourceId) -> Result<String, String> {
         let prefixes = site.prefixes();
+        let circuit = site.express_route_circuit.as_deref().and_then(|c| ResourceId::parse(c).ok());
         for r in self.store.of_kind(ResourceKind::Connection) {
             let Body::Connection(c) = &r.body else { continue };
             let Some(Body::VirtualNetworkGateway(g)) = self.store.get(c.gateway.key()).map(|g| &g.body) else {
@@ -634,19 +640,15 @@ impl World {
                 continue;
             }
             let Some(peer) = &c.peer else { continue };
-            match self.store.get(peer.key()).map(|p| &p.body) {
-                Some(Body::LocalNetworkGateway(l))
-                    if prefixes.iter().any(|p| l.address_prefixes.iter().any(|lp| lp.overlaps(p))) =>
-                {
-                    return Ok(format!("site-to-site VPN connection '{}'", r.id.name()));
+            let (link, how) = match self.store.get(peer.key()).map(|p| &p.body) {
+                Some(Body::LocalNetworkGateway(l)) => {
+                    (OnPremisesLink::SiteToSiteVpn { local_prefixes: &l.address_prefixes }, "site-to-site VPN")
                 }
-                Some(Body::ExpressRouteCircuit(_))
-                    if site.express_route_circuit.as_deref().and_then(|c| ResourceId::parse(c).ok()).as_ref()
-                        == Some(peer) =>
-                {
-                    return Ok(format!("ExpressRoute connection '{}'", r.id.name()));
-                }
-                _ => {}
+                Some(Body::ExpressRouteCircuit(_)) => (OnPremisesLink::ExpressRoute { circuit: peer }, "ExpressRoute"),
+                _ => continue,
+            };
+            if rules::net_001_link_reaches_site(&prefixes, circuit.as_ref(), link) {
+                return Ok(format!("{how} connection '{}'", r.id.name()));
             }
         }
         Err(format!(

@@ -362,19 +362,7 @@ pub fn validate_resource_group_name(name: &str) -> ArmResult<()> {
         && name.chars().count() <= 90
         && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
         && !name.ends_with('.');
-    if ok {
-        Ok(())
-    } else {
-        Err(ArmError::inferred(
-            400,
-            "InvalidResourceGroupName",
-            format!(
-                "Resource group name '{name}' is invalid. It can be 1 to 90 characters: letters, digits, \
-                 underscores, parentheses, hyphens and periods, and cannot end with a period."
-            ),
-        )
-        .with_target("resourceGroupName"))
-    }
+    if ok { Ok(()) } else { Err(ArmError::invalid_resource_group_name(name)) }
 }
 
 #[cfg(test)]

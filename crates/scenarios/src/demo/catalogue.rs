@@ -1,50 +1,14 @@
-//! The scenarios: the seed's happy path, then one per rule (catalogue order), then the DNS and
-//! network rules the data plane decides with.
+//! The scenarios: the seed's happy path, then one per rule (PLS-001..015 and NET-002), then the
+//! DNS and network rules the data plane decides with. Rules, their seed sections and summaries
+//! come from the model's catalogue.
 
 use super::build::*;
 use super::{Check, Scenario, Step};
+use arcemu_model::rules::{
+    DNS_001, DNS_002, DNS_003, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_001, PLS_002, PLS_003, PLS_004,
+    PLS_005, PLS_006, PLS_007, PLS_008, PLS_009, PLS_010, PLS_011, PLS_012, PLS_013, PLS_014, PLS_015,
+};
 use serde_json::{Value, json};
-
-/// Rules of DESIGN.md that are not (yet) in the model's catalogue but that the DNS and data
-/// plane decide with: id, seed section, summary.
-pub const EXTRA_RULES: &[(&str, &str, &str)] = &[
-    (
-        "DNS-001",
-        "DNS configuration using Azure-integrated private DNS zones",
-        "On the internet an Arc name is a CNAME to its privatelink name, which has a public address.",
-    ),
-    (
-        "DNS-002",
-        "DNS configuration using Azure-integrated private DNS zones",
-        "A VNet linked to a privatelink zone resolves the Arc names, through Azure DNS, to the zone's A records.",
-    ),
-    (
-        "DNS-003",
-        "Create a private endpoint",
-        "A linked private zone without a record for a name answers NXDOMAIN: empty records break resolution.",
-    ),
-    (
-        "DNS-004",
-        "DNS configuration using Azure-integrated private DNS zones",
-        "On-premises DNS sees private addresses only by forwarding to a forwarder inside a linked VNet.",
-    ),
-    (
-        "DNS-005",
-        "Manual DNS server configuration",
-        "Manual on-premises records must match the private endpoint's DNS configuration (FQDN and IP).",
-    ),
-    (
-        "DNS-006",
-        "Current limitations",
-        "All on-premises clusters of a scope resolve the same private endpoint through the same forwarder.",
-    ),
-    (
-        "NET-001",
-        "Planning your Private Link setup",
-        "On-premises reaches the VNet only over a site-to-site VPN or ExpressRoute.",
-    ),
-    ("NET-003", "Current limitations", "Other services (Azure Monitor) need their own private endpoints."),
-];
 
 /// Every scenario, the happy path first.
 pub fn catalogue() -> Vec<Scenario> {
@@ -230,7 +194,7 @@ fn happy_path() -> Scenario {
             .equals("/properties/privateLinkState", "Enabled"),
         explain("edge")
             .says("Ask where the agents get: every Arc endpoint is reached through the private endpoint.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007")))
+            .check(Check::AllEndpoints("Private", Some(&PLS_007)))
             .equals("/status", "Connected"),
         get_cluster("edge")
             .says("Azure sees the cluster connected.")
@@ -240,7 +204,6 @@ fn happy_path() -> Scenario {
         name: "happy-path",
         title: "The seed's whole setup, ending with a cluster connected privately",
         rule: None,
-        seed_section: "Planning your Private Link setup",
         summary: "Scope, private endpoint, private DNS, resolver, VPN, site DNS and firewall, then the cluster: \
                   every Arc endpoint is reached privately.",
         steps,
@@ -259,7 +222,7 @@ fn pls_001() -> Scenario {
                 "A second team wants scope 'other-pls' in the same VNet and creates an endpoint to it. The VNet \
                  already belongs to 'arc-pls': refused.",
             )
-            .refused(400, "VirtualNetworkAlreadyLinkedToAnotherPrivateLinkScope", Some("PLS-001")),
+            .refused(400, "VirtualNetworkAlreadyLinkedToAnotherPrivateLinkScope", Some(&PLS_001)),
         endpoint("arc-pe-2", "hub", "endpoints", "arc-pls")
             .says("More endpoints to the same scope in this VNet are fine.")
             .status(201),
@@ -273,8 +236,7 @@ fn pls_001() -> Scenario {
     Scenario {
         name: "one-scope-per-vnet",
         title: "A virtual network has at most one Private Link Scope",
-        rule: Some("PLS-001"),
-        seed_section: "Current limitations",
+        rule: Some(&PLS_001),
         summary: "An endpoint to a second scope in a VNet that already has one is refused.",
         steps,
     }
@@ -289,7 +251,7 @@ fn pls_002() -> Scenario {
             .status(201),
         cluster("edge", Some("other-pls"))
             .says("Point it straight at scope 'other-pls': a cluster connects to one scope only, refused.")
-            .refused(409, "PrivateLinkScopeAssociationConflict", Some("PLS-002")),
+            .refused(409, "PrivateLinkScopeAssociationConflict", Some(&PLS_002)),
         cluster("edge", None)
             .says("Leave 'arc-pls' first: private link disabled, no scope id.")
             .status(200)
@@ -302,8 +264,7 @@ fn pls_002() -> Scenario {
     Scenario {
         name: "one-scope-per-cluster",
         title: "A cluster connects to at most one Private Link Scope",
-        rule: Some("PLS-002"),
-        seed_section: "Current limitations",
+        rule: Some(&PLS_002),
         summary: "Moving a cluster from one scope straight to another is refused; leave the first one, then join.",
         steps,
     }
@@ -315,15 +276,14 @@ fn pls_003() -> Scenario {
     steps.extend([
         cluster_in(SUB, "edge", "westeurope", Some("arc-pls"))
             .says("Onboard cluster 'edge' in westeurope with private link to scope 'arc-pls', which is in eastus.")
-            .refused(400, "PrivateLinkScopeLocationMismatch", Some("PLS-003")),
+            .refused(400, "PrivateLinkScopeLocationMismatch", Some(&PLS_003)),
         get_cluster("edge").says("The refused request left nothing behind.").refused(404, "ResourceNotFound", None),
         cluster("edge", Some("arc-pls")).says("Onboard it in eastus, the scope's region: accepted.").status(201),
     ]);
     Scenario {
         name: "cluster-region",
         title: "A cluster must be in its scope's region",
-        rule: Some("PLS-003"),
-        seed_section: "Current limitations",
+        rule: Some(&PLS_003),
         summary: "A cluster in westeurope cannot join a scope in eastus.",
         steps,
     }
@@ -342,7 +302,7 @@ fn pls_004() -> Scenario {
     steps.extend([
         endpoint_full(SUB, "arc-pe", REGION, "west", "endpoints", "arc-pls", false, json!(["hybridcompute"]))
             .says("Create a private endpoint in eastus (the scope's region) in VNet 'west', which is in westus2.")
-            .refused(400, "InvalidResourceReference", Some("PLS-004")),
+            .refused(400, "InvalidResourceReference", Some(&PLS_004)),
         endpoint_full(SUB, "arc-pe", "westus2", "west", "endpoints", "arc-pls", false, json!(["hybridcompute"]))
             .says(
                 "Create it in westus2, the VNet's region: accepted, although the scope is in eastus. Its names \
@@ -354,8 +314,7 @@ fn pls_004() -> Scenario {
     Scenario {
         name: "endpoint-region",
         title: "A private endpoint is in its VNet's region",
-        rule: Some("PLS-004"),
-        seed_section: "Current limitations",
+        rule: Some(&PLS_004),
         summary: "An endpoint outside its VNet's region is refused; the VNet may be in another region than the scope.",
         steps,
     }
@@ -375,17 +334,16 @@ fn pls_005() -> Scenario {
     steps.extend([
         cluster_in(SUB2, "edge", REGION, Some("arc-pls"))
             .says("Onboard a cluster of the second subscription with private link to scope 'arc-pls' of the first.")
-            .refused(400, "PrivateLinkScopeSubscriptionMismatch", Some("PLS-005")),
+            .refused(400, "PrivateLinkScopeSubscriptionMismatch", Some(&PLS_005)),
         endpoint_full(SUB2, "pe2", REGION, "hub2", "endpoints", "arc-pls", false, json!(["hybridcompute"]))
             .says("Connect a VNet of the second subscription to the scope with a private endpoint: refused too.")
-            .refused(400, "PrivateLinkScopeSubscriptionMismatch", Some("PLS-005")),
+            .refused(400, "PrivateLinkScopeSubscriptionMismatch", Some(&PLS_005)),
         cluster("edge", Some("arc-pls")).says("A cluster in the scope's own subscription is accepted.").status(201),
     ]);
     Scenario {
         name: "same-subscription",
         title: "During the preview, VNets and clusters are in the scope's subscription",
-        rule: Some("PLS-005"),
-        seed_section: "Create an Azure Arc Private Link Scope",
+        rule: Some(&PLS_005),
         summary: "A cluster or a VNet of another subscription cannot join the scope.",
         steps,
     }
@@ -409,7 +367,7 @@ fn pls_006() -> Scenario {
             .check(Check::PublicAddress),
         explain("edge")
             .says("The agents go to the public addresses; the scope refuses them: public network access is disabled.")
-            .check(Check::AllEndpoints("Refused", Some("PLS-006")))
+            .check(Check::AllEndpoints("Refused", Some(&PLS_006)))
             .equals("/endpoints/0/httpStatus", 403),
         scope("arc-pls", REGION, "Enabled")
             .says("Enable public network access on the scope (the other way out: fix the site's DNS).")
@@ -422,8 +380,7 @@ fn pls_006() -> Scenario {
     Scenario {
         name: "public-access-disabled",
         title: "With public network access disabled, clusters must come through the private endpoint",
-        rule: Some("PLS-006"),
-        seed_section: "Create an Azure Arc Private Link Scope",
+        rule: Some(&PLS_006),
         summary: "A cluster of the scope whose DNS gives public addresses is refused until public access is enabled.",
         steps,
     }
@@ -441,19 +398,18 @@ fn pls_007() -> Scenario {
             .status(201),
         explain("stray")
             .says("Its agents reach the private endpoint of 'arc-pls', which does not know the cluster: refused.")
-            .check(Check::AllEndpoints("Refused", Some("PLS-007")))
+            .check(Check::AllEndpoints("Refused", Some(&PLS_007)))
             .equals("/endpoints/0/message", "This traffic is not authorized."),
         cluster("stray", None).says("Leave 'other-pls'...").status(200),
         cluster("stray", Some("arc-pls")).says("...and join 'arc-pls', the scope this DNS leads to.").status(200),
         explain("stray")
             .says("Now the agents are admitted privately.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007"))),
+            .check(Check::AllEndpoints("Private", Some(&PLS_007))),
     ]);
     Scenario {
         name: "unassociated-cluster",
         title: "A cluster that resolves the private endpoint must be associated with its scope",
-        rule: Some("PLS-007"),
-        seed_section: "Manual DNS server configuration",
+        rule: Some(&PLS_007),
         summary: "A cluster of another scope behind the site's DNS reaches this scope's endpoint and is refused.",
         steps,
     }
@@ -468,12 +424,12 @@ fn pls_008() -> Scenario {
             .says(
                 "Create a custom location on it: Custom Locations (and Cluster Connect) do not work with private link.",
             )
-            .refused(400, "FeatureNotSupportedWithPrivateLink", Some("PLS-008")),
+            .refused(400, "FeatureNotSupportedWithPrivateLink", Some(&PLS_008)),
         cluster("public", None).says("Onboard cluster 'public' without private link.").status(201),
         custom_location("cl-public", "public").says("A custom location on it is fine.").status(201),
         cluster("public", Some("arc-pls"))
             .says("Enable private link on 'public' while it hosts the custom location: refused.")
-            .refused(400, "FeatureNotSupportedWithPrivateLink", Some("PLS-008")),
+            .refused(400, "FeatureNotSupportedWithPrivateLink", Some(&PLS_008)),
         Step::delete(format!(
             "{}?api-version={CL_API}",
             id_in(SUB, "Microsoft.ExtendedLocation/customLocations", "cl-public")
@@ -485,8 +441,7 @@ fn pls_008() -> Scenario {
     Scenario {
         name: "custom-locations",
         title: "Cluster Connect and Custom Locations are not supported with private link",
-        rule: Some("PLS-008"),
-        seed_section: "Current limitations (Note: Cluster Connect and Custom Locations)",
+        rule: Some(&PLS_008),
         summary: "No custom location on a private-link cluster, and no private link on a cluster hosting one.",
         steps,
     }
@@ -506,16 +461,15 @@ fn pls_009() -> Scenario {
                 "The agents connect privately, but only Flux's traffic works end to end; the policy extension's \
                  will not reach Azure privately.",
             )
-            .check(Check::AllEndpoints("Private", Some("PLS-007")))
+            .check(Check::AllEndpoints("Private", Some(&PLS_007)))
             .equals("/extensions/0/worksPrivately", true)
             .equals("/extensions/1/worksPrivately", false)
-            .equals("/extensions/1/rule", "PLS-009"),
+            .equals("/extensions/1/rule", PLS_009.id),
     ]);
     Scenario {
         name: "extensions",
         title: "Only the extensions documented for private link work end to end",
-        rule: Some("PLS-009"),
-        seed_section: "Cluster extensions that support network connectivity through private links",
+        rule: Some(&PLS_009),
         summary: "Flux works over private link; an extension outside the documented list is flagged.",
         steps,
     }
@@ -527,7 +481,7 @@ fn pls_010() -> Scenario {
     steps.extend([
         cluster_with(SUB, "edge", REGION, json!({"agentPublicKeyCertificate": cert, "privateLinkState": "Enabled"}))
             .says("Onboard with private link enabled but no scope id.")
-            .refused(400, "InvalidPrivateLinkConfiguration", Some("PLS-010")),
+            .refused(400, "InvalidPrivateLinkConfiguration", Some(&PLS_010)),
         cluster_with(
             SUB,
             "edge",
@@ -535,18 +489,17 @@ fn pls_010() -> Scenario {
             json!({"agentPublicKeyCertificate": cert, "privateLinkState": "Disabled", "privateLinkScopeResourceId": scope_id("arc-pls")}),
         )
         .says("Give a scope id but leave private link disabled: conflicting parameters.")
-        .refused(400, "InvalidPrivateLinkConfiguration", Some("PLS-010")),
+        .refused(400, "InvalidPrivateLinkConfiguration", Some(&PLS_010)),
         cluster("edge", Some("arc-pls"))
             .says("Both right, but the scope 'arc-pls' has not been created yet.")
-            .refused(400, "PrivateLinkScopeNotFound", Some("PLS-010")),
+            .refused(400, "PrivateLinkScopeNotFound", Some(&PLS_010)),
         scope("arc-pls", REGION, "Disabled").says("Create the scope...").status(201),
         cluster("edge", Some("arc-pls")).says("...and onboard again: accepted.").status(201),
     ]);
     Scenario {
         name: "private-link-parameters",
         title: "Private link needs an existing scope id, and a scope id needs private link",
-        rule: Some("PLS-010"),
-        seed_section: "Configure private links",
+        rule: Some(&PLS_010),
         summary: "Enabled without a scope, a scope without Enabled, and a scope that does not exist are refused.",
         steps,
     }
@@ -575,12 +528,12 @@ fn pls_011() -> Scenario {
         add_resources(&[cluster_id("far")]).says("Try to add 'far' (westus) anyway.").refused(
             400,
             "ClusterNotEligibleForPrivateLinkScope",
-            Some("PLS-011"),
+            Some(&PLS_011),
         ),
         add_resources(&[cluster_id_in(SUB2, "other-sub")]).says("Try 'other-sub' (another subscription).").refused(
             400,
             "ClusterNotEligibleForPrivateLinkScope",
-            Some("PLS-011"),
+            Some(&PLS_011),
         ),
         add_resources(&[cluster_id("near")]).says("Add 'near'.").status(200),
         get_cluster("near")
@@ -591,8 +544,7 @@ fn pls_011() -> Scenario {
     Scenario {
         name: "add-resources",
         title: "The portal's 'add resources' list offers only clusters of the scope's subscription and region",
-        rule: Some("PLS-011"),
-        seed_section: "Configure private links",
+        rule: Some(&PLS_011),
         summary: "Clusters in another region or subscription are not offered and cannot be added.",
         steps,
     }
@@ -610,7 +562,7 @@ fn pls_012() -> Scenario {
             .equals(state, "Pending"),
         explain("edge")
             .says("A pending connection carries no traffic: the agents do not get through.")
-            .check(Check::AllEndpoints("Unreachable", Some("PLS-012"))),
+            .check(Check::AllEndpoints("Unreachable", Some(&PLS_012))),
         Step::get(format!("{}/privateEndpointConnections?api-version={HC_API}", scope_id("arc-pls")))
             .says("The scope owner opens the scope's private endpoint connections.")
             .equals("/value/0/properties/privateLinkServiceConnectionState/status", "Pending")
@@ -618,19 +570,18 @@ fn pls_012() -> Scenario {
         connection_state("Approved").says("...and approves the connection.").status(200),
         explain("edge")
             .says("Approved: the agents are admitted privately.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007")))
+            .check(Check::AllEndpoints("Private", Some(&PLS_007)))
             .equals("/status", "Connected"),
         connection_state("Rejected").says("The owner rejects the connection.").status(200),
-        explain("edge").says("Traffic stops.").check(Check::AllEndpoints("Unreachable", Some("PLS-012"))),
+        explain("edge").says("Traffic stops.").check(Check::AllEndpoints("Unreachable", Some(&PLS_012))),
         connection_state("Approved")
             .says("Approve it again: a rejected connection cannot come back; the endpoint must be recreated.")
-            .refused(400, "InvalidPrivateEndpointConnectionStateTransition", Some("PLS-012")),
+            .refused(400, "InvalidPrivateEndpointConnectionStateTransition", Some(&PLS_012)),
     ]);
     Scenario {
         name: "connection-approval",
         title: "Only approved endpoint connections carry traffic",
-        rule: Some("PLS-012"),
-        seed_section: "Create a private endpoint",
+        rule: Some(&PLS_012),
         summary: "Pending and rejected connections carry nothing; a rejected one cannot be approved again.",
         steps,
     }
@@ -647,20 +598,19 @@ fn pls_013() -> Scenario {
         pe(json!(["blob"])).says("Create an endpoint asking for group id 'blob' (a storage account's).").refused(
             400,
             "PrivateEndpointInvalidGroupId",
-            Some("PLS-013"),
+            Some(&PLS_013),
         ),
         pe(json!([])).says("Create it without a group id.").refused(
             400,
             "MissingParameterOnPrivateLinkServiceConnection",
-            Some("PLS-013"),
+            Some(&PLS_013),
         ),
         pe(json!(["hybridcompute"])).says("Ask for 'hybridcompute': accepted.").status(201),
     ]);
     Scenario {
         name: "group-id",
         title: "An endpoint to an Arc Private Link Scope uses group id 'hybridcompute'",
-        rule: Some("PLS-013"),
-        seed_section: "Create a private endpoint",
+        rule: Some(&PLS_013),
         summary: "An endpoint asking for another group id than 'hybridcompute', or none, is refused.",
         steps,
     }
@@ -678,15 +628,14 @@ fn pls_014() -> Scenario {
                 "That DNS resolves the Arc names to the private endpoint; the scope does not know 'plain': \
                  refused. Clusters with and without private link cannot share the DNS.",
             )
-            .check(Check::AllEndpoints("Refused", Some("PLS-014"))),
+            .check(Check::AllEndpoints("Refused", Some(&PLS_014))),
         cluster("plain", Some("arc-pls")).says("Enable private link on 'plain' with the scope.").status(200),
-        explain("plain").says("Admitted privately.").check(Check::AllEndpoints("Private", Some("PLS-007"))),
+        explain("plain").says("Admitted privately.").check(Check::AllEndpoints("Private", Some(&PLS_007))),
     ]);
     Scenario {
         name: "mixed-network",
         title: "Resources with and without private link cannot share a VNet or DNS",
-        rule: Some("PLS-014"),
-        seed_section: "Current limitations",
+        rule: Some(&PLS_014),
         summary: "A cluster without private link behind the private DNS reaches the endpoint and is refused.",
         steps,
     }
@@ -703,7 +652,7 @@ fn pls_015() -> Scenario {
         cluster("edge", None).says("Onboard a cluster.").refused(
             409,
             "MissingSubscriptionRegistration",
-            Some("PLS-015"),
+            Some(&PLS_015),
         ),
         Step::get(provider("")).says("The provider's state.").equals("/registrationState", "NotRegistered"),
         Step::post(provider("/register"), None)
@@ -715,8 +664,7 @@ fn pls_015() -> Scenario {
     Scenario {
         name: "provider-registration",
         title: "The subscription must have the resource providers registered",
-        rule: Some("PLS-015"),
-        seed_section: "Create an Azure Arc Private Link Scope",
+        rule: Some(&PLS_015),
         summary: "Writes in a namespace whose provider is not registered are refused until it is.",
         steps,
     }
@@ -735,20 +683,19 @@ fn net_002() -> Scenario {
         cluster("edge", Some("arc-pls")).says("Onboard it: the pre-onboarding network check fails.").refused(
             400,
             "OnboardingNetworkCheckFailed",
-            Some("NET-002"),
+            Some(&NET_002),
         ),
         site("hq", forwarding_dns(), full_firewall()).says("Open the firewall to Entra ID.").status(200),
         cluster("edge", Some("arc-pls")).says("Onboard again: accepted.").status(201),
         explain("edge")
             .says("The agents reach Arc privately.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007")))
+            .check(Check::AllEndpoints("Private", Some(&PLS_007)))
             .equals("/status", "Connected"),
     ]);
     Scenario {
         name: "firewall-onboarding",
         title: "The firewall must let out Entra ID, Resource Manager, the registry and Front Door",
-        rule: Some("NET-002"),
-        seed_section: "Network configuration",
+        rule: Some(&NET_002),
         summary: "Onboarding from a site whose firewall blocks Entra ID fails until it is allowed.",
         steps,
     }
@@ -758,8 +705,7 @@ fn dns_001() -> Scenario {
     Scenario {
         name: "public-dns",
         title: "On the internet, Arc names lead to public addresses",
-        rule: Some("DNS-001"),
-        seed_section: "DNS configuration using Azure-integrated private DNS zones",
+        rule: Some(&DNS_001),
         summary: "An Arc name is a CNAME to its privatelink name, which the internet answers with a public address.",
         steps: vec![
             resolve(GBL, "public")
@@ -805,8 +751,7 @@ fn dns_002() -> Scenario {
     Scenario {
         name: "vnet-private-zone",
         title: "A VNet linked to the privatelink zones resolves Arc names privately",
-        rule: Some("DNS-002"),
-        seed_section: "DNS configuration using Azure-integrated private DNS zones",
+        rule: Some(&DNS_002),
         summary: "Azure DNS inside a linked VNet answers with the endpoint's addresses; elsewhere, public ones.",
         steps,
     }
@@ -845,8 +790,7 @@ fn dns_003() -> Scenario {
     Scenario {
         name: "empty-record-set",
         title: "A linked zone without the record answers NXDOMAIN",
-        rule: Some("DNS-003"),
-        seed_section: "Create a private endpoint",
+        rule: Some(&DNS_003),
         summary: "Empty records prepared ahead of time break resolution of the Arc names.",
         steps,
     }
@@ -877,8 +821,7 @@ fn dns_004() -> Scenario {
     Scenario {
         name: "on-prem-forwarder",
         title: "On-premises DNS sees private addresses only through a forwarder in the VNet",
-        rule: Some("DNS-004"),
-        seed_section: "DNS configuration using Azure-integrated private DNS zones",
+        rule: Some(&DNS_004),
         summary: "Without conditional forwarders the site gets public addresses; with them, private ones.",
         steps,
     }
@@ -905,19 +848,18 @@ fn dns_005() -> Scenario {
             .status(200),
         explain("edge")
             .says("The two swapped names lead to the wrong endpoint address: the connections fail. The others get through.")
-            .check(Check::Endpoint("gbl.his.arc.azure.com", "Unreachable", Some("DNS-005")))
-            .check(Check::Endpoint("eus.his.arc.azure.com", "Unreachable", Some("DNS-005")))
-            .check(Check::Endpoint("agentserviceapi.guestconfiguration.azure.com", "Private", Some("PLS-007"))),
+            .check(Check::Endpoint("gbl.his.arc.azure.com", "Unreachable", Some(&DNS_005)))
+            .check(Check::Endpoint("eus.his.arc.azure.com", "Unreachable", Some(&DNS_005)))
+            .check(Check::Endpoint("agentserviceapi.guestconfiguration.azure.com", "Private", Some(&PLS_007))),
         site("hq", manual_dns(&right), full_firewall()).says("Correct the records.").status(200),
         explain("edge")
             .says("Every endpoint is admitted privately.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007"))),
+            .check(Check::AllEndpoints("Private", Some(&PLS_007))),
     ]);
     Scenario {
         name: "manual-records",
         title: "Manual DNS records must match the endpoint's DNS configuration",
-        rule: Some("DNS-005"),
-        seed_section: "Manual DNS server configuration",
+        rule: Some(&DNS_005),
         summary: "Manual records with the wrong addresses send agents to the wrong place.",
         steps,
     }
@@ -928,20 +870,19 @@ fn net_001() -> Scenario {
     steps.extend([
         explain("edge")
             .says("The seed's setup: cluster 'edge' in site 'hq' reaches Arc privately.")
-            .check(Check::AllEndpoints("Private", Some("PLS-007"))),
+            .check(Check::AllEndpoints("Private", Some(&PLS_007))),
         Step::delete(connection_path()).says("The site-to-site VPN connection is deleted.").status(202),
         explain("edge")
             .says("The site cannot reach the forwarder nor the endpoint any more.")
-            .check(Check::AllEndpoints("Unreachable", Some("NET-001"))),
+            .check(Check::AllEndpoints("Unreachable", Some(&NET_001))),
         get_cluster("edge").says("Azure sees the cluster offline.").equals("/properties/connectivityStatus", "Offline"),
         connection().says("Reconnect the VPN.").status(201),
-        explain("edge").says("Private again.").check(Check::AllEndpoints("Private", Some("PLS-007"))),
+        explain("edge").says("Private again.").check(Check::AllEndpoints("Private", Some(&PLS_007))),
     ]);
     Scenario {
         name: "missing-vpn",
         title: "On-premises reaches the VNet only over VPN or ExpressRoute",
-        rule: Some("NET-001"),
-        seed_section: "Planning your Private Link setup",
+        rule: Some(&NET_001),
         summary: "Without the site-to-site VPN, the forwarder and the endpoint are unreachable: the cluster goes offline.",
         steps,
     }
@@ -958,15 +899,14 @@ fn net_003() -> Scenario {
                 "The Arc agents connect privately, but Monitor's data goes to its own service, which needs its \
                  own private endpoint (an Azure Monitor Private Link Scope) in the VNet.",
             )
-            .check(Check::AllEndpoints("Private", Some("PLS-007")))
+            .check(Check::AllEndpoints("Private", Some(&PLS_007)))
             .equals("/extensions/0/worksPrivately", false)
-            .equals("/extensions/0/rule", "NET-003"),
+            .equals("/extensions/0/rule", NET_003.id),
     ]);
     Scenario {
         name: "monitor-endpoint",
         title: "Other services need their own private endpoints",
-        rule: Some("NET-003"),
-        seed_section: "Current limitations",
+        rule: Some(&NET_003),
         summary: "Azure Monitor over private link needs its own private endpoint, not the Arc one.",
         steps,
     }

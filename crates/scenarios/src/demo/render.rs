@@ -2,7 +2,7 @@
 //! rule and seed section, DNS answer, data-plane verdicts) and whether the expectation held.
 //! Deterministic: subscription ids print as `{sub}`/`{sub2}`, other GUIDs as `{guid}`.
 
-use super::{SECOND_SUBSCRIPTION, SUBSCRIPTION, StepRecord, Transcript, rule_info};
+use super::{SECOND_SUBSCRIPTION, SUBSCRIPTION, StepRecord, Transcript};
 use crate::client::Reply;
 use serde_json::Value;
 use std::fmt::Write;
@@ -143,8 +143,8 @@ fn wrap(out: &mut String, first: &str, indent: &str, text: &str) {
 pub fn transcript(t: &Transcript) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "arcemu demo {}: {}", t.name, t.title);
-    match t.rule.and_then(|r| rule_info(r).map(|i| (r, i))) {
-        Some((id, (_, summary))) => wrap(&mut o, &format!("Rule:  {id}:"), "       ", summary),
+    match t.rule {
+        Some(rule) => wrap(&mut o, &format!("Rule:  {}:", rule.id), "       ", rule.summary),
         None => {
             let _ = writeln!(o, "Rule:  none (the whole setup, every rule satisfied)");
         }
