@@ -6,7 +6,8 @@
 //! request into a call on the model's [`World`]. No rule lives here: every refusal comes
 //! from `arcemu-model` and is only rendered ([`envelope`]).
 
-pub mod api_versions;
+/// Kept at its old path: the lists now live with the kind table in the model.
+pub use arcemu_model::api_versions;
 pub mod envelope;
 mod handlers;
 pub mod route;

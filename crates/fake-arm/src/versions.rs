@@ -4,35 +4,12 @@
 //! `InvalidApiVersionParameter` for ARM's routes, `NoRegisteredProviderFound` for
 //! provider types (both verified against real responses).
 
-use crate::api_versions as v;
+use arcemu_model::api_versions as v;
 use arcemu_model::{ArmError, ResourceKind};
 
-/// The versions a resource type accepts, ascending.
+/// The versions a resource type accepts, ascending (from the kind table).
 pub fn supported(kind: ResourceKind) -> &'static [&'static str] {
-    match kind {
-        ResourceKind::PrivateLinkScope | ResourceKind::PrivateEndpointConnection => {
-            v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES
-        }
-        ResourceKind::ConnectedCluster => v::KUBERNETES_CONNECTED_CLUSTERS,
-        ResourceKind::ClusterExtension => v::KUBERNETES_CONFIGURATION_EXTENSIONS,
-        ResourceKind::CustomLocation => v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
-        ResourceKind::PrivateDnsZone
-        | ResourceKind::VirtualNetworkLink
-        | ResourceKind::ARecordSet
-        | ResourceKind::CnameRecordSet => v::PRIVATE_DNS,
-        ResourceKind::DnsResolver | ResourceKind::DnsResolverInboundEndpoint => v::DNS_RESOLVERS,
-        ResourceKind::VirtualNetwork
-        | ResourceKind::Subnet
-        | ResourceKind::NetworkSecurityGroup
-        | ResourceKind::SecurityRule
-        | ResourceKind::PrivateEndpoint
-        | ResourceKind::PrivateDnsZoneGroup
-        | ResourceKind::VirtualNetworkGateway
-        | ResourceKind::LocalNetworkGateway
-        | ResourceKind::Connection
-        | ResourceKind::ExpressRouteCircuit
-        | ResourceKind::AzureFirewall => v::NETWORK,
-    }
+    kind.api_versions()
 }
 
 /// Versions of a namespace's provider document (any of its types).

@@ -138,53 +138,6 @@ enum Placement<'a> {
 }
 
 impl World {
-    /// Adds or replaces a lab cluster (`PUT /_emulator/clusters/{name}`).
-    pub(crate) fn put_lab_cluster(&mut self, name: &str, body: &serde_json::Value) -> ArmResult<(bool, LabCluster)> {
-        let mut c: LabCluster = crate::resources::parse_input(body, "")?;
-        c.name = name.to_string();
-        if name.is_empty()
-            || name.len() > 63
-            || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-        {
-            return Err(ArmError::invalid_property(
-                "name",
-                format!("Cluster name '{name}' must be 1-63 letters, digits, '-' or '_'."),
-            ));
-        }
-        match (&c.site, &c.subnet) {
-            (Some(s), None) if self.store.site(s).is_some() => {}
-            (Some(s), None) => return Err(ArmError::invalid_property("site", format!("Site '{s}' does not exist."))),
-            (None, Some(sn)) => {
-                let id = ResourceId::parse(sn).map_err(|_| ArmError::linked_invalid_property_id(sn, "subnet"))?;
-                if self.subnet(&id).is_none() {
-                    return Err(ArmError::invalid_property("subnet", format!("Subnet '{sn}' does not exist.")));
-                }
-            }
-            _ => return Err(ArmError::invalid_property("site", "Give exactly one of 'site' or 'subnet'.")),
-        }
-        let cc = c
-            .connected_cluster_id()
-            .filter(|id| ResourceKind::of(id) == Some(ResourceKind::ConnectedCluster))
-            .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
-        if let Some(other) = self.store.lab_of_connected_cluster(&cc).map(|o| o.name.as_str()).filter(|o| *o != name) {
-            return Err(ArmError::connected_cluster_already_bound(&cc, other));
-        }
-        let created = self.store.put_lab_cluster(c.clone());
-        Ok((created, c))
-    }
-
-    pub(crate) fn delete_lab_cluster(&mut self, name: &str) -> bool {
-        self.store.remove_lab_cluster(name).is_some()
-    }
-
-    pub fn lab_clusters(&self) -> impl Iterator<Item = &LabCluster> {
-        self.store.lab_clusters()
-    }
-
-    pub fn lab_cluster(&self, name: &str) -> Option<&LabCluster> {
-        self.store.lab_cluster(name)
-    }
-
     fn placement<'a>(&'a self, c: &LabCluster) -> Result<Placement<'a>, String> {
         if let Some(s) = &c.site {
             return self.store.site(s).map(Placement::Site).ok_or_else(|| format!("site '{s}' no longer exists"));

@@ -231,6 +231,31 @@ impl ResourceKind {
         }
     }
 
+    /// The `api-version` values the real service accepts for this type, ascending
+    /// ([`crate::api_versions`] says where each list comes from).
+    pub fn api_versions(self) -> &'static [&'static str] {
+        use crate::api_versions as v;
+        match self {
+            Self::PrivateLinkScope | Self::PrivateEndpointConnection => v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES,
+            Self::ConnectedCluster => v::KUBERNETES_CONNECTED_CLUSTERS,
+            Self::ClusterExtension => v::KUBERNETES_CONFIGURATION_EXTENSIONS,
+            Self::CustomLocation => v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
+            Self::PrivateDnsZone | Self::VirtualNetworkLink | Self::ARecordSet | Self::CnameRecordSet => v::PRIVATE_DNS,
+            Self::DnsResolver | Self::DnsResolverInboundEndpoint => v::DNS_RESOLVERS,
+            Self::VirtualNetwork
+            | Self::Subnet
+            | Self::NetworkSecurityGroup
+            | Self::SecurityRule
+            | Self::PrivateEndpoint
+            | Self::PrivateDnsZoneGroup
+            | Self::VirtualNetworkGateway
+            | Self::LocalNetworkGateway
+            | Self::Connection
+            | Self::ExpressRouteCircuit
+            | Self::AzureFirewall => v::NETWORK,
+        }
+    }
+
     /// The ARM `type` string, as the real service spells it.
     pub fn arm_type(self) -> &'static str {
         self.info().arm_type

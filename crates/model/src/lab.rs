@@ -5,8 +5,12 @@
 
 use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
+use crate::kinds::ResourceKind;
 use crate::net::cidr::Ipv4Net;
+use crate::resources::{Body, parse_input};
+use crate::world::World;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -165,5 +169,113 @@ pub struct LabCluster {
 impl LabCluster {
     pub fn connected_cluster_id(&self) -> Option<ResourceId> {
         ResourceId::parse(&self.connected_cluster).ok()
+    }
+}
+
+impl World {
+    // ================= lab objects =================
+
+    /// Creates or replaces a site (`PUT /_emulator/sites/{name}`). Returns whether it was created.
+    pub(crate) fn put_site(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::Site)> {
+        let mut site: crate::lab::Site = parse_input(body, "")?;
+        site.name = name.to_string();
+        crate::lab::validate_site(name, &site)?;
+        let created = self.store.put_site(site.clone());
+        Ok((created, site))
+    }
+
+    pub(crate) fn delete_site(&mut self, name: &str) -> bool {
+        self.store.remove_site(name).is_some()
+    }
+
+    pub fn site(&self, name: &str) -> Option<&crate::lab::Site> {
+        self.store.site(name)
+    }
+
+    pub fn sites(&self) -> impl Iterator<Item = &crate::lab::Site> {
+        self.store.sites()
+    }
+
+    /// Creates or replaces a lab DNS forwarder VM in a VNet (its address must be free in one of the VNet's subnets).
+    pub(crate) fn put_forwarder_vm(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::ForwarderVm)> {
+        let mut vm: crate::lab::ForwarderVm = parse_input(body, "")?;
+        vm.name = name.to_string();
+        let vnet = ResourceId::parse(&vm.virtual_network)
+            .map_err(|_| ArmError::linked_invalid_property_id(&vm.virtual_network, "virtualNetwork"))?;
+        if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.store.contains(vnet.key()) {
+            return Err(ArmError::inferred(
+                400,
+                "InvalidResourceReference",
+                format!("Virtual network '{vnet}' does not exist."),
+            )
+            .with_target("virtualNetwork"));
+        }
+        let inside = self.children_of(&vnet, ResourceKind::Subnet).any(|s| match &s.body {
+            Body::Subnet(sn) => sn.address_prefix.contains_addr(vm.address),
+            _ => false,
+        });
+        if !inside {
+            return Err(ArmError::invalid_property(
+                "address",
+                format!("{} is not inside a subnet of '{}'.", vm.address, vnet.name()),
+            ));
+        }
+        let created = self.store.put_forwarder_vm(vm.clone());
+        Ok((created, vm))
+    }
+
+    pub fn delete_forwarder_vm(&mut self, name: &str) -> bool {
+        self.store.remove_forwarder_vm(name).is_some()
+    }
+
+    pub fn forwarder_vms(&self) -> impl Iterator<Item = &crate::lab::ForwarderVm> {
+        self.store.forwarder_vms()
+    }
+
+    /// Adds or replaces a lab cluster (`PUT /_emulator/clusters/{name}`).
+    pub(crate) fn put_lab_cluster(&mut self, name: &str, body: &serde_json::Value) -> ArmResult<(bool, LabCluster)> {
+        let mut c: LabCluster = crate::resources::parse_input(body, "")?;
+        c.name = name.to_string();
+        if name.is_empty()
+            || name.len() > 63
+            || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+        {
+            return Err(ArmError::invalid_property(
+                "name",
+                format!("Cluster name '{name}' must be 1-63 letters, digits, '-' or '_'."),
+            ));
+        }
+        match (&c.site, &c.subnet) {
+            (Some(s), None) if self.store.site(s).is_some() => {}
+            (Some(s), None) => return Err(ArmError::invalid_property("site", format!("Site '{s}' does not exist."))),
+            (None, Some(sn)) => {
+                let id = ResourceId::parse(sn).map_err(|_| ArmError::linked_invalid_property_id(sn, "subnet"))?;
+                if self.subnet(&id).is_none() {
+                    return Err(ArmError::invalid_property("subnet", format!("Subnet '{sn}' does not exist.")));
+                }
+            }
+            _ => return Err(ArmError::invalid_property("site", "Give exactly one of 'site' or 'subnet'.")),
+        }
+        let cc = c
+            .connected_cluster_id()
+            .filter(|id| ResourceKind::of(id) == Some(ResourceKind::ConnectedCluster))
+            .ok_or_else(|| ArmError::linked_invalid_property_id(&c.connected_cluster, "connectedCluster"))?;
+        if let Some(other) = self.store.lab_of_connected_cluster(&cc).map(|o| o.name.as_str()).filter(|o| *o != name) {
+            return Err(ArmError::connected_cluster_already_bound(&cc, other));
+        }
+        let created = self.store.put_lab_cluster(c.clone());
+        Ok((created, c))
+    }
+
+    pub(crate) fn delete_lab_cluster(&mut self, name: &str) -> bool {
+        self.store.remove_lab_cluster(name).is_some()
+    }
+
+    pub fn lab_clusters(&self) -> impl Iterator<Item = &LabCluster> {
+        self.store.lab_clusters()
+    }
+
+    pub fn lab_cluster(&self, name: &str) -> Option<&LabCluster> {
+        self.store.lab_cluster(name)
     }
 }

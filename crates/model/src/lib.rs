@@ -8,6 +8,7 @@
 //! No sockets, no real clock (time is passed in), no unseeded randomness ([`ids`]). The
 //! ARM, DNS and admin faces depend on this crate; it depends on none of them.
 
+pub mod api_versions;
 pub mod arc;
 pub mod clock;
 pub mod dataplane;
@@ -25,6 +26,7 @@ pub mod region;
 pub mod resources;
 pub mod rules;
 pub mod store;
+pub mod subscriptions;
 pub mod world;
 
 pub use door::{Applied, Change, SharedWorld, Status};

@@ -5,6 +5,8 @@
 
 use crate::clock::format_arm_time;
 use crate::id::ResourceId;
+use crate::resources::ProvisioningState;
+use crate::world::World;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -107,5 +109,71 @@ impl Operations {
 
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+}
+
+impl World {
+    // ================= long-running operations =================
+
+    pub(crate) fn start_operation(
+        &mut self,
+        subscription: &str,
+        namespace: &'static str,
+        location: &str,
+        target: OperationTarget,
+        now: OffsetDateTime,
+    ) -> String {
+        let id = self.ids.guid();
+        self.operations.start(Operation {
+            id: id.clone(),
+            subscription: subscription.to_string(),
+            namespace,
+            location: location.to_string(),
+            target,
+            status: OperationStatus::InProgress,
+            started: now,
+            due: now + self.config.lro_delay,
+            ended: None,
+        });
+        id
+    }
+
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.get(id)
+    }
+
+    /// When the earliest in-progress operation is due (the door settles before answering after it).
+    pub fn earliest_due(&self) -> Option<OffsetDateTime> {
+        self.operations.earliest_due()
+    }
+
+    /// Whether some operation is due at `now` (cheap: looks at the earliest one).
+    pub fn has_due_operations(&self, now: OffsetDateTime) -> bool {
+        self.operations.earliest_due().is_some_and(|t| t <= now)
+    }
+
+    /// Completes every operation due at `now`, in due order.
+    pub(crate) fn settle(&mut self, now: OffsetDateTime) {
+        while let Some(target) = self.operations.complete_next(now) {
+            match target {
+                OperationTarget::Put(id) => {
+                    let running = self.store.get(id.key()).is_some_and(|r| {
+                        matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating)
+                    });
+                    if running {
+                        self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Succeeded);
+                    }
+                }
+                OperationTarget::Delete(id) => self.delete_tree(&id),
+                OperationTarget::DeleteGroup(rg) => {
+                    for k in self.store.keys_under(&format!("{}/", rg.key())) {
+                        if let Some(id) = self.store.get(&k).map(|r| r.id.clone()) {
+                            self.delete_tree(&id);
+                        }
+                    }
+                    self.store.remove_group(rg.key());
+                }
+            }
+        }
     }
 }

@@ -1,15 +1,20 @@
-//! The world: subscriptions (with provider registrations), resource groups, resources and
-//! long-running operations, kept in ordered maps with the indexes the rules need.
+//! The world: configuration, the [`Store`], long-running operations, and what every resource
+//! type shares on PUT, PATCH, DELETE, GET and list — the checks ARM makes before a type's
+//! own builder runs (container, registration, name, parent, location), identity, system
+//! data, provisioning state, and the dispatch to the type's family module through the kind
+//! table ([`crate::kinds`]). Subscriptions and groups live in [`crate::subscriptions`], lab
+//! objects in [`crate::lab`], operations in [`crate::operations`]; changes enter through
+//! [`World::apply`] ([`crate::door`]).
 //!
-//! Every mutating method checks the rules (functions of [`crate::rules`]) before it changes
-//! anything, so a refused request leaves the world as it was. Time comes in as an argument
-//! (`now`): the world never reads a clock.
+//! Every mutating method checks the rules before it changes anything, so a refused request
+//! leaves the world as it was. Time comes in as an argument (`now`): the world never reads
+//! a clock.
 
 use crate::clock::format_arm_time;
 use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
 use crate::ids::IdGenerator;
-use crate::kinds::{PROVIDER_NAMESPACES, ResourceKind, canonical_namespace, validate_resource_group_name};
+use crate::kinds::ResourceKind;
 use crate::net::RecordSet;
 use crate::operations::Operations;
 pub use crate::operations::{Operation, OperationStatus, OperationTarget};
@@ -17,39 +22,14 @@ use crate::region;
 use crate::resources::*;
 use crate::rules::{self, RegionProfile};
 use crate::store::Store;
+pub use crate::subscriptions::{RegistrationState, ResourceGroup, Subscription, SubscriptionConfig};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use time::{Duration, OffsetDateTime};
 
 /// The default subscription every emulator starts with.
 pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 /// The tenant of the default subscription.
 pub const DEFAULT_TENANT: &str = "72f988bf-0000-0000-0000-000000000000";
-
-/// A subscription to create at start.
-#[derive(Clone, Debug)]
-pub struct SubscriptionConfig {
-    pub id: String,
-    pub display_name: String,
-    /// Namespaces registered at start (the rest are `NotRegistered`).
-    pub registered: Vec<String>,
-}
-
-impl SubscriptionConfig {
-    /// A subscription with every tracked provider registered.
-    pub fn registered(id: &str, display_name: &str) -> Self {
-        Self {
-            id: id.to_string(),
-            display_name: display_name.to_string(),
-            registered: PROVIDER_NAMESPACES.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    /// A subscription with no provider registered (a fresh one, as PLS-015 expects).
-    pub fn unregistered(id: &str, display_name: &str) -> Self {
-        Self { id: id.to_string(), display_name: display_name.to_string(), registered: Vec::new() }
-    }
-}
 
 /// What the world starts from.
 #[derive(Clone, Debug)]
@@ -75,80 +55,6 @@ impl Default for WorldConfig {
             subscriptions: vec![SubscriptionConfig::registered(DEFAULT_SUBSCRIPTION, "arcemu default subscription")],
             caller: "arcemu-user@example.com".to_string(),
         }
-    }
-}
-
-/// Registration state of a provider namespace in a subscription.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RegistrationState {
-    NotRegistered,
-    Registered,
-}
-
-impl RegistrationState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationState::NotRegistered => "NotRegistered",
-            RegistrationState::Registered => "Registered",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Subscription {
-    pub id: String,
-    pub display_name: String,
-    pub tenant_id: String,
-    pub registrations: BTreeMap<&'static str, RegistrationState>,
-}
-
-impl Subscription {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": format!("/subscriptions/{}", self.id),
-            "subscriptionId": self.id,
-            "tenantId": self.tenant_id,
-            "displayName": self.display_name,
-            "state": "Enabled",
-            "subscriptionPolicies": {
-                "locationPlacementId": "Public_2014-09-01",
-                "quotaId": "PayAsYouGo_2014-09-01",
-                "spendingLimit": "Off",
-            },
-            "authorizationSource": "RoleBased",
-        })
-    }
-
-    pub fn is_registered(&self, namespace: &str) -> bool {
-        canonical_namespace(namespace)
-            .and_then(|ns| self.registrations.get(ns))
-            .is_some_and(|s| *s == RegistrationState::Registered)
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct ResourceGroup {
-    pub id: ResourceId,
-    pub location: &'static str,
-    pub tags: Tags,
-    pub managed_by: Option<String>,
-    pub provisioning_state: ProvisioningState,
-}
-
-impl ResourceGroup {
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({
-            "id": self.id.to_string(),
-            "name": self.id.name(),
-            "type": "Microsoft.Resources/resourceGroups",
-            "location": self.location,
-            "tags": self.tags,
-            "properties": { "provisioningState": self.provisioning_state.as_str() },
-        });
-        if let Some(m) = &self.managed_by {
-            v["managedBy"] = json!(m);
-        }
-        v
     }
 }
 
@@ -195,7 +101,7 @@ pub struct World {
     pub(crate) ids: IdGenerator,
     /// Every resource, group, subscription and lab object, with their indexes.
     pub(crate) store: Store,
-    operations: Operations,
+    pub(crate) operations: Operations,
 }
 
 impl World {
@@ -218,158 +124,6 @@ impl World {
 
     pub fn ids(&self) -> &IdGenerator {
         &self.ids
-    }
-
-    // ================= subscriptions and providers =================
-
-    /// Adds (or replaces the registrations of) a subscription.
-    pub fn add_subscription(&mut self, cfg: &SubscriptionConfig) {
-        let registrations = PROVIDER_NAMESPACES
-            .iter()
-            .map(|ns| {
-                let on = cfg.registered.iter().any(|r| r.eq_ignore_ascii_case(ns));
-                (*ns, if on { RegistrationState::Registered } else { RegistrationState::NotRegistered })
-            })
-            .collect();
-        self.store.put_subscription(Subscription {
-            id: cfg.id.clone(),
-            display_name: cfg.display_name.clone(),
-            tenant_id: self.config.tenant_id.clone(),
-            registrations,
-        });
-    }
-
-    pub fn subscription(&self, id: &str) -> ArmResult<&Subscription> {
-        self.store.subscription(id).ok_or_else(|| ArmError::subscription_not_found(id))
-    }
-
-    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
-        self.store.subscriptions()
-    }
-
-    /// Registers or unregisters a namespace (`POST .../providers/{ns}/register|unregister`).
-    pub(crate) fn set_registration(
-        &mut self,
-        subscription: &str,
-        namespace: &str,
-        registered: bool,
-    ) -> ArmResult<&'static str> {
-        let ns = canonical_namespace(namespace).ok_or_else(|| {
-            ArmError::verified(
-                404,
-                "InvalidResourceNamespace",
-                format!("The resource namespace '{namespace}' is invalid."),
-            )
-        })?;
-        let state = if registered { RegistrationState::Registered } else { RegistrationState::NotRegistered };
-        if !self.store.update_subscription(subscription, |sub| {
-            sub.registrations.insert(ns, state);
-        }) {
-            return Err(ArmError::subscription_not_found(subscription));
-        }
-        Ok(ns)
-    }
-
-    // ================= resource groups =================
-
-    pub fn resource_group(&self, subscription: &str, name: &str) -> ArmResult<&ResourceGroup> {
-        self.subscription(subscription)?;
-        let key = ResourceId::resource_group_id(subscription, name);
-        self.store.group(key.key()).ok_or_else(|| ArmError::resource_group_not_found(name))
-    }
-
-    pub fn resource_groups(&self, subscription: &str) -> ArmResult<Vec<&ResourceGroup>> {
-        self.subscription(subscription)?;
-        let prefix = format!("/subscriptions/{}/", subscription.to_ascii_lowercase());
-        Ok(self.store.groups_under(&prefix).collect())
-    }
-
-    /// `PUT /subscriptions/{s}/resourcegroups/{rg}`: returns whether it was created.
-    pub(crate) fn put_resource_group(
-        &mut self,
-        subscription: &str,
-        name: &str,
-        body: &Value,
-    ) -> ArmResult<(bool, Value)> {
-        self.subscription(subscription)?;
-        validate_resource_group_name(name)?;
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct RgInput {
-            location: Option<String>,
-            tags: Option<Tags>,
-            managed_by: Option<String>,
-        }
-        let input: RgInput = parse_input(body, "")?;
-        let location = resolve_location(input.location.as_deref(), "Microsoft.Resources/resourceGroups")?;
-        let id = ResourceId::resource_group_id(subscription, name);
-        if let Some(existing) = self.store.group(id.key()) {
-            if existing.provisioning_state == ProvisioningState::Deleting {
-                return Err(ArmError::verified(
-                    409,
-                    "ResourceGroupBeingDeleted",
-                    format!(
-                        "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
-                    ),
-                ));
-            }
-            if existing.location != location {
-                return Err(ArmError::verified(
-                    409,
-                    "InvalidResourceGroupLocation",
-                    format!(
-                        "Invalid resource group location '{location}'. The Resource group already exists in \
-                         location '{}'.",
-                        existing.location
-                    ),
-                )
-                .with_target("location"));
-            }
-            let mut group = existing.clone();
-            group.tags = input.tags.unwrap_or_default();
-            group.managed_by = input.managed_by;
-            let json = group.to_json();
-            self.store.put_group(group);
-            return Ok((false, json));
-        }
-        let group = ResourceGroup {
-            id: id.clone(),
-            location,
-            tags: input.tags.unwrap_or_default(),
-            managed_by: input.managed_by,
-            provisioning_state: ProvisioningState::Succeeded,
-        };
-        let json = group.to_json();
-        self.store.put_group(group);
-        Ok((true, json))
-    }
-
-    /// `PATCH` a resource group: tags (and managedBy) only.
-    pub(crate) fn patch_resource_group(&mut self, subscription: &str, name: &str, body: &Value) -> ArmResult<Value> {
-        let tags = parse_patch_tags(body)?;
-        self.resource_group(subscription, name)?;
-        let id = ResourceId::resource_group_id(subscription, name);
-        if let Some(t) = tags {
-            self.store.update_group(id.key(), |g| g.tags = t);
-        }
-        self.store.group(id.key()).map(ResourceGroup::to_json).ok_or_else(|| ArmError::resource_group_not_found(name))
-    }
-
-    /// `DELETE` a resource group: long-running; deletes every resource in it.
-    pub(crate) fn delete_resource_group(
-        &mut self,
-        subscription: &str,
-        name: &str,
-        now: OffsetDateTime,
-    ) -> ArmResult<String> {
-        let group = self.resource_group(subscription, name)?;
-        let location = group.location.to_string();
-        let id = ResourceId::resource_group_id(subscription, name);
-        self.store.update_group(id.key(), |g| g.provisioning_state = ProvisioningState::Deleting);
-        for k in self.store.keys_under(&format!("{}/", id.key())) {
-            self.store.update(&k, |r| r.provisioning_state = ProvisioningState::Deleting);
-        }
-        Ok(self.start_operation(subscription, "Microsoft.Resources", &location, OperationTarget::DeleteGroup(id), now))
     }
 
     // ================= resources =================
@@ -624,70 +378,6 @@ impl World {
 
     // ---------- emulator-only operations ----------
 
-    // ================= long-running operations =================
-
-    fn start_operation(
-        &mut self,
-        subscription: &str,
-        namespace: &'static str,
-        location: &str,
-        target: OperationTarget,
-        now: OffsetDateTime,
-    ) -> String {
-        let id = self.ids.guid();
-        self.operations.start(Operation {
-            id: id.clone(),
-            subscription: subscription.to_string(),
-            namespace,
-            location: location.to_string(),
-            target,
-            status: OperationStatus::InProgress,
-            started: now,
-            due: now + self.config.lro_delay,
-            ended: None,
-        });
-        id
-    }
-
-    pub fn operation(&self, id: &str) -> Option<&Operation> {
-        self.operations.get(id)
-    }
-
-    /// When the earliest in-progress operation is due (the door settles before answering after it).
-    pub fn earliest_due(&self) -> Option<OffsetDateTime> {
-        self.operations.earliest_due()
-    }
-
-    /// Whether some operation is due at `now` (cheap: looks at the earliest one).
-    pub fn has_due_operations(&self, now: OffsetDateTime) -> bool {
-        self.operations.earliest_due().is_some_and(|t| t <= now)
-    }
-
-    /// Completes every operation due at `now`, in due order.
-    pub(crate) fn settle(&mut self, now: OffsetDateTime) {
-        while let Some(target) = self.operations.complete_next(now) {
-            match target {
-                OperationTarget::Put(id) => {
-                    let running = self.store.get(id.key()).is_some_and(|r| {
-                        matches!(r.provisioning_state, ProvisioningState::Accepted | ProvisioningState::Updating)
-                    });
-                    if running {
-                        self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Succeeded);
-                    }
-                }
-                OperationTarget::Delete(id) => self.delete_tree(&id),
-                OperationTarget::DeleteGroup(rg) => {
-                    for k in self.store.keys_under(&format!("{}/", rg.key())) {
-                        if let Some(id) = self.store.get(&k).map(|r| r.id.clone()) {
-                            self.delete_tree(&id);
-                        }
-                    }
-                    self.store.remove_group(rg.key());
-                }
-            }
-        }
-    }
-
     /// Deletes a resource with its children and extension resources, with the side effects
     /// a delete has in Azure (an endpoint's scope-side connection, a zone group's records).
     pub(crate) fn delete_tree(&mut self, id: &ResourceId) {
@@ -805,65 +495,6 @@ impl World {
         &self.store
     }
 
-    // ================= lab objects =================
-
-    /// Creates or replaces a site (`PUT /_emulator/sites/{name}`). Returns whether it was created.
-    pub(crate) fn put_site(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::Site)> {
-        let mut site: crate::lab::Site = parse_input(body, "")?;
-        site.name = name.to_string();
-        crate::lab::validate_site(name, &site)?;
-        let created = self.store.put_site(site.clone());
-        Ok((created, site))
-    }
-
-    pub(crate) fn delete_site(&mut self, name: &str) -> bool {
-        self.store.remove_site(name).is_some()
-    }
-
-    pub fn site(&self, name: &str) -> Option<&crate::lab::Site> {
-        self.store.site(name)
-    }
-
-    pub fn sites(&self) -> impl Iterator<Item = &crate::lab::Site> {
-        self.store.sites()
-    }
-
-    /// Creates or replaces a lab DNS forwarder VM in a VNet (its address must be free in one of the VNet's subnets).
-    pub(crate) fn put_forwarder_vm(&mut self, name: &str, body: &Value) -> ArmResult<(bool, crate::lab::ForwarderVm)> {
-        let mut vm: crate::lab::ForwarderVm = parse_input(body, "")?;
-        vm.name = name.to_string();
-        let vnet = ResourceId::parse(&vm.virtual_network)
-            .map_err(|_| ArmError::linked_invalid_property_id(&vm.virtual_network, "virtualNetwork"))?;
-        if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.store.contains(vnet.key()) {
-            return Err(ArmError::inferred(
-                400,
-                "InvalidResourceReference",
-                format!("Virtual network '{vnet}' does not exist."),
-            )
-            .with_target("virtualNetwork"));
-        }
-        let inside = self.children_of(&vnet, ResourceKind::Subnet).any(|s| match &s.body {
-            Body::Subnet(sn) => sn.address_prefix.contains_addr(vm.address),
-            _ => false,
-        });
-        if !inside {
-            return Err(ArmError::invalid_property(
-                "address",
-                format!("{} is not inside a subnet of '{}'.", vm.address, vnet.name()),
-            ));
-        }
-        let created = self.store.put_forwarder_vm(vm.clone());
-        Ok((created, vm))
-    }
-
-    pub fn delete_forwarder_vm(&mut self, name: &str) -> bool {
-        self.store.remove_forwarder_vm(name).is_some()
-    }
-
-    pub fn forwarder_vms(&self) -> impl Iterator<Item = &crate::lab::ForwarderVm> {
-        self.store.forwarder_vms()
-    }
-
     /// Number of stored resources (all types).
     pub fn resource_count(&self) -> usize {
         self.store.len()
@@ -887,7 +518,7 @@ fn invalid_type(id: &ResourceId) -> ArmError {
 }
 
 /// Checks and canonicalizes a location for a tracked type.
-fn resolve_location(location: Option<&str>, resource_type: &str) -> ArmResult<&'static str> {
+pub(crate) fn resolve_location(location: Option<&str>, resource_type: &str) -> ArmResult<&'static str> {
     let loc = location.filter(|l| !l.trim().is_empty()).ok_or_else(ArmError::location_required)?;
     region::normalize(loc).ok_or_else(|| {
         let available: Vec<&str> = region::REGIONS.iter().map(|r| r.name).collect();
@@ -918,7 +549,7 @@ fn merge_json(target: &mut Value, patch: &Value) {
 }
 
 /// `{"tags": {...}}` of a PATCH; `None` when the body has no tags.
-fn parse_patch_tags(body: &Value) -> ArmResult<Option<Tags>> {
+pub(crate) fn parse_patch_tags(body: &Value) -> ArmResult<Option<Tags>> {
     #[derive(serde::Deserialize)]
     struct TagsPatch {
         tags: Option<Tags>,
