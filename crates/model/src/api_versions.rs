@@ -218,6 +218,12 @@ pub const KUBERNETES_CONFIGURATION_EXTENSIONS: &[&str] = &[
     "2025-03-01",
 ];
 
+/// `Microsoft.KubernetesConfiguration/fluxConfigurations`: the version folders of
+/// `specification/kubernetesconfiguration/resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/`
+/// (`stable/2022-03-01` … `stable/2025-04-01`, `preview/2026-07-01-preview`).
+pub const KUBERNETES_CONFIGURATION_FLUX: &[&str] =
+    &["2022-03-01", "2022-07-01", "2022-11-01", "2023-05-01", "2024-11-01", "2025-04-01", "2026-07-01-preview"];
+
 /// `Microsoft.ExtendedLocation/customLocations`.
 pub const EXTENDED_LOCATION_CUSTOM_LOCATIONS: &[&str] =
     &["2021-03-15-preview", "2021-08-15", "2021-08-31-preview", "2024-09-15-preview"];

@@ -108,6 +108,7 @@ kind_table! {
     PrivateEndpointConnection => crate::arc::connection::PrivateEndpointConnection,
     ConnectedCluster => crate::arc::cluster::ConnectedCluster,
     ClusterExtension => crate::arc::extension::ClusterExtension,
+    FluxConfiguration => crate::arc::extension::FluxConfiguration,
     CustomLocation => crate::arc::custom_location::CustomLocation,
     VirtualNetwork => crate::net::vnet::VirtualNetwork,
     Subnet => crate::net::vnet::Subnet,
@@ -178,6 +179,12 @@ impl ResourceKind {
                 K::ConnectedCluster,
                 NameRule::Chars { max: 253, extra: "-.", lower_only: true, alnum_edges: true },
             ),
+            K::FluxConfiguration => child(
+                "Microsoft.KubernetesConfiguration/fluxConfigurations",
+                "Microsoft.KubernetesConfiguration",
+                K::ConnectedCluster,
+                NameRule::Chars { max: 253, extra: "-.", lower_only: true, alnum_edges: true },
+            ),
             K::CustomLocation => tracked(
                 "Microsoft.ExtendedLocation/customLocations",
                 "Microsoft.ExtendedLocation",
@@ -239,6 +246,7 @@ impl ResourceKind {
             Self::PrivateLinkScope | Self::PrivateEndpointConnection => v::HYBRIDCOMPUTE_PRIVATE_LINK_SCOPES,
             Self::ConnectedCluster => v::KUBERNETES_CONNECTED_CLUSTERS,
             Self::ClusterExtension => v::KUBERNETES_CONFIGURATION_EXTENSIONS,
+            Self::FluxConfiguration => v::KUBERNETES_CONFIGURATION_FLUX,
             Self::CustomLocation => v::EXTENDED_LOCATION_CUSTOM_LOCATIONS,
             Self::PrivateDnsZone | Self::VirtualNetworkLink | Self::ARecordSet | Self::CnameRecordSet => v::PRIVATE_DNS,
             Self::DnsResolver | Self::DnsResolverInboundEndpoint => v::DNS_RESOLVERS,
@@ -313,14 +321,19 @@ impl ResourceKind {
                 }
         };
         match id.providers() {
-            [g] => ResourceKind::ALL.iter().copied().find(|k| *k != ResourceKind::ClusterExtension && matches(*k, g)),
-            [host, g]
-                if matches(ResourceKind::ConnectedCluster, host) && matches(ResourceKind::ClusterExtension, g) =>
-            {
-                Some(ResourceKind::ClusterExtension)
-            }
+            [g] => ResourceKind::ALL.iter().copied().find(|k| !k.is_extension_resource() && matches(*k, g)),
+            [host, g] => ResourceKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.is_extension_resource() && k.parent().is_some_and(|p| matches(p, host)) && matches(*k, g)),
             _ => None,
         }
+    }
+
+    /// An extension resource (`{resource}/providers/{ns}/{type}/{name}`): nested in a
+    /// resource of another namespace, like extensions and Flux configurations on a cluster.
+    pub fn is_extension_resource(self) -> bool {
+        self.parent().is_some_and(|p| p.namespace() != self.namespace())
     }
 
     /// Refuses names the real service refuses (character set and length per type).

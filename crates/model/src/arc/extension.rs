@@ -1,5 +1,6 @@
-//! Cluster extensions (Microsoft.KubernetesConfiguration/extensions on a connected cluster);
-//! whether one works over private link is the data plane's PLS-009/NET-003.
+//! Microsoft.KubernetesConfiguration on a connected cluster: cluster extensions (whether one
+//! works over private link is the data plane's PLS-009/NET-003) and Flux (GitOps)
+//! configurations, which the `microsoft.flux` extension reconciles.
 
 use crate::error::{ArmError, ArmResult};
 use crate::kinds::Body;
@@ -103,6 +104,161 @@ impl ResourceType for ClusterExtension {
         self.release_train = p.release_train.unwrap_or(self.release_train.clone());
         self.version = p.version.or(self.version.take());
         self.configuration_settings.extend(p.configuration_settings.unwrap_or_default());
+        Ok(())
+    }
+}
+
+/// `properties.sourceKind` of a Flux configuration.
+const FLUX_SOURCE_KINDS: &[(&str, &str)] = &[
+    ("GitRepository", "gitRepository"),
+    ("Bucket", "bucket"),
+    ("AzureBlob", "azureBlob"),
+    ("OCIRepository", "ociRepository"),
+];
+
+/// Defaults the service fills in each kustomization (fluxConfigurations REST API spec).
+const KUSTOMIZATION_DEFAULTS: &[(&str, i64)] = &[("timeoutInSeconds", 600), ("syncIntervalInSeconds", 600)];
+
+/// A Flux (GitOps) configuration: a source and the kustomizations applied from it. The
+/// writable properties are kept as sent (checked for the shape the spec requires) and echoed
+/// back with the service's defaults; the read-only status is `Pending`, since no Flux
+/// controller runs in the emulator (inferred: a real cluster reports its reconciliation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FluxConfiguration {
+    /// Writable properties as stored (defaults applied; protected settings reduced to keys).
+    pub spec: Map<String, Value>,
+}
+
+impl FluxConfiguration {
+    /// Checks and completes writable properties (PUT) or a merge of them (PATCH).
+    fn from_properties(mut p: Map<String, Value>) -> ArmResult<Self> {
+        let text = |p: &Map<String, Value>, key: &str, default: &str| -> ArmResult<String> {
+            match p.get(key) {
+                None | Some(Value::Null) => Ok(default.to_string()),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(ArmError::invalid_property(
+                    &format!("properties.{key}"),
+                    format!("The property 'properties.{key}' must be a string."),
+                )),
+            }
+        };
+        let scope = text(&p, "scope", "cluster")?;
+        let scope = ["cluster", "namespace"].into_iter().find(|s| s.eq_ignore_ascii_case(&scope)).ok_or_else(|| {
+            ArmError::invalid_property(
+                "properties.scope",
+                format!("'{scope}' is not a valid value; allowed values are: cluster, namespace."),
+            )
+        })?;
+        let kind = text(&p, "sourceKind", "GitRepository")?;
+        let (kind, source_key) =
+            FLUX_SOURCE_KINDS.iter().copied().find(|(k, _)| k.eq_ignore_ascii_case(&kind)).ok_or_else(|| {
+                let allowed: Vec<&str> = FLUX_SOURCE_KINDS.iter().map(|(k, _)| *k).collect();
+                ArmError::invalid_property(
+                    "properties.sourceKind",
+                    format!("'{kind}' is not a valid value; allowed values are: {}.", allowed.join(", ")),
+                )
+            })?;
+        if !p.get(source_key).is_some_and(Value::is_object) {
+            return Err(ArmError::invalid_property(
+                &format!("properties.{source_key}"),
+                format!("The property 'properties.{source_key}' is required when sourceKind is {kind}."),
+            ));
+        }
+        let namespace = text(&p, "namespace", "default")?;
+        p.insert("scope".into(), json!(scope));
+        p.insert("sourceKind".into(), json!(kind));
+        p.insert("namespace".into(), json!(namespace));
+        p.entry("suspend").or_insert(json!(false));
+        if let Some(Value::Object(git)) = p.get_mut("gitRepository") {
+            if let Some(Value::Object(r)) = git.get_mut("repositoryRef") {
+                for key in ["branch", "tag", "semver", "commit"] {
+                    r.entry(key).or_insert(Value::Null);
+                }
+            }
+        }
+        match p.get_mut("kustomizations") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(ks)) => {
+                for (name, k) in ks.iter_mut() {
+                    let Value::Object(k) = k else {
+                        return Err(ArmError::invalid_property(
+                            &format!("properties.kustomizations.{name}"),
+                            format!("The kustomization '{name}' must be an object."),
+                        ));
+                    };
+                    k.insert("name".into(), json!(name));
+                    for (key, default) in KUSTOMIZATION_DEFAULTS {
+                        k.entry(*key).or_insert(json!(default));
+                    }
+                    k.entry("dependsOn").or_insert(json!([]));
+                }
+            }
+            Some(_) => {
+                return Err(ArmError::invalid_property(
+                    "properties.kustomizations",
+                    "The property 'properties.kustomizations' must be an object of kustomizations by name.",
+                ));
+            }
+        }
+        // Secrets are write-only: keep their names, as ARM shows them (values null).
+        if let Some(Value::Object(secrets)) = p.get_mut("configurationProtectedSettings") {
+            for v in secrets.values_mut() {
+                *v = Value::Null;
+            }
+        }
+        for read_only in [
+            "statuses",
+            "repositoryPublicKey",
+            "sourceSyncedCommitId",
+            "sourceUpdatedAt",
+            "statusUpdatedAt",
+            "complianceState",
+            "provisioningState",
+            "errorMessage",
+        ] {
+            p.remove(read_only);
+        }
+        Ok(FluxConfiguration { spec: p })
+    }
+}
+
+impl ResourceType for FluxConfiguration {
+    fn build(_w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
+        let Value::Object(props) = put.properties else {
+            return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
+        };
+        Ok(Body::FluxConfiguration(FluxConfiguration::from_properties(props.clone())?))
+    }
+
+    fn properties(&self, _w: &World, r: &Resource) -> Value {
+        let mut p = self.spec.clone();
+        p.insert("statuses".into(), json!([]));
+        p.insert("sourceSyncedCommitId".into(), Value::Null);
+        p.insert("complianceState".into(), json!("Pending"));
+        p.insert("provisioningState".into(), json!(r.provisioning_state.as_str()));
+        p.insert("errorMessage".into(), json!(""));
+        Value::Object(p)
+    }
+
+    /// The fluxConfigurations PATCH (`FluxConfigurationPatch`): a merge of the writable properties.
+    fn patch(&mut self, props: &Value) -> ArmResult<()> {
+        let Value::Object(changes) = props else {
+            return Err(ArmError::invalid_property("properties", "The property 'properties' must be an object."));
+        };
+        let mut merged = self.spec.clone();
+        for (k, v) in changes {
+            match (merged.get_mut(k), v) {
+                (Some(Value::Object(old)), Value::Object(new)) => {
+                    for (nk, nv) in new {
+                        old.insert(nk.clone(), nv.clone());
+                    }
+                }
+                _ => {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        *self = FluxConfiguration::from_properties(merged)?;
         Ok(())
     }
 }
