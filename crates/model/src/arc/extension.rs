@@ -169,11 +169,11 @@ impl FluxConfiguration {
         p.insert("sourceKind".into(), json!(kind));
         p.insert("namespace".into(), json!(namespace));
         p.entry("suspend").or_insert(json!(false));
-        if let Some(Value::Object(git)) = p.get_mut("gitRepository") {
-            if let Some(Value::Object(r)) = git.get_mut("repositoryRef") {
-                for key in ["branch", "tag", "semver", "commit"] {
-                    r.entry(key).or_insert(Value::Null);
-                }
+        if let Some(Value::Object(git)) = p.get_mut("gitRepository")
+            && let Some(Value::Object(r)) = git.get_mut("repositoryRef")
+        {
+            for key in ["branch", "tag", "semver", "commit"] {
+                r.entry(key).or_insert(Value::Null);
             }
         }
         match p.get_mut("kustomizations") {
