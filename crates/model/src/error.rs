@@ -6,7 +6,8 @@
 //!
 //! Each refusal has one named constructor here (`ArmError::subnet_ranges_overlap`, ...),
 //! grouped by area, which fixes its status, code, message and fidelity tag; the model and the
-//! faces call those and never spell a code themselves.
+//! faces call those and never spell a code themselves (the building blocks `verified`,
+//! `inferred` and `rule` are private to this module).
 
 use serde::Serialize;
 use std::borrow::Cow;
@@ -127,7 +128,7 @@ pub const SOURCE_CONNECTEDK8S: &str = "azure-cli-extensions connectedk8s (client
 impl ArmError {
     /// A protocol error whose text matches ARM's: the building block of the verified named
     /// constructors below.
-    pub fn verified(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    fn verified(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code: Cow::Borrowed(code),
@@ -141,7 +142,7 @@ impl ArmError {
 
     /// A protocol error whose text is ours: the building block of the inferred named
     /// constructors below.
-    pub fn inferred(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    fn inferred(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code: Cow::Borrowed(code),
@@ -154,7 +155,7 @@ impl ArmError {
     }
 
     /// A refusal by a catalogue rule.
-    pub fn rule(rule: &'static Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    fn rule(rule: &'static Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self { rule: Some(rule), ..Self::inferred(status, code, message) }
     }
 
