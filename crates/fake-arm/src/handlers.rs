@@ -131,17 +131,9 @@ fn authenticate(st: &ArmState, headers: &HeaderMap) -> Result<(), ArmError> {
         return Ok(());
     }
     match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
-        None => Err(ArmError::verified(
-            401,
-            "AuthenticationFailed",
-            "Authentication failed. The 'Authorization' header is missing.",
-        )),
+        None => Err(ArmError::authentication_failed()),
         Some(v) if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") && !v[7..].trim().is_empty() => Ok(()),
-        Some(_) => Err(ArmError::verified(
-            401,
-            "InvalidAuthenticationToken",
-            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
-        )),
+        Some(_) => Err(ArmError::invalid_authentication_token()),
     }
 }
 
@@ -152,21 +144,11 @@ async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Bo
     if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         if !media.is_empty() && media != "application/json" && !media.ends_with("+json") && media != "text/json" {
-            return Err(ArmError::verified(
-                415,
-                "UnsupportedMediaType",
-                format!("The content media type '{media}' is not supported. Only 'application/json' is supported."),
-            ));
+            return Err(ArmError::unsupported_media_type(&media));
         }
     }
     let limit = st.config.max_body_bytes;
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ArmError::inferred(
-            413,
-            "RequestEntityTooLarge",
-            format!("The request content is larger than the {limit} bytes the emulator accepts (as ARM, it limits request size)."),
-        )
-    })
+    axum::body::to_bytes(body, limit).await.map_err(|_| ArmError::request_entity_too_large(limit))
 }
 
 impl Request<'_> {
@@ -185,31 +167,13 @@ fn parse_json(body: &Bytes) -> Result<Value, ArmError> {
 
 fn route_error(e: RouteError) -> ArmError {
     match e {
-        RouteError::NotFound => ArmError::inferred(
-            404,
-            "NotFound",
-            "The requested path is not an Azure Resource Manager path the emulator serves.",
-        ),
-        RouteError::UnknownNamespace(ns) => {
-            ArmError::verified(400, "InvalidResourceNamespace", format!("The resource namespace '{ns}' is invalid."))
-        }
-        RouteError::UnknownType { namespace, type_path } => ArmError::verified(
-            400,
-            "InvalidResourceType",
-            format!(
-                "The resource type '{}' could not be found in the namespace '{namespace}'.",
-                type_path.split_once('/').map_or(type_path.as_str(), |(_, t)| t)
-            ),
+        RouteError::NotFound => ArmError::arm_path_not_found(),
+        RouteError::UnknownNamespace(ns) => ArmError::invalid_resource_namespace(&ns),
+        RouteError::UnknownType { namespace, type_path } => ArmError::invalid_resource_type(
+            type_path.split_once('/').map_or(type_path.as_str(), |(_, t)| t),
+            &namespace,
         ),
     }
-}
-
-fn method_not_allowed(method: &Method) -> ArmError {
-    ArmError::inferred(
-        405,
-        "MethodNotAllowed",
-        format!("The requested resource does not support http method '{method}'."),
-    )
 }
 
 fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
@@ -369,7 +333,7 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
 }
 
 fn only(m: &Method, allowed: &[Method]) -> Result<(), ArmError> {
-    if allowed.contains(m) { Ok(()) } else { Err(method_not_allowed(m)) }
+    if allowed.contains(m) { Ok(()) } else { Err(ArmError::method_not_allowed(m.as_str())) }
 }
 
 fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) -> Reply {
@@ -388,7 +352,7 @@ fn resource_group(st: &ArmState, req: &Request, subscription: &str, name: &str) 
             applied(st.world().apply(Change::PatchResourceGroup { subscription, name, body: &body })?, req, None)
         }
         Method::DELETE => applied(st.world().apply(Change::DeleteResourceGroup { subscription, name })?, req, None),
-        ref m => Err(method_not_allowed(m)),
+        ref m => Err(ArmError::method_not_allowed(m.as_str())),
     }
 }
 
@@ -409,7 +373,7 @@ fn resource(st: &ArmState, req: &Request, id: &ResourceId, kind: ResourceKind) -
             applied(st.world().apply(Change::PatchResource { id, body: &body })?, req, Some(v))
         }
         Method::DELETE => applied(st.world().apply(Change::DeleteResource { id })?, req, Some(v)),
-        ref m => Err(method_not_allowed(m)),
+        ref m => Err(ArmError::method_not_allowed(m.as_str())),
     }
 }
 
@@ -474,9 +438,10 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
     }
     st.read(|w| {
         w.subscription(subscription)?;
-        let op = w.operation(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(subscription)).ok_or_else(|| {
-            ArmError::inferred(404, "OperationNotFound", format!("The operation '{op_id}' could not be found."))
-        })?;
+        let op = w
+            .operation(op_id)
+            .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
+            .ok_or_else(|| ArmError::operation_not_found(op_id))?;
         if !results {
             return Ok(Answer::ok(op.to_json(req.path)));
         }

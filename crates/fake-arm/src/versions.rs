@@ -24,26 +24,14 @@ pub fn supported_for_namespace(ns: &str) -> &'static [&'static str] {
     }
 }
 
-fn missing() -> ArmError {
-    ArmError::verified(
-        400,
-        "MissingApiVersionParameter",
-        "The api-version query parameter (?api-version=) is required for all requests.",
-    )
-}
-
 /// Checks the version of a route ARM serves itself.
 pub fn check_arm_route(api_version: Option<&str>) -> Result<&str, ArmError> {
-    let given = api_version.ok_or_else(missing)?;
+    let given = api_version.ok_or_else(ArmError::missing_api_version_parameter)?;
     if v::RESOURCES.contains(&given) {
         return Ok(given);
     }
     let newest_first: Vec<&str> = v::RESOURCES.iter().rev().copied().collect();
-    Err(ArmError::verified(
-        400,
-        "InvalidApiVersionParameter",
-        format!("The api-version '{given}' is invalid. The supported versions are '{}'.", newest_first.join(",")),
-    ))
+    Err(ArmError::invalid_api_version_parameter(given, &newest_first.join(",")))
 }
 
 /// Checks the version of a request to a provider resource type.
@@ -52,7 +40,7 @@ pub fn check_resource<'a>(
     kind: ResourceKind,
     location: &str,
 ) -> Result<&'a str, ArmError> {
-    let given = api_version.ok_or_else(missing)?;
+    let given = api_version.ok_or_else(ArmError::missing_api_version_parameter)?;
     let list = supported(kind);
     if list.contains(&given) {
         return Ok(given);
@@ -63,15 +51,7 @@ pub fn check_resource<'a>(
     } else {
         String::new()
     };
-    Err(ArmError::verified(
-        400,
-        "NoRegisteredProviderFound",
-        format!(
-            "No registered resource provider found for location '{location}' and API version '{given}' for type \
-             '{type_name}'. The supported api-versions are '{}'. The supported locations are '{locations}'.",
-            list.join(", ")
-        ),
-    ))
+    Err(ArmError::no_registered_provider_found(location, given, type_name, &list.join(", "), &locations))
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ impl Applied {
 }
 
 fn to_json<T: serde::Serialize>(x: &T) -> ArmResult<Value> {
-    serde_json::to_value(x).map_err(|e| ArmError::inferred(500, "InternalServerError", e.to_string()))
+    serde_json::to_value(x).map_err(ArmError::internal_server_error)
 }
 
 impl World {

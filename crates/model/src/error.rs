@@ -3,9 +3,15 @@
 //! property (`target`), a fidelity tag, and for catalogue rules the rule id and the seed
 //! section it enforces. Faces translate it (ARM error envelope, CLI text, checker finding);
 //! they never invent their own.
+//!
+//! Each refusal has one named constructor here (`ArmError::subnet_ranges_overlap`, ...),
+//! grouped by area, which fixes its status, code, message and fidelity tag; the model and the
+//! faces call those and never spell a code themselves (the building blocks `verified`,
+//! `inferred` and `rule` are private to this module).
 
 use serde::Serialize;
 use std::borrow::Cow;
+use std::fmt::Display;
 
 /// Whether the code and message are known to match the real service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -120,8 +126,9 @@ pub const SOURCE_ARM: &str = "Azure Resource Manager responses";
 pub const SOURCE_CONNECTEDK8S: &str = "azure-cli-extensions connectedk8s (client-side validation text)";
 
 impl ArmError {
-    /// A protocol error whose text matches ARM's.
-    pub fn verified(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    /// A protocol error whose text matches ARM's: the building block of the verified named
+    /// constructors below.
+    fn verified(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code: Cow::Borrowed(code),
@@ -133,8 +140,9 @@ impl ArmError {
         }
     }
 
-    /// A protocol error whose text is ours.
-    pub fn inferred(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    /// A protocol error whose text is ours: the building block of the inferred named
+    /// constructors below.
+    fn inferred(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code: Cow::Borrowed(code),
@@ -147,7 +155,7 @@ impl ArmError {
     }
 
     /// A refusal by a catalogue rule.
-    pub fn rule(rule: &'static Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    fn rule(rule: &'static Rule, status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self { rule: Some(rule), ..Self::inferred(status, code, message) }
     }
 
@@ -238,8 +246,9 @@ impl ArmError {
         Self::rule(rule, 400, "OnboardingNetworkCheckFailed", message)
     }
 
-    // ---- ARM protocol errors (no rule id) ----
+    // ---- ARM protocol errors (no rule id): what ARM checks on any resource request ----
 
+    /// 404 `ResourceNotFound`: a request on a resource that does not exist (ARM's text).
     pub fn resource_not_found(resource_type: &str, name: &str, resource_group: &str) -> Self {
         Self::verified(
             404,
@@ -251,14 +260,18 @@ impl ArmError {
         )
     }
 
+    /// 404 `ResourceGroupNotFound`: a request under a resource group that does not exist (ARM's text).
     pub fn resource_group_not_found(name: &str) -> Self {
         Self::verified(404, "ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))
     }
 
+    /// 404 `SubscriptionNotFound`: a request under a subscription the emulator does not have
+    /// (ARM's text).
     pub fn subscription_not_found(subscription: &str) -> Self {
         Self::verified(404, "SubscriptionNotFound", format!("The subscription '{subscription}' could not be found."))
     }
 
+    /// 404 `ParentResourceNotFound`: a child resource whose parent does not exist (ARM's text).
     pub fn parent_resource_not_found(parent: &str) -> Self {
         Self::verified(
             404,
@@ -267,6 +280,8 @@ impl ArmError {
         )
     }
 
+    /// 400 `InvalidRequestContent`: a body that is empty or not JSON, or a query the admin API
+    /// cannot read (ARM's text).
     pub fn invalid_request_content(detail: impl std::fmt::Display) -> Self {
         Self::verified(
             400,
@@ -275,11 +290,13 @@ impl ArmError {
         )
     }
 
-    /// A property is missing or has a value the type does not accept.
+    /// 400 `InvalidRequestContent`: a property is missing or has a value the type does not accept.
     pub fn invalid_property(path: &str, message: impl Into<String>) -> Self {
         Self::inferred(400, "InvalidRequestContent", message).with_target(path)
     }
 
+    /// 400 `LinkedInvalidPropertyId`: a property that should hold a resource id and does not
+    /// (ARM's text).
     pub fn linked_invalid_property_id(value: &str, path: &str) -> Self {
         Self::verified(
             400,
@@ -292,11 +309,13 @@ impl ArmError {
         .with_target(path)
     }
 
+    /// 400 `LocationRequired`: a tracked resource or group PUT without `location` (ARM's text).
     pub fn location_required() -> Self {
         Self::verified(400, "LocationRequired", "The location property is required for this definition.")
             .with_target("location")
     }
 
+    /// 400 `LocationNotAvailableForResourceType`: a location the emulator does not know (ARM's text).
     pub fn location_not_available(location: &str, resource_type: &str, available: &str) -> Self {
         Self::verified(
             400,
@@ -309,6 +328,8 @@ impl ArmError {
         .with_target("location")
     }
 
+    /// 409 `InvalidResourceLocation`: a PUT that would move an existing resource to another
+    /// location (ARM's text).
     pub fn invalid_resource_location(id_name: &str, existing: &str, rg: &str, wanted: &str) -> Self {
         Self::verified(
             409,
@@ -321,7 +342,8 @@ impl ArmError {
         .with_target("location")
     }
 
-    /// A reference to a resource that does not exist, or is in another region (ARM's text).
+    /// 400 `InvalidResourceReference`: a reference to a resource that does not exist, or is in another
+    /// region (ARM's text). Callers name the referencing property with [`ArmError::with_target`].
     pub fn invalid_resource_reference(referenced: impl std::fmt::Display, by: impl std::fmt::Display) -> Self {
         Self::verified(
             400,
@@ -333,7 +355,8 @@ impl ArmError {
         )
     }
 
-    /// Writes to a namespace the subscription is not registered for (ARM's text).
+    /// 409 `MissingSubscriptionRegistration`: writes to a namespace the subscription is not
+    /// registered for (ARM's text).
     pub fn missing_subscription_registration(namespace: &str) -> Self {
         Self::verified(
             409,
@@ -346,7 +369,8 @@ impl ArmError {
         .with_target(namespace)
     }
 
-    /// A private link service connection without `groupIds` (ARM's text).
+    /// 400 `MissingParameterOnPrivateLinkServiceConnection`: a private link service connection
+    /// without `groupIds` (ARM's text).
     pub fn missing_group_id(connection: &str) -> Self {
         Self::verified(
             400,
@@ -355,6 +379,7 @@ impl ArmError {
         )
     }
 
+    /// 400 `InvalidResourceName`: a name the resource type's naming rule refuses.
     pub fn invalid_resource_name(name: &str, resource_type: &str, rule_text: &str) -> Self {
         Self::inferred(
             400,
@@ -364,6 +389,7 @@ impl ArmError {
         .with_target("name")
     }
 
+    /// 400 `InvalidResourceGroupName`: a resource group name ARM's naming rule refuses.
     pub fn invalid_resource_group_name(name: &str) -> Self {
         Self::inferred(
             400,
@@ -374,6 +400,479 @@ impl ArmError {
             ),
         )
         .with_target("resourceGroupName")
+    }
+
+    // ---- The ARM front door: authentication, request shape, routing, api-version ----
+
+    /// 401 `AuthenticationFailed`: a request without an `Authorization` header (ARM's text).
+    pub fn authentication_failed() -> Self {
+        Self::verified(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+    }
+
+    /// 401 `InvalidAuthenticationToken`: an `Authorization` header that is not `Bearer <token>`
+    /// (ARM's text).
+    pub fn invalid_authentication_token() -> Self {
+        Self::verified(
+            401,
+            "InvalidAuthenticationToken",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        )
+    }
+
+    /// 415 `UnsupportedMediaType`: a body whose `Content-Type` is not JSON (ARM's text).
+    pub fn unsupported_media_type(media: &str) -> Self {
+        Self::verified(
+            415,
+            "UnsupportedMediaType",
+            format!("The content media type '{media}' is not supported. Only 'application/json' is supported."),
+        )
+    }
+
+    /// 413 `RequestEntityTooLarge`: a body over the emulator's size limit of `limit` bytes.
+    pub fn request_entity_too_large(limit: usize) -> Self {
+        Self::inferred(
+            413,
+            "RequestEntityTooLarge",
+            format!(
+                "The request content is larger than the {limit} bytes the emulator accepts (as ARM, it limits request size)."
+            ),
+        )
+    }
+
+    /// 404 `NotFound`: a path that is not an ARM path the emulator serves.
+    pub fn arm_path_not_found() -> Self {
+        Self::inferred(404, "NotFound", "The requested path is not an Azure Resource Manager path the emulator serves.")
+    }
+
+    /// 400 `InvalidResourceNamespace`: a request path under a provider namespace the emulator
+    /// does not serve (ARM's text).
+    pub fn invalid_resource_namespace(namespace: &str) -> Self {
+        Self::verified(400, "InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))
+    }
+
+    /// 400 `InvalidResourceType`: a request path or resource id whose type (`type_name`, without
+    /// the namespace) the namespace does not have (ARM's text).
+    pub fn invalid_resource_type(type_name: &str, namespace: &str) -> Self {
+        Self::verified(
+            400,
+            "InvalidResourceType",
+            format!("The resource type '{type_name}' could not be found in the namespace '{namespace}'."),
+        )
+    }
+
+    /// 405 `MethodNotAllowed`: an HTTP method the path does not support.
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::inferred(
+            405,
+            "MethodNotAllowed",
+            format!("The requested resource does not support http method '{method}'."),
+        )
+    }
+
+    /// 404 `OperationNotFound`: an operation status or result URL naming no operation of the
+    /// subscription.
+    pub fn operation_not_found(operation: &str) -> Self {
+        Self::inferred(404, "OperationNotFound", format!("The operation '{operation}' could not be found."))
+    }
+
+    /// 400 `MissingApiVersionParameter`: a request without `api-version` (ARM's text).
+    pub fn missing_api_version_parameter() -> Self {
+        Self::verified(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
+    }
+
+    /// 400 `InvalidApiVersionParameter`: an `api-version` ARM's own routes (subscriptions,
+    /// resource groups, providers) do not accept; `supported` is the list as ARM prints it
+    /// (ARM's text).
+    pub fn invalid_api_version_parameter(given: &str, supported: &str) -> Self {
+        Self::verified(
+            400,
+            "InvalidApiVersionParameter",
+            format!("The api-version '{given}' is invalid. The supported versions are '{supported}'."),
+        )
+    }
+
+    /// 400 `NoRegisteredProviderFound`: an `api-version` a provider resource type does not
+    /// accept; `versions` and `locations` are the lists as ARM prints them (ARM's text).
+    pub fn no_registered_provider_found(
+        location: &str,
+        given: &str,
+        type_name: &str,
+        versions: &str,
+        locations: &str,
+    ) -> Self {
+        Self::verified(
+            400,
+            "NoRegisteredProviderFound",
+            format!(
+                "No registered resource provider found for location '{location}' and API version '{given}' for type \
+                 '{type_name}'. The supported api-versions are '{versions}'. The supported locations are '{locations}'."
+            ),
+        )
+    }
+
+    // ---- Subscriptions, providers and resource groups ----
+
+    /// 404 `InvalidResourceNamespace`: registering or unregistering a namespace the emulator does
+    /// not know (ARM's text). Same code and text as [`ArmError::invalid_resource_namespace`], but
+    /// the emulator has always answered 404 here and 400 on a request path.
+    pub fn invalid_resource_namespace_to_register(namespace: &str) -> Self {
+        Self::verified(404, "InvalidResourceNamespace", format!("The resource namespace '{namespace}' is invalid."))
+    }
+
+    /// 409 `ResourceGroupBeingDeleted`: a PUT of a resource group that is being deleted (ARM's text).
+    pub fn resource_group_being_deleted(name: &str) -> Self {
+        Self::verified(
+            409,
+            "ResourceGroupBeingDeleted",
+            format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
+        )
+    }
+
+    /// 409 `InvalidResourceGroupLocation`: a PUT that would move an existing resource group to
+    /// another location (ARM's text).
+    pub fn invalid_resource_group_location(location: &str, existing: &str) -> Self {
+        Self::verified(
+            409,
+            "InvalidResourceGroupLocation",
+            format!(
+                "Invalid resource group location '{location}'. The Resource group already exists in \
+                 location '{existing}'."
+            ),
+        )
+        .with_target("location")
+    }
+
+    // ---- Resources in general ----
+
+    /// 409 `AnotherOperationInProgress`: a PUT of a resource whose delete has not finished.
+    pub fn another_operation_in_progress(name: &str) -> Self {
+        Self::inferred(
+            409,
+            "AnotherOperationInProgress",
+            format!("The resource '{name}' is being deleted; retry when the delete has finished."),
+        )
+    }
+
+    /// 500 `InternalServerError`: the emulator failed to render its own state (a bug, never a
+    /// refusal of the request). The only 5xx constructor.
+    pub fn internal_server_error(detail: impl Display) -> Self {
+        Self::inferred(500, "InternalServerError", detail.to_string())
+    }
+
+    // ---- Networking: address prefixes, virtual networks and subnets ----
+
+    /// 400 `InvalidAddressPrefixFormat`: an address prefix that is not CIDR (ARM's text).
+    pub fn invalid_address_prefix_format(prefix: &str, resource: impl Display, path: &str) -> Self {
+        Self::verified(
+            400,
+            "InvalidAddressPrefixFormat",
+            format!(
+                "Address prefix {prefix} of resource {resource} is not formatted correctly. It should follow CIDR \
+                 notation, for example 10.0.0.0/24."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `InvalidCIDRNotation`: an address prefix with host bits set; `canonical` is the prefix
+    /// it should be (ARM's text).
+    pub fn invalid_cidr_notation(prefix: &str, resource: impl Display, canonical: impl Display, path: &str) -> Self {
+        Self::verified(
+            400,
+            "InvalidCIDRNotation",
+            format!(
+                "The address prefix {prefix} in resource {resource} has an invalid CIDR notation. For the given prefix \
+                 length, the address prefix should be {canonical}."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `InvalidAddressSpace`: a virtual network address space overlapping a range Azure
+    /// reserves (`range`, for the reason `why`).
+    pub fn invalid_address_space(prefix: impl Display, vnet: &str, range: &str, why: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "InvalidAddressSpace",
+            format!(
+                "Address space {prefix} of virtual network '{vnet}' overlaps {range} ({why}), which Azure reserves."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `VnetAddressSpacesOverlap`: two address spaces of one virtual network overlap.
+    pub fn vnet_address_spaces_overlap(vnet: &str, prefix: impl Display, other: impl Display, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "VnetAddressSpacesOverlap",
+            format!("Cannot create or update virtual network '{vnet}'. Address space {prefix} overlaps with {other}."),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `DuplicateResourceName`: a subnet listed twice in a virtual network PUT.
+    pub fn duplicate_subnet_name(name: &str, path: &str) -> Self {
+        Self::inferred(400, "DuplicateResourceName", format!("Subnet '{name}' is listed twice.")).with_target(path)
+    }
+
+    /// 400 `NetcfgSubnetRangeOutsideVnet`: a subnet prefix outside its virtual network's address
+    /// space (ARM's text).
+    pub fn subnet_range_outside_vnet(subnet: &str, vnet: &str, path: &str) -> Self {
+        Self::verified(
+            400,
+            "NetcfgSubnetRangeOutsideVnet",
+            format!(
+                "Subnet '{subnet}' is not valid because its IP address range is outside the IP address range of virtual \
+                 network '{vnet}'."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `NetcfgSubnetRangesOverlap`: a subnet prefix overlapping a sibling subnet's (ARM's text).
+    pub fn subnet_ranges_overlap(subnet: &str, vnet: &str, path: &str) -> Self {
+        Self::verified(
+            400,
+            "NetcfgSubnetRangesOverlap",
+            format!(
+                "Subnet '{subnet}' is not valid because its IP address range overlaps with that of an existing subnet \
+                 in virtual network '{vnet}'."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `InUseSubnetCannotBeUpdated`: a new prefix for a subnet with `used` private addresses
+    /// taken.
+    pub fn in_use_subnet_cannot_be_updated(
+        subnet: &str,
+        used: usize,
+        from: impl Display,
+        to: impl Display,
+        path: &str,
+    ) -> Self {
+        Self::inferred(
+            400,
+            "InUseSubnetCannotBeUpdated",
+            format!(
+                "Subnet '{subnet}' has {used} private address(es) in use; its address prefix cannot change from {from} to {to}."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `InUseSubnetCannotBeDeleted`: deleting a subnet that `user` (a resource id) still
+    /// occupies (ARM's text).
+    pub fn in_use_subnet_cannot_be_deleted(subnet: &str, user: &str) -> Self {
+        Self::verified(
+            400,
+            "InUseSubnetCannotBeDeleted",
+            format!(
+                "Subnet {subnet} is in use by {user} and cannot be deleted. In order to delete the subnet, delete \
+                 all the resources within the subnet. See aka.ms/deletesubnet."
+            ),
+        )
+    }
+
+    /// 400 `InvalidGatewaySubnet`: a virtual network gateway outside the subnet named
+    /// `GatewaySubnet`; `subnet` is the name it used.
+    pub fn invalid_gateway_subnet(subnet: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "InvalidGatewaySubnet",
+            format!("A virtual network gateway must use the subnet named 'GatewaySubnet', not '{subnet}'."),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `AzureFirewallSubnetRequired`: an Azure Firewall outside the subnet named
+    /// `AzureFirewallSubnet`; `subnet` is the name it used.
+    pub fn azure_firewall_subnet_required(subnet: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "AzureFirewallSubnetRequired",
+            format!("An Azure Firewall must use the subnet named 'AzureFirewallSubnet', not '{subnet}'."),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `PrivateIPAddressNotAvailable`: a requested static private address outside the
+    /// subnet's usable range or already taken.
+    pub fn private_ip_address_not_available(ip: impl Display, subnet: &str, prefix: impl Display, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "PrivateIPAddressNotAvailable",
+            format!("Private address {ip} is not available in subnet '{subnet}' ({prefix})."),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `SubnetIsFull`: no free private address left in the subnet; `for_what` (e.g.
+    /// `"private endpoint"`) names what wanted one, when the message says so.
+    pub fn subnet_is_full(subnet: &str, for_what: Option<&str>, path: &str) -> Self {
+        let message = match for_what {
+            Some(what) => format!("Subnet '{subnet}' has no free private address left for the {what}."),
+            None => format!("Subnet '{subnet}' has no free private address left."),
+        };
+        Self::inferred(400, "SubnetIsFull", message).with_target(path)
+    }
+
+    // ---- Networking: network security groups ----
+
+    /// 400 `SecurityRuleInvalidPriority`: a security rule priority outside 100–4096 (ARM's text).
+    pub fn security_rule_invalid_priority(priority: i64, path: &str) -> Self {
+        Self::verified(
+            400,
+            "SecurityRuleInvalidPriority",
+            format!("Security rule has invalid Priority. Value provided: {priority} Allowed range 100-4096."),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `SecurityRuleConflict`: two security rules with the same priority and direction
+    /// (ARM's text).
+    pub fn security_rule_conflict(rule: &str, other: &str, path: &str) -> Self {
+        Self::verified(
+            400,
+            "SecurityRuleConflict",
+            format!(
+                "Security rule {rule} conflicts with rule {other}. Rules cannot have the same Priority and Direction."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `SecurityRuleInvalidAddressPrefix`: a security rule address that is not `*`, an IPv4
+    /// address or CIDR, or a service tag.
+    pub fn security_rule_invalid_address_prefix(value: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "SecurityRuleInvalidAddressPrefix",
+            format!(
+                "Security rule has invalid Address prefix. Value provided: {value}. Use '*', an IPv4 address or CIDR, or a service tag."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `SecurityRuleInvalidPortRange`: a security rule port that is not `*`, a port or a
+    /// range.
+    pub fn security_rule_invalid_port_range(value: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "SecurityRuleInvalidPortRange",
+            format!(
+                "Security rule has invalid Port range. Value provided: {value}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `InUseNetworkSecurityGroupCannotBeDeleted`: deleting a network security group a
+    /// subnet still uses.
+    pub fn in_use_network_security_group_cannot_be_deleted(nsg: impl Display, subnet: impl Display) -> Self {
+        Self::inferred(
+            400,
+            "InUseNetworkSecurityGroupCannotBeDeleted",
+            format!(
+                "Network security group {nsg} cannot be deleted because it is in use by the following \
+                 resources: {subnet}. In order to delete the network security group, remove the association with the \
+                 resource(s)."
+            ),
+        )
+    }
+
+    // ---- Networking: private endpoints ----
+
+    /// 400 `PrivateEndpointCanHaveOnlyOneConnection`: a private endpoint with more than one
+    /// private link service connection.
+    pub fn private_endpoint_can_have_only_one_connection() -> Self {
+        Self::inferred(
+            400,
+            "PrivateEndpointCanHaveOnlyOneConnection",
+            "A private endpoint has exactly one private link service connection (automatic or manual).",
+        )
+        .with_target("properties.privateLinkServiceConnections")
+    }
+
+    /// 400 `PrivateLinkServiceNotFound`: a private endpoint whose target is not an existing Azure
+    /// Arc Private Link Scope.
+    pub fn private_link_service_not_found(target: impl Display, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "PrivateLinkServiceNotFound",
+            format!(
+                "Private link resource '{target}' does not exist or is not an Azure Arc Private Link Scope \
+                 (Microsoft.HybridCompute/privateLinkScopes), the only private link resource the emulator serves."
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// 400 `PropertyChangeNotAllowed`: a PUT that would move an existing private endpoint to
+    /// another subnet or target.
+    pub fn private_endpoint_property_change_not_allowed(path: &str) -> Self {
+        Self::inferred(
+            400,
+            "PropertyChangeNotAllowed",
+            "The subnet and the private link service connection of an existing private endpoint cannot change; \
+             create a new private endpoint.",
+        )
+        .with_target(path)
+    }
+
+    // ---- Networking: private DNS zones and DNS resolvers ----
+
+    /// 409 `Conflict`: a second link from one private DNS zone to the same virtual network
+    /// (ARM's text; Azure reports it when the link's operation is polled).
+    pub fn private_zone_already_linked(zone: &str, vnet: impl Display, path: &str) -> Self {
+        Self::verified(
+            409,
+            "Conflict",
+            format!("Private zone '{zone}' is already linked to the virtual network '{vnet}'."),
+        )
+        .with_target(path)
+    }
+
+    /// 409 `CannotDeleteResource`: deleting a private DNS zone that still has virtual network links.
+    pub fn private_dns_zone_has_links(zone: &str, link: &str) -> Self {
+        Self::inferred(
+            409,
+            "CannotDeleteResource",
+            format!(
+                "The private DNS zone '{zone}' cannot be deleted because it has virtual network link '{link}'. Delete \
+                 the virtual network links first."
+            ),
+        )
+    }
+
+    /// 400 `SubnetNotInResolverVirtualNetwork`: a DNS resolver inbound endpoint in a subnet of
+    /// another virtual network.
+    pub fn subnet_not_in_resolver_virtual_network(subnet: impl Display, vnet: impl Display, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "SubnetNotInResolverVirtualNetwork",
+            format!("Subnet '{subnet}' is not in the DNS resolver's virtual network '{vnet}'."),
+        )
+        .with_target(path)
+    }
+
+    // ---- Azure Arc ----
+
+    /// 400 `InvalidHostResourceId`: a custom location whose host is not an existing connected
+    /// cluster.
+    pub fn invalid_host_resource_id(host: &str, path: &str) -> Self {
+        Self::inferred(
+            400,
+            "InvalidHostResourceId",
+            format!("The host resource '{host}' does not exist or is not a connected cluster."),
+        )
+        .with_target(path)
     }
 
     // ---- Lab objects and the admin API (emulator-only: no ARM equivalent, texts ours) ----
@@ -411,5 +910,160 @@ impl ArmError {
     /// 409 `NotACluster`: a lab cluster bound to something that is not a connected cluster.
     pub fn not_a_connected_cluster() -> Self {
         Self::inferred(409, "NotACluster", "not a connected cluster")
+    }
+
+    /// 400 `InvalidResourceReference`: a lab forwarder VM in a virtual network that does not exist
+    /// (our text, unlike ARM's [`ArmError::invalid_resource_reference`]).
+    pub fn lab_virtual_network_not_found(vnet: impl Display) -> Self {
+        Self::inferred(400, "InvalidResourceReference", format!("Virtual network '{vnet}' does not exist."))
+            .with_target("virtualNetwork")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    static R: Rule = Rule::inferred("TST-000", "test", "test");
+
+    /// Statuses above 499 that a constructor may use, each documented on its constructor.
+    const DOCUMENTED_5XX: &[(&str, u16)] = &[("internal_server_error", 500)];
+
+    /// Every named constructor, called once: `(name, refusal)`.
+    macro_rules! every {
+        ($($name:ident($($arg:expr),*)),* $(,)?) => {
+            vec![$((stringify!($name), ArmError::$name($($arg),*))),*]
+        };
+    }
+
+    fn every_constructor() -> Vec<(&'static str, ArmError)> {
+        every![
+            // catalogue rules
+            private_link_scope_association_conflict(&R, "m"),
+            private_link_scope_location_mismatch(&R, "m"),
+            private_link_scope_subscription_mismatch(&R, "m"),
+            feature_not_supported_with_private_link(&R, "m"),
+            invalid_private_link_configuration(&R, "m"),
+            private_link_scope_not_found(&R, "m"),
+            cluster_not_eligible_for_private_link_scope(&R, "m"),
+            virtual_network_already_linked_to_another_private_link_scope(&R, "m"),
+            invalid_private_endpoint_connection_state_transition(&R, "m"),
+            private_endpoint_invalid_group_id(&R, "m"),
+            onboarding_network_check_failed(&R, "m"),
+            // ARM protocol errors
+            resource_not_found("Microsoft.Network/virtualNetworks", "v", "rg"),
+            resource_group_not_found("rg"),
+            subscription_not_found("s"),
+            parent_resource_not_found("p"),
+            invalid_request_content("d"),
+            invalid_property("properties.x", "m"),
+            linked_invalid_property_id("v", "properties.x"),
+            location_required(),
+            location_not_available("mars", "t", "eastus"),
+            invalid_resource_location("t/n", "eastus", "rg", "westus"),
+            invalid_resource_reference("/a", "/b"),
+            missing_subscription_registration("Microsoft.Network"),
+            missing_group_id("c"),
+            invalid_resource_name("n", "t", "r"),
+            invalid_resource_group_name("rg."),
+            // the ARM front door
+            authentication_failed(),
+            invalid_authentication_token(),
+            unsupported_media_type("text/plain"),
+            request_entity_too_large(1),
+            arm_path_not_found(),
+            invalid_resource_namespace("Microsoft.Foo"),
+            invalid_resource_type("bars", "Microsoft.Foo"),
+            method_not_allowed("PATCH"),
+            operation_not_found("op"),
+            missing_api_version_parameter(),
+            invalid_api_version_parameter("1", "2"),
+            no_registered_provider_found("eastus", "1", "t", "2", "East US"),
+            // subscriptions, providers, resource groups
+            invalid_resource_namespace_to_register("Microsoft.Foo"),
+            resource_group_being_deleted("rg"),
+            invalid_resource_group_location("westus", "eastus"),
+            // resources in general
+            another_operation_in_progress("n"),
+            internal_server_error("e"),
+            // networking
+            invalid_address_prefix_format("x", "/r", "p"),
+            invalid_cidr_notation("10.0.0.1/24", "/r", "10.0.0.0/24", "p"),
+            invalid_address_space("168.63.129.0/24", "v", "168.63.129.16/32", "why", "p"),
+            vnet_address_spaces_overlap("v", "10.0.0.0/16", "10.0.0.0/8", "p"),
+            duplicate_subnet_name("s", "p"),
+            subnet_range_outside_vnet("s", "v", "p"),
+            subnet_ranges_overlap("s", "v", "p"),
+            in_use_subnet_cannot_be_updated("s", 1, "10.0.0.0/24", "10.0.1.0/24", "p"),
+            in_use_subnet_cannot_be_deleted("s", "/u"),
+            invalid_gateway_subnet("s", "p"),
+            azure_firewall_subnet_required("s", "p"),
+            private_ip_address_not_available("10.0.0.4", "s", "10.0.0.0/24", "p"),
+            subnet_is_full("s", None, "p"),
+            security_rule_invalid_priority(1, "p"),
+            security_rule_conflict("a", "b", "p"),
+            security_rule_invalid_address_prefix("x", "p"),
+            security_rule_invalid_port_range("x", "p"),
+            in_use_network_security_group_cannot_be_deleted("/n", "/s"),
+            private_endpoint_can_have_only_one_connection(),
+            private_link_service_not_found("/t", "p"),
+            private_endpoint_property_change_not_allowed("p"),
+            private_zone_already_linked("z", "/v", "p"),
+            private_dns_zone_has_links("z", "l"),
+            subnet_not_in_resolver_virtual_network("/s", "/v", "p"),
+            // Azure Arc
+            invalid_host_resource_id("/h", "p"),
+            // lab objects and the admin API
+            admin_endpoint_not_found(),
+            site_not_found("s"),
+            lab_cluster_not_found("c"),
+            connected_cluster_already_bound("/c", "other"),
+            cluster_placement_gone("why"),
+            not_a_connected_cluster(),
+            lab_virtual_network_not_found("/v"),
+        ]
+    }
+
+    /// The unnamed building blocks the named constructors are made of.
+    const BASE: &[&str] = &["verified", "inferred", "rule"];
+
+    /// The named constructors `impl ArmError` declares: its public `fn`s other than [`BASE`]
+    /// and the `with_*` builders.
+    fn declared_constructors() -> BTreeSet<&'static str> {
+        let src = include_str!("error.rs");
+        let start = src.find("\nimpl ArmError {").expect("impl ArmError");
+        let end = start + src[start..].find("\n}\n").expect("end of impl ArmError");
+        src[start..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("    pub fn "))
+            .map(|l| &l[..l.find(['(', '<']).expect("fn name")])
+            .filter(|name| !name.starts_with("with_") && !BASE.contains(name))
+            .collect()
+    }
+
+    #[test]
+    fn the_test_calls_every_constructor() {
+        let called: BTreeSet<&str> = every_constructor().iter().map(|(name, _)| *name).collect();
+        assert_eq!(called.len(), every_constructor().len(), "a constructor is listed twice");
+        assert_eq!(called, declared_constructors(), "every_constructor() must list each named constructor");
+    }
+
+    #[test]
+    fn every_constructor_has_a_pascal_case_code_a_client_error_status_and_consistent_fidelity() {
+        for (name, e) in every_constructor() {
+            let code = e.code.as_ref();
+            assert!(
+                code.starts_with(|c: char| c.is_ascii_uppercase()) && code.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{name}: code {code:?} is not PascalCase"
+            );
+            let documented = DOCUMENTED_5XX.contains(&(name, e.status));
+            assert!((400..500).contains(&e.status) || documented, "{name}: status {} is not 4xx", e.status);
+            assert!(!e.message.is_empty(), "{name}: empty message");
+            match e.fidelity {
+                Fidelity::Verified => assert!(e.fidelity_source.is_some(), "{name}: verified without a source"),
+                Fidelity::Inferred => assert!(e.fidelity_source.is_none(), "{name}: inferred with a source"),
+            }
+        }
     }
 }

@@ -203,12 +203,7 @@ impl World {
         let vnet = ResourceId::parse(&vm.virtual_network)
             .map_err(|_| ArmError::linked_invalid_property_id(&vm.virtual_network, "virtualNetwork"))?;
         if ResourceKind::of(&vnet) != Some(ResourceKind::VirtualNetwork) || !self.store.contains(vnet.key()) {
-            return Err(ArmError::inferred(
-                400,
-                "InvalidResourceReference",
-                format!("Virtual network '{vnet}' does not exist."),
-            )
-            .with_target("virtualNetwork"));
+            return Err(ArmError::lab_virtual_network_not_found(&vnet));
         }
         let inside = self.children_of(&vnet, ResourceKind::Subnet).any(|s| match &s.body {
             Body::Subnet(sn) => sn.address_prefix.contains_addr(vm.address),

@@ -145,13 +145,8 @@ impl World {
         namespace: &str,
         registered: bool,
     ) -> ArmResult<&'static str> {
-        let ns = canonical_namespace(namespace).ok_or_else(|| {
-            ArmError::verified(
-                404,
-                "InvalidResourceNamespace",
-                format!("The resource namespace '{namespace}' is invalid."),
-            )
-        })?;
+        let ns = canonical_namespace(namespace)
+            .ok_or_else(|| ArmError::invalid_resource_namespace_to_register(namespace))?;
         let state = if registered { RegistrationState::Registered } else { RegistrationState::NotRegistered };
         if !self.store.update_subscription(subscription, |sub| {
             sub.registrations.insert(ns, state);
@@ -196,25 +191,10 @@ impl World {
         let id = ResourceId::resource_group_id(subscription, name);
         if let Some(existing) = self.store.group(id.key()) {
             if existing.provisioning_state == ProvisioningState::Deleting {
-                return Err(ArmError::verified(
-                    409,
-                    "ResourceGroupBeingDeleted",
-                    format!(
-                        "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
-                    ),
-                ));
+                return Err(ArmError::resource_group_being_deleted(name));
             }
             if existing.location != location {
-                return Err(ArmError::verified(
-                    409,
-                    "InvalidResourceGroupLocation",
-                    format!(
-                        "Invalid resource group location '{location}'. The Resource group already exists in \
-                         location '{}'.",
-                        existing.location
-                    ),
-                )
-                .with_target("location"));
+                return Err(ArmError::invalid_resource_group_location(location, existing.location));
             }
             let mut group = existing.clone();
             group.tags = input.tags.unwrap_or_default();

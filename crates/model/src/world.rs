@@ -205,11 +205,7 @@ impl World {
         let envelope: PutEnvelope = parse_input(body, "")?;
         let existing = self.store.get(id.key());
         if existing.is_some_and(|r| r.provisioning_state == ProvisioningState::Deleting) {
-            return Err(ArmError::inferred(
-                409,
-                "AnotherOperationInProgress",
-                format!("The resource '{}' is being deleted; retry when the delete has finished.", id.name()),
-            ));
+            return Err(ArmError::another_operation_in_progress(id.name()));
         }
         let location = if kind.global_location() {
             Some(resolve_global_location(envelope.location.as_deref(), kind.arm_type())?)
@@ -506,14 +502,10 @@ pub(crate) fn not_found(id: &ResourceId) -> ArmError {
 }
 
 fn invalid_type(id: &ResourceId) -> ArmError {
-    ArmError::verified(
-        400,
-        "InvalidResourceType",
-        format!(
-            "The resource type '{}' could not be found in the namespace '{}'.",
-            id.resource_type().split_once('/').map_or("", |(_, t)| t),
-            id.namespace().unwrap_or_default()
-        ),
+    let resource_type = id.resource_type();
+    ArmError::invalid_resource_type(
+        resource_type.split_once('/').map_or("", |(_, t)| t),
+        id.namespace().unwrap_or_default(),
     )
 }
 

@@ -42,14 +42,11 @@ impl World {
             .host_resource_id
             .ok_or_else(|| ArmError::invalid_property(path, format!("The property '{path}' is required.")))?;
         let host = ResourceId::parse(&host_text).map_err(|_| ArmError::linked_invalid_property_id(&host_text, path))?;
-        let cluster = self.store.get(host.key()).and_then(|r| r.as_cluster()).ok_or_else(|| {
-            ArmError::inferred(
-                400,
-                "InvalidHostResourceId",
-                format!("The host resource '{host_text}' does not exist or is not a connected cluster."),
-            )
-            .with_target(path)
-        })?;
+        let cluster = self
+            .store
+            .get(host.key())
+            .and_then(|r| r.as_cluster())
+            .ok_or_else(|| ArmError::invalid_host_resource_id(&host_text, path))?;
         rules::pls_008_no_custom_location_on_private_link_cluster(&host, cluster.private_link_state)?;
         let namespace = input.namespace.filter(|n| !n.is_empty()).ok_or_else(|| {
             ArmError::invalid_property("properties.namespace", "The property 'properties.namespace' is required.")

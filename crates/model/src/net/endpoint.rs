@@ -93,8 +93,10 @@ impl World {
         let spath = "properties.subnet.id";
         let subnet_id = ref_id(input.subnet.and_then(|s| s.id).as_deref(), spath)?;
         let vnet_id = subnet_id.parent().filter(|_| ResourceKind::of(&subnet_id) == Some(ResourceKind::Subnet));
-        let (subnet_res, subnet) = self.subnet(&subnet_id).ok_or_else(|| invalid_reference(&subnet_id, id, spath))?;
-        let vnet_id = vnet_id.ok_or_else(|| invalid_reference(&subnet_id, id, spath))?;
+        let (subnet_res, subnet) = self
+            .subnet(&subnet_id)
+            .ok_or_else(|| ArmError::invalid_resource_reference(&subnet_id, id).with_target(spath))?;
+        let vnet_id = vnet_id.ok_or_else(|| ArmError::invalid_resource_reference(&subnet_id, id).with_target(spath))?;
         let vnet_location = self.store.get(vnet_id.key()).and_then(|v| v.location).unwrap_or_default();
         let _ = subnet_res;
         let auto = input.private_link_service_connections.unwrap_or_default();
@@ -104,12 +106,7 @@ impl World {
             (0, 1) => (manual.into_iter().next(), true, "manualPrivateLinkServiceConnections"),
             (0, 0) => (None, false, "privateLinkServiceConnections"),
             _ => {
-                return Err(ArmError::inferred(
-                    400,
-                    "PrivateEndpointCanHaveOnlyOneConnection",
-                    "A private endpoint has exactly one private link service connection (automatic or manual).",
-                )
-                .with_target("properties.privateLinkServiceConnections"));
+                return Err(ArmError::private_endpoint_can_have_only_one_connection());
             }
         };
         let cpath = format!("properties.{list}[0]");
@@ -122,17 +119,7 @@ impl World {
             .store
             .get(scope_id.key())
             .filter(|r| r.kind() == ResourceKind::PrivateLinkScope)
-            .ok_or_else(|| {
-                ArmError::inferred(
-                    400,
-                    "PrivateLinkServiceNotFound",
-                    format!(
-                        "Private link resource '{scope_id}' does not exist or is not an Azure Arc Private Link Scope \
-                         (Microsoft.HybridCompute/privateLinkScopes), the only private link resource the emulator serves."
-                    ),
-                )
-                .with_target(tpath.clone())
-            })?;
+            .ok_or_else(|| ArmError::private_link_service_not_found(&scope_id, &tpath))?;
         let scope_location = scope.location.unwrap_or_default();
         let group_ids = conn.group_ids.unwrap_or_default();
         rules::pls_013_group_id(&group_ids, &format!("{id}/{list}/{cname}"), &format!("{cpath}.properties.groupIds"))?;
@@ -163,13 +150,7 @@ impl World {
         // An existing endpoint keeps its subnet, target and addresses (Azure does not move them).
         if let Some(Body::PrivateEndpoint(old)) = existing.map(|r| &r.body) {
             if old.subnet != subnet_id || old.connection.scope != scope_id || old.connection.manual != is_manual {
-                return Err(ArmError::inferred(
-                    400,
-                    "PropertyChangeNotAllowed",
-                    "The subnet and the private link service connection of an existing private endpoint cannot change; \
-                     create a new private endpoint.",
-                )
-                .with_target(spath));
+                return Err(ArmError::private_endpoint_property_change_not_allowed(spath));
             }
             let mut pe = old.clone();
             pe.connection.request_message = conn.request_message;
@@ -180,14 +161,10 @@ impl World {
         let mut used = self.store.subnet_ips(&subnet_id).cloned().unwrap_or_default();
         let mut dns = Vec::new();
         for ep in arc {
-            let ip = subnet.address_prefix.allocate(&used).ok_or_else(|| {
-                ArmError::inferred(
-                    400,
-                    "SubnetIsFull",
-                    format!("Subnet '{}' has no free private address left for the private endpoint.", subnet_id.name()),
-                )
-                .with_target(spath)
-            })?;
+            let ip = subnet
+                .address_prefix
+                .allocate(&used)
+                .ok_or_else(|| ArmError::subnet_is_full(subnet_id.name(), Some("private endpoint"), spath))?;
             used.insert(u32::from(ip));
             dns.push((ep.fqdn, ip));
         }
@@ -241,7 +218,7 @@ impl World {
                 parse_input(&c.properties, &format!("properties.privateDnsZoneConfigs[{i}].properties"))?;
             let zone = ref_id(ci.private_dns_zone_id.as_deref(), &path)?;
             if !matches!(self.body_of(&zone), Some(Body::PrivateDnsZone(_))) {
-                return Err(invalid_reference(&zone, id, &path));
+                return Err(ArmError::invalid_resource_reference(&zone, id).with_target(&path));
             }
             let name = c.name.unwrap_or_else(|| zone.name().replace('.', "-"));
             configs.push(ZoneConfig { name, zone });

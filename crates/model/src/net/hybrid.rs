@@ -87,13 +87,8 @@ impl World {
             None => return Err(required("properties.gatewayType")),
         };
         let cfg = input.ip_configurations.unwrap_or_default().into_iter().next();
-        let subnet = self.dedicated_subnet(
-            id,
-            cfg.map(|c| c.properties),
-            "GatewaySubnet",
-            "InvalidGatewaySubnet",
-            "A virtual network gateway",
-        )?;
+        let subnet =
+            self.dedicated_subnet(id, cfg.map(|c| c.properties), "GatewaySubnet", ArmError::invalid_gateway_subnet)?;
         Ok(Body::VirtualNetworkGateway(VirtualNetworkGateway { gateway_type, subnet, extra: input.extra }))
     }
 
@@ -103,20 +98,20 @@ impl World {
         let gpath = "properties.virtualNetworkGateway1.id";
         let gateway = ref_id(input.virtual_network_gateway1.and_then(|g| g.id).as_deref(), gpath)?;
         if !matches!(self.body_of(&gateway), Some(Body::VirtualNetworkGateway(_))) {
-            return Err(invalid_reference(&gateway, id, gpath));
+            return Err(ArmError::invalid_resource_reference(&gateway, id).with_target(gpath));
         }
         let peer = if connection_type.eq_ignore_ascii_case("IPsec") {
             let p = "properties.localNetworkGateway2.id";
             let l = ref_id(input.local_network_gateway2.and_then(|g| g.id).as_deref(), p)?;
             if !matches!(self.body_of(&l), Some(Body::LocalNetworkGateway(_))) {
-                return Err(invalid_reference(&l, id, p));
+                return Err(ArmError::invalid_resource_reference(&l, id).with_target(p));
             }
             Some(l)
         } else if connection_type.eq_ignore_ascii_case("ExpressRoute") {
             let p = "properties.peer.id";
             let c = ref_id(input.peer.and_then(|g| g.id).as_deref(), p)?;
             if !matches!(self.body_of(&c), Some(Body::ExpressRouteCircuit(_))) {
-                return Err(invalid_reference(&c, id, p));
+                return Err(ArmError::invalid_resource_reference(&c, id).with_target(p));
             }
             Some(c)
         } else {

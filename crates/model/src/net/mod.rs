@@ -105,39 +105,10 @@ pub(crate) fn ref_id(value: Option<&str>, path: &str) -> ArmResult<ResourceId> {
     ResourceId::parse(text).map_err(|_| ArmError::linked_invalid_property_id(text, path))
 }
 
-/// ARM's answer for a reference to a resource that does not exist (text verified).
-pub(crate) fn invalid_reference(referenced: &ResourceId, by: &ResourceId, path: &str) -> ArmError {
-    ArmError::verified(
-        400,
-        "InvalidResourceReference",
-        format!(
-            "Resource {referenced} referenced by resource {by} was not found. Please make sure that the referenced \
-             resource exists, and that both resources are in the same region."
-        ),
-    )
-    .with_target(path)
-}
-
 pub(crate) fn parse_prefix(text: &str, path: &str, resource: &ResourceId) -> ArmResult<Ipv4Net> {
     Ipv4Net::parse(text).map_err(|e| match e {
-        CidrError::Malformed => ArmError::verified(
-            400,
-            "InvalidAddressPrefixFormat",
-            format!(
-                "Address prefix {text} of resource {resource} is not formatted correctly. It should follow CIDR \
-                 notation, for example 10.0.0.0/24."
-            ),
-        )
-        .with_target(path),
-        CidrError::HostBitsSet { canonical } => ArmError::verified(
-            400,
-            "InvalidCIDRNotation",
-            format!(
-                "The address prefix {text} in resource {resource} has an invalid CIDR notation. For the given prefix \
-                 length, the address prefix should be {canonical}."
-            ),
-        )
-        .with_target(path),
+        CidrError::Malformed => ArmError::invalid_address_prefix_format(text, resource, path),
+        CidrError::HostBitsSet { canonical } => ArmError::invalid_cidr_notation(text, resource, canonical, path),
     })
 }
 
@@ -164,14 +135,14 @@ impl World {
     }
 
     /// The existing subnet of a resource's first `ipConfiguration`, which Azure requires to carry
-    /// a dedicated name (`GatewaySubnet`, `AzureFirewallSubnet`).
+    /// a dedicated name (`GatewaySubnet`, `AzureFirewallSubnet`); `refuse` is the refusal for a
+    /// subnet of another name, given that name and the property path.
     pub(crate) fn dedicated_subnet(
         &self,
         id: &ResourceId,
         config: Option<Value>,
         required_name: &str,
-        code: &'static str,
-        what: &str,
+        refuse: fn(&str, &str) -> ArmError,
     ) -> ArmResult<ResourceId> {
         let path = "properties.ipConfigurations[0].properties.subnet.id";
         let props = config.unwrap_or(Value::Null);
@@ -182,15 +153,10 @@ impl World {
         };
         let subnet = ref_id(ipc.subnet.and_then(|s| s.id).as_deref(), path)?;
         if self.subnet(&subnet).is_none() {
-            return Err(invalid_reference(&subnet, id, path));
+            return Err(ArmError::invalid_resource_reference(&subnet, id).with_target(path));
         }
         if !subnet.name().eq_ignore_ascii_case(required_name) {
-            return Err(ArmError::inferred(
-                400,
-                code,
-                format!("{what} must use the subnet named '{required_name}', not '{}'.", subnet.name()),
-            )
-            .with_target(path));
+            return Err(refuse(subnet.name(), path));
         }
         Ok(subnet)
     }
@@ -213,29 +179,18 @@ impl World {
                 && u32::from(ip) >= subnet.address_prefix.first() + 4
                 && u32::from(ip) < subnet.address_prefix.last();
             if !inside || !free {
-                return Err(ArmError::inferred(
-                    400,
-                    "PrivateIPAddressNotAvailable",
-                    format!(
-                        "Private address {ip} is not available in subnet '{}' ({}).",
-                        subnet_id.name(),
-                        subnet.address_prefix
-                    ),
-                )
-                .with_target(path));
+                return Err(ArmError::private_ip_address_not_available(
+                    ip,
+                    subnet_id.name(),
+                    subnet.address_prefix,
+                    path,
+                ));
             }
             return Ok(ip);
         }
         if let Some(k) = keep {
             return Ok(k);
         }
-        subnet.address_prefix.allocate(&used).ok_or_else(|| {
-            ArmError::inferred(
-                400,
-                "SubnetIsFull",
-                format!("Subnet '{}' has no free private address left.", subnet_id.name()),
-            )
-            .with_target(path)
-        })
+        subnet.address_prefix.allocate(&used).ok_or_else(|| ArmError::subnet_is_full(subnet_id.name(), None, path))
     }
 }

@@ -158,12 +158,7 @@ fn build_rule(
 ) -> ArmResult<SecurityRule> {
     let priority = input.priority.ok_or_else(|| required(&format!("{path}.priority")))?;
     if !(100..=4096).contains(&priority) {
-        return Err(ArmError::verified(
-            400,
-            "SecurityRuleInvalidPriority",
-            format!("Security rule has invalid Priority. Value provided: {priority} Allowed range 100-4096."),
-        )
-        .with_target(format!("{path}.priority")));
+        return Err(ArmError::security_rule_invalid_priority(priority, &format!("{path}.priority")));
     }
     let priority = priority as u16;
     let direction = match input.direction.as_deref() {
@@ -178,14 +173,7 @@ fn build_rule(
         None => return Err(required(&format!("{path}.direction"))),
     };
     if let Some((_, _, other)) = taken.iter().find(|(d, p, _)| *d == direction && *p == priority) {
-        return Err(ArmError::verified(
-            400,
-            "SecurityRuleConflict",
-            format!(
-                "Security rule {name} conflicts with rule {other}. Rules cannot have the same Priority and Direction."
-            ),
-        )
-        .with_target(format!("{path}.priority")));
+        return Err(ArmError::security_rule_conflict(name, other, &format!("{path}.priority")));
     }
     let access = match input.access.as_deref() {
         Some(a) if a.eq_ignore_ascii_case("Allow") => "Allow",
@@ -256,12 +244,7 @@ fn check_address_prefix(p: &str, path: &str) -> ArmResult<()> {
     if ok {
         return Ok(());
     }
-    Err(ArmError::inferred(
-        400,
-        "SecurityRuleInvalidAddressPrefix",
-        format!("Security rule has invalid Address prefix. Value provided: {p}. Use '*', an IPv4 address or CIDR, or a service tag."),
-    )
-    .with_target(path))
+    Err(ArmError::security_rule_invalid_address_prefix(p, path))
 }
 
 fn check_port_range(p: &str, path: &str) -> ArmResult<()> {
@@ -272,12 +255,7 @@ fn check_port_range(p: &str, path: &str) -> ArmResult<()> {
     if ok {
         return Ok(());
     }
-    Err(ArmError::inferred(
-        400,
-        "SecurityRuleInvalidPortRange",
-        format!("Security rule has invalid Port range. Value provided: {p}. Value should be an integer OR integer range with '-' delimiter. Valid range 0-65535."),
-    )
-    .with_target(path))
+    Err(ArmError::security_rule_invalid_port_range(p, path))
 }
 
 impl ResourceType for NetworkSecurityGroup {
@@ -309,16 +287,7 @@ impl ResourceType for NetworkSecurityGroup {
     fn check_delete(&self, w: &World, r: &Resource) -> ArmResult<()> {
         match w.store.nsg_subnets(&r.id).next() {
             None => Ok(()),
-            Some(subnet) => Err(ArmError::inferred(
-                400,
-                "InUseNetworkSecurityGroupCannotBeDeleted",
-                format!(
-                    "Network security group {} cannot be deleted because it is in use by the following \
-                     resources: {}. In order to delete the network security group, remove the association with the \
-                     resource(s).",
-                    r.id, subnet.id
-                ),
-            )),
+            Some(subnet) => Err(ArmError::in_use_network_security_group_cannot_be_deleted(&r.id, &subnet.id)),
         }
     }
 }

@@ -81,17 +81,12 @@ impl World {
         let path = "properties.virtualNetwork.id";
         let vnet = ref_id(input.virtual_network.and_then(|v| v.id).as_deref(), path)?;
         if !matches!(self.body_of(&vnet), Some(Body::VirtualNetwork(_))) {
-            return Err(invalid_reference(&vnet, id, path));
+            return Err(ArmError::invalid_resource_reference(&vnet, id).with_target(path));
         }
         let zone = id.parent().ok_or_else(|| required("id"))?;
         // Azure reports this when polling the link's operation; the emulator refuses the PUT itself.
         if self.store.zone_link(&zone, &vnet).is_some_and(|other| other != id.key()) {
-            return Err(ArmError::verified(
-                409,
-                "Conflict",
-                format!("Private zone '{}' is already linked to the virtual network '{vnet}'.", zone.name()),
-            )
-            .with_target(path));
+            return Err(ArmError::private_zone_already_linked(zone.name(), &vnet, path));
         }
         let resolution_policy = match input.resolution_policy.as_deref() {
             None => ResolutionPolicy::Default,
@@ -180,16 +175,7 @@ impl ResourceType for PrivateDnsZone {
     fn check_delete(&self, w: &World, r: &Resource) -> ArmResult<()> {
         match w.children_of(&r.id, ResourceKind::VirtualNetworkLink).next() {
             None => Ok(()),
-            Some(link) => Err(ArmError::inferred(
-                409,
-                "CannotDeleteResource",
-                format!(
-                    "The private DNS zone '{}' cannot be deleted because it has virtual network link '{}'. Delete \
-                     the virtual network links first.",
-                    r.id.name(),
-                    link.id.name()
-                ),
-            )),
+            Some(link) => Err(ArmError::private_dns_zone_has_links(r.id.name(), link.id.name())),
         }
     }
 }

@@ -65,7 +65,7 @@ impl World {
         let path = "properties.ipConfigurations[0].subnet.id";
         let subnet = ref_id(cfg.subnet.and_then(|s| s.id).as_deref(), path)?;
         if self.subnet(&subnet).is_none() {
-            return Err(invalid_reference(&subnet, id, path));
+            return Err(ArmError::invalid_resource_reference(&subnet, id).with_target(path));
         }
         let resolver = id.parent().ok_or_else(|| required("id"))?;
         let Some(Body::DnsResolver(r)) = self.body_of(&resolver) else {
@@ -75,12 +75,7 @@ impl World {
             )));
         };
         if subnet.parent().as_ref() != Some(&r.virtual_network) {
-            return Err(ArmError::inferred(
-                400,
-                "SubnetNotInResolverVirtualNetwork",
-                format!("Subnet '{subnet}' is not in the DNS resolver's virtual network '{}'.", r.virtual_network),
-            )
-            .with_target(path));
+            return Err(ArmError::subnet_not_in_resolver_virtual_network(&subnet, &r.virtual_network, path));
         }
         let keep = match existing.map(|e| &e.body) {
             Some(Body::DnsResolverInboundEndpoint(i)) if i.subnet == subnet => Some(i.address),
@@ -106,8 +101,7 @@ impl World {
             id,
             cfg.map(|c| c.properties),
             "AzureFirewallSubnet",
-            "AzureFirewallSubnetRequired",
-            "An Azure Firewall",
+            ArmError::azure_firewall_subnet_required,
         )?;
         let path = "properties.ipConfigurations[0].properties.subnet.id";
         let keep = match existing.map(|e| &e.body) {
@@ -135,7 +129,7 @@ impl ResourceType for DnsResolver {
             let path = "properties.virtualNetwork.id";
             let vnet = ref_id(input.virtual_network.and_then(|v| v.id).as_deref(), path)?;
             if !matches!(w.body_of(&vnet), Some(Body::VirtualNetwork(_))) {
-                return Err(invalid_reference(&vnet, id, path));
+                return Err(ArmError::invalid_resource_reference(&vnet, id).with_target(path));
             }
             Body::DnsResolver(DnsResolver {
                 virtual_network: vnet,

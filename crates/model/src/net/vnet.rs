@@ -82,26 +82,10 @@ impl World {
             let path = format!("properties.addressSpace.addressPrefixes[{i}]");
             let p = parse_prefix(t, &path, id)?;
             if let Some((range, why)) = forbidden_overlap(&p) {
-                return Err(ArmError::inferred(
-                    400,
-                    "InvalidAddressSpace",
-                    format!(
-                        "Address space {p} of virtual network '{}' overlaps {range} ({why}), which Azure reserves.",
-                        id.name()
-                    ),
-                )
-                .with_target(path));
+                return Err(ArmError::invalid_address_space(p, id.name(), range, why, &path));
             }
             if let Some(other) = prefixes.iter().find(|o| o.overlaps(&p)) {
-                return Err(ArmError::inferred(
-                    400,
-                    "VnetAddressSpacesOverlap",
-                    format!(
-                        "Cannot create or update virtual network '{}'. Address space {p} overlaps with {other}.",
-                        id.name()
-                    ),
-                )
-                .with_target(path));
+                return Err(ArmError::vnet_address_spaces_overlap(id.name(), p, other, &path));
             }
             prefixes.push(p);
         }
@@ -115,12 +99,7 @@ impl World {
             ResourceKind::Subnet.validate_name(&name)?;
             let sid = id.child("subnets", &name);
             if !keep.insert(sid.key().to_string()) {
-                return Err(ArmError::inferred(
-                    400,
-                    "DuplicateResourceName",
-                    format!("Subnet '{name}' is listed twice."),
-                )
-                .with_target(format!("{path}.name")));
+                return Err(ArmError::duplicate_subnet_name(&name, &format!("{path}.name")));
             }
             let sub_input: SubnetInput = parse_input(&child.properties, &format!("{path}.properties"))?;
             let subnet = self.build_subnet_in(id, &prefixes, &sid, sub_input, &format!("{path}.properties"), &built)?;
@@ -176,44 +155,21 @@ impl World {
         let ppath = if prefix_as_list { format!("{path}.addressPrefixes[0]") } else { format!("{path}.addressPrefix") };
         let prefix = parse_prefix(text, &ppath, id)?;
         if !vnet_prefixes.iter().any(|v| v.contains_net(&prefix)) {
-            return Err(ArmError::verified(
-                400,
-                "NetcfgSubnetRangeOutsideVnet",
-                format!(
-                    "Subnet '{}' is not valid because its IP address range is outside the IP address range of virtual \
-                     network '{}'.",
-                    id.name(),
-                    vnet.name()
-                ),
-            )
-            .with_target(ppath));
+            return Err(ArmError::subnet_range_outside_vnet(id.name(), vnet.name(), &ppath));
         }
         if siblings.iter().any(|(_, p)| p.overlaps(&prefix)) {
-            return Err(ArmError::verified(
-                400,
-                "NetcfgSubnetRangesOverlap",
-                format!(
-                    "Subnet '{}' is not valid because its IP address range overlaps with that of an existing subnet \
-                     in virtual network '{}'.",
-                    id.name(),
-                    vnet.name()
-                ),
-            )
-            .with_target(ppath));
+            return Err(ArmError::subnet_ranges_overlap(id.name(), vnet.name(), &ppath));
         }
         if let Some((_, current)) = self.subnet(id) {
             let used = self.store.subnet_ips(id).map_or(0, BTreeSet::len);
             if current.address_prefix != prefix && used > 0 {
-                return Err(ArmError::inferred(
-                    400,
-                    "InUseSubnetCannotBeUpdated",
-                    format!(
-                        "Subnet '{}' has {used} private address(es) in use; its address prefix cannot change from {} to {prefix}.",
-                        id.name(),
-                        current.address_prefix
-                    ),
-                )
-                .with_target(ppath));
+                return Err(ArmError::in_use_subnet_cannot_be_updated(
+                    id.name(),
+                    used,
+                    current.address_prefix,
+                    prefix,
+                    &ppath,
+                ));
             }
         }
         let nsg = match input.network_security_group.and_then(|n| n.id) {
@@ -222,7 +178,7 @@ impl World {
                 let p = format!("{path}.networkSecurityGroup.id");
                 let nsg = ref_id(Some(&text), &p)?;
                 if !matches!(self.body_of(&nsg), Some(Body::NetworkSecurityGroup(_))) {
-                    return Err(invalid_reference(&nsg, id, &p));
+                    return Err(ArmError::invalid_resource_reference(&nsg, id).with_target(&p));
                 }
                 Some(nsg)
             }
@@ -245,18 +201,7 @@ impl World {
     pub(crate) fn check_subnet_free(&self, subnet: &ResourceId) -> ArmResult<()> {
         match self.store.subnet_users(subnet).next() {
             None => Ok(()),
-            Some(user) => {
-                let user_id = user.id.to_string();
-                Err(ArmError::verified(
-                    400,
-                    "InUseSubnetCannotBeDeleted",
-                    format!(
-                        "Subnet {} is in use by {user_id} and cannot be deleted. In order to delete the subnet, delete \
-                         all the resources within the subnet. See aka.ms/deletesubnet.",
-                        subnet.name()
-                    ),
-                ))
-            }
+            Some(user) => Err(ArmError::in_use_subnet_cannot_be_deleted(subnet.name(), &user.id.to_string())),
         }
     }
 }
