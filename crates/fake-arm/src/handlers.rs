@@ -132,9 +132,16 @@ fn authenticate(st: &ArmState, headers: &HeaderMap) -> Result<(), ArmError> {
     }
     match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
         None => Err(ArmError::authentication_failed()),
-        Some(v) if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") && !v[7..].trim().is_empty() => Ok(()),
+        Some(v) if bearer_token(v).is_some() => Ok(()),
         Some(_) => Err(ArmError::invalid_authentication_token()),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), if any.
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Body) -> Result<Bytes, ArmError> {

@@ -133,6 +133,17 @@ pub fn validate_site(name: &str, site: &Site) -> ArmResult<()> {
             );
         }
     }
+    for (i, r) in site.firewall.iter().flatten().enumerate() {
+        if !crate::net::is_address_prefix(&r.destination) {
+            return bad(
+                &format!("firewall[{i}].destination"),
+                format!(
+                    "'{}' is not a service tag (e.g. AzureActiveDirectory, Storage.EastUS), an IPv4 address or CIDR, or '*'.",
+                    r.destination
+                ),
+            );
+        }
+    }
     if let Some(c) = &site.express_route_circuit {
         ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, "expressRouteCircuit"))?;
     }
