@@ -69,7 +69,11 @@ pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result
         world.apply(now, change).map_err(fail)?;
         count += 1;
     }
-    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| format!("{what}.{name}: {} {}", e.code, e.message);
+    // `sites.hq.firewal: ...`: the entry, and the field the refusal names when it names one.
+    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| match e.target.as_deref() {
+        Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
+        _ => format!("{what}.{name}: {} {}", e.code, e.message),
+    };
     for (name, body) in &file.sites {
         world.apply(now, Change::PutSite { name, body }).map_err(|e| lab("sites", name, e))?;
         count += 1;

@@ -272,7 +272,7 @@ async fn odd_strings_anywhere_get_an_answer() {
             &arm,
             "PUT",
             &format!("{}?api-version={NET_API}", net_id(SUB, "rg", "networkSecurityGroups", &enc)),
-            { Some(json!({"location": "eastus"})) },
+            Some(json!({"location": "eastus"})),
         )
         .await;
         answered(&arm, "GET", &format!("/subscriptions/{enc}/resourcegroups/{enc}?api-version={RG_API}"), None).await;
