@@ -1,7 +1,8 @@
 //! The world file given to `arcemu serve --world FILE` (YAML or JSON): ARM resources to
 //! create in order (as PUT bodies), then sites, forwarder VMs and lab clusters, so a team
 //! can start from a known setup. Every entry goes through the world's one door
-//! ([`World::apply`]) as the ARM and admin APIs do, so the rules apply and a bad file is refused with the entry named.
+//! ([`World::apply`]) as the ARM and admin APIs do, so the rules apply and a bad file is refused with the entry named
+//! (and, for a lab entry, the field: `sites.hq.firewal: ...`; unknown fields are refused).
 //!
 //! ```yaml
 //! resources:
