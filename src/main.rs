@@ -45,7 +45,7 @@ struct DemoArgs {
     #[arg(long, conflicts_with = "all")]
     arm: Option<String>,
     /// The running emulator's admin token (sent as the bearer token of every request).
-    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true, requires = "arm")]
+    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
 }
 

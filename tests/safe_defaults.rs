@@ -272,3 +272,39 @@ async fn the_in_process_emulator_refuses_non_loopback_listeners_too() {
     assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
     assert!(err.to_string().contains("allow_remote"), "{err}");
 }
+
+/// `arcemu nslookup` and `arcemu explain` send the admin token (`--admin-token` or
+/// `ARCEMU_ADMIN_TOKEN`) to an emulator that needs one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_sends_the_admin_token() {
+    let mut cfg = arcemu::EmulatorConfig::default();
+    cfg.access.admin_token = Some("cli-token".into());
+    let arm = start_with(cfg).await;
+    let base = arm.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let cli = |args: &[&str], token: Option<&str>| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_arcemu"));
+            cmd.args(args).args(["--arm", &base]).env_remove("ARCEMU_ADMIN_TOKEN");
+            if let Some(t) = token {
+                cmd.env("ARCEMU_ADMIN_TOKEN", t);
+            }
+            let out = cmd.output().expect("arcemu runs");
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+            )
+        };
+        [
+            cli(&["nslookup", "gbl.his.arc.azure.com"], None),
+            cli(&["nslookup", "gbl.his.arc.azure.com"], Some("cli-token")),
+            cli(&["nslookup", "gbl.his.arc.azure.com", "--admin-token", "cli-token"], None),
+            cli(&["explain", "nope", "--admin-token", "cli-token"], None),
+        ]
+    })
+    .await
+    .unwrap();
+    assert!(!out[0].0 && out[0].1.contains("Bearer"), "{}", out[0].1);
+    assert!(out[1].0 && out[1].1.contains("gbl.his.arc.azure.com"), "{}", out[1].1);
+    assert!(out[2].0, "{}", out[2].1);
+    assert!(!out[3].0 && out[3].1.contains("'nope' does not exist"), "{}", out[3].1);
+}
