@@ -1,11 +1,13 @@
-//! The admin API under `/_emulator/` (emulator-only; no ARM equivalent, no token needed):
-//! health, the rule catalogue, and the portal-only operations of a Private Link Scope
-//! ("add resources" and its candidate list, PLS-011). Errors use the ARM envelope.
+//! The admin API under `/_emulator/` (emulator-only; no ARM equivalent): health, the rule
+//! catalogue, lab objects, DNS answers, and the portal-only operations of a Private Link Scope
+//! ("add resources" and its candidate list, PLS-011). Every error, the extractors' included,
+//! uses the ARM envelope. Who may call it (`Host`, the optional admin token, `Origin`,
+//! `application/json` writes) is checked before these handlers run (`access.rs`).
 
-use arcemu_fake_arm::{ArmState, envelope};
+use arcemu_fake_arm::ArmState;
 use arcemu_model::{Applied, ArmError, Change, ResourceId, Status, rules};
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,11 +31,45 @@ pub fn router(state: ArmState) -> Router {
         .route("/_emulator", get(index))
         .route("/_emulator/", get(index))
         .route("/_emulator/{*rest}", axum::routing::any(unknown))
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
 fn refuse(e: &ArmError) -> Response {
-    (envelope::status(e), axum::Json(envelope::error_body(e))).into_response()
+    crate::answers::refusal(e)
+}
+
+/// 405 for a method a route does not serve (axum adds `Allow`).
+async fn method_not_allowed(method: axum::http::Method) -> Response {
+    refuse(&ArmError::method_not_allowed(method.as_str()))
+}
+
+/// A request body, read up to the ARM face's size limit (413 envelope beyond it).
+pub struct Body(axum::body::Bytes);
+
+impl FromRequest<ArmState> for Body {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, st: &ArmState) -> Result<Self, Self::Rejection> {
+        arcemu_fake_arm::body::read_limited(req.into_body(), st.config().max_body_bytes)
+            .await
+            .map(Body)
+            .map_err(|e| refuse(&e))
+    }
+}
+
+/// The `{name}` of a lab object's path (400 envelope when it does not decode).
+pub struct Name(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Name {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, st: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<String>::from_request_parts(parts, st).await {
+            Ok(axum::extract::Path(name)) => Ok(Name(name)),
+            Err(e) => Err(refuse(&ArmError::invalid_request_uri(e.body_text()))),
+        }
+    }
 }
 
 async fn health(State(st): State<ArmState>) -> Response {
@@ -107,7 +143,7 @@ struct AddResources {
     clusters: Vec<String>,
 }
 
-async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> Response {
+async fn add_resources(State(st): State<ArmState>, Body(body): Body) -> Response {
     let result = (|| {
         let input: AddResources = serde_json::from_slice(&body).map_err(ArmError::invalid_request_content)?;
         let scope = parse_scope(input.scope.as_deref())?;
@@ -129,8 +165,6 @@ async fn add_resources(State(st): State<ArmState>, body: axum::body::Bytes) -> R
 }
 
 // ---- lab objects: sites and forwarder VMs (clusters below) share this plumbing ----
-
-type Name = axum::extract::Path<String>;
 
 /// The body of an admin PUT as JSON.
 fn json_body(body: &axum::body::Bytes) -> Result<Value, ArmError> {
@@ -179,15 +213,15 @@ async fn list_sites(State(st): State<ArmState>) -> Response {
     st.read(|w| list_of(w.sites()))
 }
 
-async fn get_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+async fn get_site(State(st): State<ArmState>, Name(name): Name) -> Response {
     st.read(|w| found(w.site(&name), || ArmError::site_not_found(&name)))
 }
 
-async fn put_site(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
+async fn put_site(State(st): State<ArmState>, Name(name): Name, Body(body): Body) -> Response {
     apply_json(&body, |body| st.world().apply(Change::PutSite { name: &name, body }))
 }
 
-async fn delete_site(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+async fn delete_site(State(st): State<ArmState>, Name(name): Name) -> Response {
     applied(st.world().apply(Change::DeleteSite { name: &name }))
 }
 
@@ -195,11 +229,7 @@ async fn list_forwarders(State(st): State<ArmState>) -> Response {
     st.read(|w| list_of(w.forwarder_vms()))
 }
 
-async fn put_forwarder(
-    State(st): State<ArmState>,
-    axum::extract::Path(name): Name,
-    body: axum::body::Bytes,
-) -> Response {
+async fn put_forwarder(State(st): State<ArmState>, Name(name): Name, Body(body): Body) -> Response {
     // Forwarder VMs have no create/replace distinction in their answer (always 200).
     let mut r = apply_json(&body, |body| st.world().apply(Change::PutForwarderVm { name: &name, body }));
     if r.status() == StatusCode::CREATED {
@@ -208,7 +238,7 @@ async fn put_forwarder(
     r
 }
 
-async fn delete_forwarder(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+async fn delete_forwarder(State(st): State<ArmState>, Name(name): Name) -> Response {
     applied(st.world().apply(Change::DeleteForwarderVm { name: &name }))
 }
 
@@ -219,6 +249,7 @@ pub fn dns_router(state: ArmState, dns: arcemu_fake_dns::DnsHandle) -> Router {
     Router::new()
         .route("/_emulator/dns/listeners", get(dns_listeners))
         .route("/_emulator/dns/resolve", get(dns_resolve))
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state((state, dns))
 }
 
@@ -305,15 +336,15 @@ async fn list_clusters(State(st): State<ArmState>) -> Response {
     st.read(|w| list_of(w.lab_clusters()))
 }
 
-async fn get_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+async fn get_cluster(State(st): State<ArmState>, Name(name): Name) -> Response {
     st.read(|w| found(w.lab_cluster(&name), || ArmError::lab_cluster_not_found(&name)))
 }
 
-async fn put_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name, body: axum::body::Bytes) -> Response {
+async fn put_cluster(State(st): State<ArmState>, Name(name): Name, Body(body): Body) -> Response {
     apply_json(&body, |body| st.world().apply(Change::PutLabCluster { name: &name, body }))
 }
 
-async fn delete_cluster(State(st): State<ArmState>, axum::extract::Path(name): Name) -> Response {
+async fn delete_cluster(State(st): State<ArmState>, Name(name): Name) -> Response {
     applied(st.world().apply(Change::DeleteLabCluster { name: &name }))
 }
 
@@ -324,9 +355,13 @@ struct ExplainQuery {
 
 async fn explain_cluster(
     State(st): State<ArmState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-    Query(q): Query<ExplainQuery>,
+    Name(name): Name,
+    q: Result<Query<ExplainQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return refuse(&ArmError::invalid_request_content(e.body_text())),
+    };
     let report = st.read(|w| w.explain_cluster(&name));
     match report {
         Ok(r) => {

@@ -14,11 +14,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod access;
 pub mod admin;
+pub mod answers;
 pub mod clock;
 pub mod explain;
 pub mod world_file;
 
+pub use access::AccessConfig;
 pub use arcemu_fake_arm::ArmConfig;
 pub use arcemu_fake_dns::{DEFAULT_DNS_LISTEN, DnsConfig, DnsHandle};
 pub use arcemu_model::world::{SubscriptionConfig, WorldConfig};
@@ -50,6 +53,9 @@ pub struct EmulatorConfig {
     pub initial_world: Option<world_file::WorldFile>,
     /// The clock; the system clock when `None`.
     pub clock: Option<Arc<dyn Clock>>,
+    /// Who may talk to it (remote listeners, `Host` names, the admin token) and the base URL
+    /// it names itself by.
+    pub access: AccessConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -61,6 +67,7 @@ impl Default for EmulatorConfig {
             dns: DnsConfig::default(),
             clock: None,
             initial_world: None,
+            access: AccessConfig::default(),
         }
     }
 }
@@ -77,7 +84,21 @@ pub struct Emulator {
 
 impl Emulator {
     /// Binds the listeners and starts serving; returns once requests can be answered.
+    ///
+    /// Refuses (`PermissionDenied`) a listener on a non-loopback address unless
+    /// `config.access.allow_remote` is set, and (`InvalidInput`) a malformed `public_url`.
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let access = &config.access;
+        access.check_listen(config.arm_listen, "ARM and admin API")?;
+        access.check_listen(config.dns.public_listen, "DNS")?;
+        access.check_listen(SocketAddr::new(config.dns.vantage_ip, 0), "DNS vantage points")?;
+        let public_url = match &access.public_url {
+            Some(u) => Some(
+                access::parse_public_url(u)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("public URL: {e}")))?,
+            ),
+            None => None,
+        };
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
         let mut initial = World::new(config.world);
@@ -89,14 +110,24 @@ impl Emulator {
         let world_changed = Arc::new(tokio::sync::Notify::new());
         let notify = world_changed.clone();
         let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
-        let arm_state = ArmState::new(world.clone(), config.arm, seed);
         let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
-        let app = admin::router(arm_state.clone())
-            .merge(admin::dns_router(arm_state.clone(), dns.handle()))
-            .merge(arcemu_fake_arm::router(arm_state));
         let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
         let arm_addr = listener.local_addr()?;
+        // The URLs the emulator returns name its own address (or public URL), never `Host`.
+        let arm_state =
+            ArmState::new(world.clone(), config.arm, seed, &access::base_url(public_url.as_deref(), arm_addr));
+        let max_body_bytes = arm_state.config().max_body_bytes;
+        let access = access::AccessConfig { public_url, ..config.access };
+        let guard = Arc::new(access::Guard::new(&access, arm_addr));
+        // Layers, outermost last: a panic answers 500; every error answer is an envelope; the
+        // access checks (Host, admin token, Origin, admin content type) run before any face.
+        let app = admin::router(arm_state.clone())
+            .merge(admin::dns_router(arm_state.clone(), dns.handle()))
+            .merge(arcemu_fake_arm::router(arm_state))
+            .layer(axum::middleware::from_fn_with_state(guard, access::guard))
+            .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
+            .layer(axum::middleware::from_fn(answers::catch_panic));
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let shutdown = async {

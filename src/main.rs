@@ -44,6 +44,9 @@ struct DemoArgs {
     /// 11111111-1111-1111-1111-111111111111 for the scenarios that use a second one).
     #[arg(long, conflicts_with = "all")]
     arm: Option<String>,
+    /// The running emulator's admin token (sent as the bearer token of every request).
+    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -56,6 +59,9 @@ struct ExplainArgs {
     /// Print the admin API's JSON report instead of text.
     #[arg(long)]
     json: bool,
+    /// The running emulator's admin token, if it was started with one.
+    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -74,11 +80,14 @@ struct NslookupArgs {
     /// Print the admin API's JSON answer instead of text.
     #[arg(long)]
     json: bool,
+    /// The running emulator's admin token, if it was started with one.
+    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address of the ARM listener (loopback recommended; port 0 picks a free one).
+    /// Address of the ARM listener (loopback unless --allow-remote; port 0 picks a free one).
     #[arg(long, env = "ARCEMU_ARM_LISTEN", default_value = DEFAULT_ARM_LISTEN)]
     arm_listen: SocketAddr,
     /// Address of the public DNS view (UDP and TCP); the other vantage points listen on the same
@@ -103,6 +112,21 @@ struct ServeArgs {
     /// A world file (YAML or JSON) to load before serving: ARM resources, sites, forwarders, clusters.
     #[arg(long, env = "ARCEMU_WORLD")]
     world: Option<std::path::PathBuf>,
+    /// Allow listening on non-loopback addresses (--arm-listen, --dns-listen): anyone who can reach
+    /// them can change the world. Consider --admin-token, and --allow-host for the names clients use.
+    #[arg(long, env = "ARCEMU_ALLOW_REMOTE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    allow_remote: bool,
+    /// A host name (or address) to accept in the Host header besides loopback and the listener's own
+    /// address; repeatable; `*` accepts any (turns off the DNS-rebinding defence).
+    #[arg(long = "allow-host", env = "ARCEMU_ALLOW_HOSTS", value_delimiter = ',')]
+    allow_hosts: Vec<String>,
+    /// Require `Authorization: Bearer TOKEN` on every admin request (/_emulator/).
+    #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// The base URL the emulator names itself by in the URLs it returns (Azure-AsyncOperation,
+    /// Location, nextLink), e.g. behind a proxy; default: http://<ARM listener address>.
+    #[arg(long, env = "ARCEMU_PUBLIC_URL", value_parser = arcemu::access::parse_public_url)]
+    public_url: Option<String>,
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -151,7 +175,11 @@ async fn demo(args: DemoArgs) -> ExitCode {
     let mut all_held = true;
     for (i, scenario) in scenarios.iter().enumerate() {
         let transcript = if let Some(base) = &args.arm {
-            demo::run(&Client::new(base), scenario).await
+            let client = match &args.admin_token {
+                Some(token) => Client::new(base).with_bearer(token),
+                None => Client::new(base),
+            };
+            demo::run(&client, scenario).await
         } else {
             let mut config = EmulatorConfig::default();
             let second = SubscriptionConfig::registered(demo::SECOND_SUBSCRIPTION, "arcemu demo second subscription");
@@ -185,6 +213,24 @@ async fn serve(args: ServeArgs) -> ExitCode {
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
     config.arm.require_auth = !args.no_auth;
+    config.access = arcemu::AccessConfig {
+        allow_remote: args.allow_remote,
+        allow_hosts: args.allow_hosts.clone(),
+        admin_token: args.admin_token.clone().filter(|t| !t.is_empty()),
+        public_url: args.public_url.clone(),
+    };
+    let listeners = [(args.arm_listen, "--arm-listen"), (args.dns_listen, "--dns-listen")];
+    for (addr, flag) in listeners {
+        if let Err(e) = config.access.check_listen(addr, flag) {
+            eprintln!("arcemu: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if args.allow_remote && config.access.admin_token.is_none() {
+        eprintln!(
+            "arcemu: warning: --allow-remote without --admin-token: anyone who can reach the listeners can change the world"
+        );
+    }
     if let Some(path) = &args.world {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -214,6 +260,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
             eprintln!("arcemu: the world file was refused: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("arcemu: {e}");
             return ExitCode::FAILURE;
         }
         Err(e) => {
@@ -279,10 +329,13 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
     let base = args.arm.trim_end_matches('/');
     let url = format!("{base}/_emulator/dns/resolve");
     let client = reqwest::Client::new();
-    let request = client
+    let mut request = client
         .get(&url)
         .query(&[("name", args.name.as_str()), ("from", args.from.as_str()), ("type", args.qtype.as_str())])
         .timeout(std::time::Duration::from_secs(10));
+    if let Some(token) = &args.admin_token {
+        request = request.bearer_auth(token);
+    }
     let response = match request.send().await {
         Ok(r) => r,
         Err(e) => {
@@ -317,7 +370,11 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
 async fn explain(args: ExplainArgs) -> ExitCode {
     let base = args.arm.trim_end_matches('/');
     let url = format!("{base}/_emulator/clusters/{}/explain", args.cluster);
-    let response = match reqwest::Client::new().get(&url).timeout(std::time::Duration::from_secs(10)).send().await {
+    let mut request = reqwest::Client::new().get(&url).timeout(std::time::Duration::from_secs(10));
+    if let Some(token) = &args.admin_token {
+        request = request.bearer_auth(token);
+    }
+    let response = match request.send().await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcemu explain: cannot reach the emulator at {base}: {e}");

@@ -1,7 +1,8 @@
 //! The world file given to `arcemu serve --world FILE` (YAML or JSON): ARM resources to
 //! create in order (as PUT bodies), then sites, forwarder VMs and lab clusters, so a team
 //! can start from a known setup. Every entry goes through the world's one door
-//! ([`World::apply`]) as the ARM and admin APIs do, so the rules apply and a bad file is refused with the entry named.
+//! ([`World::apply`]) as the ARM and admin APIs do, so the rules apply and a bad file is refused with the entry named
+//! (and, for a lab entry, the field: `sites.hq.firewal: ...`; unknown fields are refused).
 //!
 //! ```yaml
 //! resources:
@@ -69,7 +70,11 @@ pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result
         world.apply(now, change).map_err(fail)?;
         count += 1;
     }
-    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| format!("{what}.{name}: {} {}", e.code, e.message);
+    // `sites.hq.firewal: ...`: the entry, and the field the refusal names when it names one.
+    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| match e.target.as_deref() {
+        Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
+        _ => format!("{what}.{name}: {} {}", e.code, e.message),
+    };
     for (name, body) in &file.sites {
         world.apply(now, Change::PutSite { name, body }).map_err(|e| lab("sites", name, e))?;
         count += 1;

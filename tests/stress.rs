@@ -60,6 +60,8 @@ fn serve() -> Served {
         .env_remove("ARCEMU_WORLD")
         .env_remove("ARCEMU_SUBSCRIPTIONS")
         .env_remove("ARCEMU_REGION_PROFILE")
+        .env_remove("ARCEMU_ADMIN_TOKEN")
+        .env_remove("ARCEMU_PUBLIC_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

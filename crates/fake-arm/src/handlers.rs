@@ -43,8 +43,8 @@ struct Request<'a> {
     path: &'a str,
     api_version: Option<String>,
     skip_token: Option<String>,
-    host: &'a str,
-    scheme: &'a str,
+    /// The emulator's own base URL (never the request's `Host`).
+    base_url: &'a str,
     body: Bytes,
 }
 
@@ -120,9 +120,7 @@ async fn handle(st: &ArmState, method: &Method, uri: &Uri, headers: &HeaderMap, 
         }
     }
     let body = read_body(st, method, headers, body).await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    let req = Request { method, path: uri.path(), api_version, skip_token, host, scheme, body };
+    let req = Request { method, path: uri.path(), api_version, skip_token, base_url: st.base_url(), body };
     answer(st, rt, &req)
 }
 
@@ -132,9 +130,16 @@ fn authenticate(st: &ArmState, headers: &HeaderMap) -> Result<(), ArmError> {
     }
     match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
         None => Err(ArmError::authentication_failed()),
-        Some(v) if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") && !v[7..].trim().is_empty() => Ok(()),
+        Some(v) if bearer_token(v).is_some() => Ok(()),
         Some(_) => Err(ArmError::invalid_authentication_token()),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), if any.
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Body) -> Result<Bytes, ArmError> {
@@ -147,14 +152,13 @@ async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Bo
             return Err(ArmError::unsupported_media_type(&media));
         }
     }
-    let limit = st.config.max_body_bytes;
-    axum::body::to_bytes(body, limit).await.map_err(|_| ArmError::request_entity_too_large(limit))
+    crate::body::read_limited(body, st.config.max_body_bytes).await
 }
 
 impl Request<'_> {
-    /// `scheme://host` of this request, for the absolute URLs ARM returns (LRO headers, nextLink).
-    fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.host)
+    /// The emulator's own base URL, for the absolute URLs ARM returns (LRO headers, nextLink).
+    fn base_url(&self) -> &str {
+        self.base_url
     }
 }
 

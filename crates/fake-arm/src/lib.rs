@@ -8,6 +8,7 @@
 
 /// Kept at its old path: the lists now live with the kind table in the model.
 pub use arcemu_model::api_versions;
+pub mod body;
 pub mod envelope;
 mod handlers;
 pub mod route;
@@ -49,17 +50,33 @@ pub struct ArmState {
     config: Arc<ArmConfig>,
     /// Serialized GET bodies by resource key, each with the world generation it was rendered at.
     get_cache: Arc<Mutex<HashMap<String, (u64, Bytes)>>>,
+    /// `scheme://host[:port]` the emulator names itself by in the URLs it returns.
+    base_url: Arc<str>,
 }
 
 impl ArmState {
-    pub fn new(world: Arc<SharedWorld>, config: ArmConfig, seed: u64) -> Self {
+    /// `base_url` (`scheme://host[:port]`, no trailing slash) is what the URLs the face returns
+    /// (`Azure-AsyncOperation`, `Location`, `nextLink`) start with: the emulator's own address
+    /// or its public URL, never the request's `Host`.
+    pub fn new(world: Arc<SharedWorld>, config: ArmConfig, seed: u64, base_url: &str) -> Self {
         // Request ids come from their own seeded stream so that they never shift the world's ids.
         Self {
             world,
             request_ids: Arc::new(IdGenerator::new(seed ^ 0x5eed_0a11)),
             config: Arc::new(config),
             get_cache: Arc::default(),
+            base_url: Arc::from(base_url.trim_end_matches('/')),
         }
+    }
+
+    /// The base URL of the URLs this face returns.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The protocol settings.
+    pub fn config(&self) -> &ArmConfig {
+        &self.config
     }
 
     /// The world's door: `read` and `apply`, each one lock acquisition.

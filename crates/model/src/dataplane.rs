@@ -600,11 +600,10 @@ pub fn is_private(ip: Ipv4Addr) -> bool {
     ip.is_private() || Ipv4Net::parse("100.64.0.0/10").is_ok_and(|n| n.contains_addr(ip))
 }
 
+/// Whether a rule's address prefix covers a public service tag: `*`, `Internet`, or the tag
+/// (regional forms included; the NSG module's matcher decides).
 fn tag_matches(rule: &str, tag: &str) -> bool {
-    rule == "*"
-        || rule.eq_ignore_ascii_case("Internet")
-        || rule.eq_ignore_ascii_case(tag)
-        || (rule.len() > tag.len() && rule[..tag.len()].eq_ignore_ascii_case(tag) && rule.as_bytes()[tag.len()] == b'.')
+    rule == "*" || rule.eq_ignore_ascii_case("Internet") || crate::net::prefix_names_tag(rule, tag)
 }
 
 fn port_matches(range: &str, port: u16) -> bool {
@@ -655,6 +654,13 @@ mod tests {
         assert!(tag_matches("AzureActiveDirectory.EastUS", "AzureActiveDirectory"));
         assert!(!tag_matches("AzureResourceManager", "AzureActiveDirectory"));
         assert!(!tag_matches("AzureFrontDoor.Backend", "AzureFrontDoor.FirstParty"));
+        // Any text, sliced nowhere: multi-byte characters around every tag length.
+        for rule in ["ééé", &"é".repeat(40), &format!("a{}", "é".repeat(40)), "AzureActiveDirectory.ééé", "日本語"]
+        {
+            for (tag, ..) in REQUIRED_SERVICES {
+                assert!(!tag_matches(rule, tag), "{rule} {tag}");
+            }
+        }
         assert!(port_matches("400-500", 443) && port_matches("*", 443) && !port_matches("80", 443));
         assert!(is_private(Ipv4Addr::new(10, 1, 2, 3)) && !is_private(Ipv4Addr::new(198, 51, 100, 7)));
     }

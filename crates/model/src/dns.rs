@@ -219,13 +219,15 @@ pub fn normalize_name(name: &str) -> String {
 
 /// `name` is `zone` or below it.
 pub(crate) fn in_zone(name: &str, zone: &str) -> bool {
-    name == zone
-        || (name.len() > zone.len() && name.ends_with(zone) && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
+    name == zone || name.strip_suffix(zone).is_some_and(|head| head.ends_with('.'))
 }
 
-/// The relative name of `name` in `zone` (`@` for the apex).
+/// The relative name of `name` in `zone` (`@` for the apex, or when `name` is not in it).
 fn relative(name: &str, zone: &str) -> String {
-    if name == zone { "@".to_string() } else { name[..name.len() - zone.len() - 1].to_string() }
+    if name == zone {
+        return "@".to_string();
+    }
+    name.strip_suffix(zone).and_then(|head| head.strip_suffix('.')).unwrap_or("@").to_string()
 }
 
 /// A stable emulated public address for a name (TEST-NET-2).

@@ -439,6 +439,60 @@ impl ArmError {
         )
     }
 
+    /// 415 `UnsupportedMediaType`: an admin write with a body but no `Content-Type` (the admin
+    /// API takes `application/json` only, so that a web page cannot send it a form or text).
+    pub fn missing_content_type() -> Self {
+        Self::inferred(
+            415,
+            "UnsupportedMediaType",
+            "The request has no Content-Type. The emulator's admin API accepts writes as 'application/json' only.",
+        )
+    }
+
+    /// 400 `InvalidRequestUri`: a path segment that is not valid (not UTF-8 once decoded).
+    pub fn invalid_request_uri(detail: impl Display) -> Self {
+        Self::inferred(400, "InvalidRequestUri", format!("The request URI is invalid: {detail}."))
+    }
+
+    /// 400 `HostNotAllowed`: a `Host` header naming neither loopback, the emulator's own address,
+    /// nor a name it was told to accept (a defence against DNS rebinding). The status follows the
+    /// `400 Invalid Hostname` of Azure's front ends; code and text are ours.
+    pub fn host_not_allowed(host: &str) -> Self {
+        let shown = if host.is_empty() { "(none)".to_string() } else { format!("'{host}'") };
+        Self::inferred(
+            400,
+            "HostNotAllowed",
+            format!(
+                "The Host {shown} is not one the emulator answers to: it accepts loopback names and addresses, its own \
+                 listening address, its --public-url, and names given with --allow-host (ARCEMU_ALLOW_HOSTS)."
+            ),
+        )
+    }
+
+    /// 403 `ForeignOriginRefused`: a write whose `Origin` is not the emulator's own (a web page
+    /// the user opened, trying to change the world: cross-site request forgery).
+    pub fn foreign_origin_refused(origin: &str) -> Self {
+        Self::inferred(
+            403,
+            "ForeignOriginRefused",
+            format!(
+                "Writes from the web origin '{origin}' are refused: the emulator only accepts writes without an \
+                 Origin header (SDKs, scripts, curl) or from its own origin."
+            ),
+        )
+    }
+
+    /// 401 `AdminTokenRequired`: the emulator was started with an admin token and the admin
+    /// request does not carry it.
+    pub fn admin_token_required() -> Self {
+        Self::inferred(
+            401,
+            "AdminTokenRequired",
+            "The admin API needs 'Authorization: Bearer <token>' with the token the emulator was started with \
+             (--admin-token / ARCEMU_ADMIN_TOKEN).",
+        )
+    }
+
     /// 404 `NotFound`: a path that is not an ARM path the emulator serves.
     pub fn arm_path_not_found() -> Self {
         Self::inferred(404, "NotFound", "The requested path is not an Azure Resource Manager path the emulator serves.")
@@ -971,6 +1025,11 @@ mod tests {
             authentication_failed(),
             invalid_authentication_token(),
             unsupported_media_type("text/plain"),
+            missing_content_type(),
+            invalid_request_uri("d"),
+            host_not_allowed("evil.example"),
+            foreign_origin_refused("http://evil.example"),
+            admin_token_required(),
             request_entity_too_large(1),
             arm_path_not_found(),
             invalid_resource_namespace("Microsoft.Foo"),

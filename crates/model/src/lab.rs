@@ -16,6 +16,7 @@ use std::net::Ipv4Addr;
 
 /// A zone the site's DNS server hosts itself (manual records, DNS-005).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManualZone {
     pub zone: String,
     /// Relative name (`@` for the apex) → addresses.
@@ -25,6 +26,7 @@ pub struct ManualZone {
 
 /// "Queries under `domain` go to `targets`" (DNS-004).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConditionalForwarder {
     pub domain: String,
     pub targets: Vec<Ipv4Addr>,
@@ -32,6 +34,7 @@ pub struct ConditionalForwarder {
 
 /// The site's DNS server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteDns {
     #[serde(default)]
@@ -55,6 +58,7 @@ impl Default for SiteDns {
 
 /// An allow rule of the site's firewall (outbound unless `inbound`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct FirewallRule {
     /// A service tag (e.g. `AzureActiveDirectory`), a CIDR, or `*`.
@@ -71,6 +75,7 @@ fn https_port() -> u16 {
 
 /// An on-premises network.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct Site {
     #[serde(default)]
@@ -95,6 +100,7 @@ impl Site {
 
 /// A DNS forwarder VM the lab places in a VNet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct ForwarderVm {
     #[serde(default)]
@@ -133,6 +139,17 @@ pub fn validate_site(name: &str, site: &Site) -> ArmResult<()> {
             );
         }
     }
+    for (i, r) in site.firewall.iter().flatten().enumerate() {
+        if !crate::net::is_address_prefix(&r.destination) {
+            return bad(
+                &format!("firewall[{i}].destination"),
+                format!(
+                    "'{}' is not a service tag (e.g. AzureActiveDirectory, Storage.EastUS), an IPv4 address or CIDR, or '*'.",
+                    r.destination
+                ),
+            );
+        }
+    }
     if let Some(c) = &site.express_route_circuit {
         ResourceId::parse(c).map_err(|_| ArmError::linked_invalid_property_id(c, "expressRouteCircuit"))?;
     }
@@ -152,6 +169,7 @@ pub fn is_dns_name(s: &str) -> bool {
 /// A Kubernetes cluster of the lab: where it runs (a site, or a subnet of a VNet) and the
 /// connected-cluster resource its Arc agents act for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct LabCluster {
     #[serde(default)]

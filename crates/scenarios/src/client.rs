@@ -31,12 +31,21 @@ impl Reply {
 pub struct Client {
     base: String,
     http: reqwest::Client,
+    /// The bearer token of every request (ARM accepts any; the admin API may need its token).
+    bearer: String,
 }
 
 impl Client {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap_or_default();
-        Self { base: base.trim_end_matches('/').to_string(), http }
+        Self { base: base.trim_end_matches('/').to_string(), http, bearer: "arcemu-scenarios".to_string() }
+    }
+
+    /// The same client, sending `token` as its bearer token (an emulator started with
+    /// `--admin-token` needs it on admin requests).
+    pub fn with_bearer(mut self, token: &str) -> Self {
+        self.bearer = token.to_string();
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -47,7 +56,7 @@ impl Client {
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
         let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) };
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut rb = self.http.request(method, url).bearer_auth("arcemu-scenarios");
+        let mut rb = self.http.request(method, url).bearer_auth(&self.bearer);
         if let Some(b) = body {
             rb = rb.json(b);
         }

@@ -15,7 +15,9 @@ pub mod vnet;
 
 pub use endpoint::{EndpointConnection, PrivateDnsZoneGroup, PrivateEndpoint, ZoneConfig};
 pub use hybrid::{Connection, ExpressRouteCircuit, GatewayType, LocalNetworkGateway, VirtualNetworkGateway};
-pub use nsg::{Direction, NetworkSecurityGroup, SERVICE_TAGS, SecurityRule, service_tag};
+pub use nsg::{
+    Direction, NetworkSecurityGroup, SERVICE_TAGS, SecurityRule, is_address_prefix, prefix_names_tag, service_tag,
+};
 pub use private_dns::{PrivateDnsZone, RecordSet, ResolutionPolicy, VirtualNetworkLink};
 pub use resolver::{AzureFirewall, DnsResolver, InboundEndpoint};
 pub use vnet::{Subnet, VirtualNetwork};

@@ -100,13 +100,34 @@ pub const SERVICE_TAGS: &[&str] = &[
 
 /// Canonical spelling of a service tag (`Storage.EastUS` → `Storage.EastUS` if `Storage` is known).
 pub fn service_tag(prefix: &str) -> Option<&'static str> {
-    SERVICE_TAGS.iter().copied().find(|t| {
-        prefix.eq_ignore_ascii_case(t)
-            || (prefix.len() > t.len()
-                && prefix[..t.len()].eq_ignore_ascii_case(t)
-                && prefix.as_bytes()[t.len()] == b'.'
-                && !t.contains('.'))
-    })
+    SERVICE_TAGS.iter().copied().find(|t| prefix_names_tag(prefix, t))
+}
+
+/// Whether an address prefix (of an NSG rule or a site firewall rule) names the service tag
+/// `tag`: the tag itself, or, for a tag without a dot, its regional form `Tag.Region` (region:
+/// ASCII letters and digits). ASCII case-insensitive. The one matcher of service tags (the
+/// rule checks and the data plane share it); it compares bytes and never slices the text, so
+/// any input is safe.
+pub fn prefix_names_tag(prefix: &str, tag: &str) -> bool {
+    let (p, t) = (prefix.as_bytes(), tag.as_bytes());
+    if p.eq_ignore_ascii_case(t) {
+        return true;
+    }
+    match (p.get(..t.len()), p.get(t.len()), p.get(t.len() + 1..)) {
+        (Some(head), Some(b'.'), Some(region)) => {
+            head.eq_ignore_ascii_case(t)
+                && !t.contains(&b'.')
+                && !region.is_empty()
+                && region.iter().all(u8::is_ascii_alphanumeric)
+        }
+        _ => false,
+    }
+}
+
+/// `*`, a service tag, an IPv4 address or an IPv4 CIDR: what NSG rules and site firewall rules
+/// accept as an address prefix.
+pub fn is_address_prefix(p: &str) -> bool {
+    p == "*" || service_tag(p).is_some() || p.parse::<Ipv4Addr>().is_ok() || Ipv4Net::parse(p).is_ok()
 }
 
 impl World {
@@ -240,8 +261,7 @@ fn canonical_prefix(p: &str) -> String {
 }
 
 fn check_address_prefix(p: &str, path: &str) -> ArmResult<()> {
-    let ok = p == "*" || service_tag(p).is_some() || p.parse::<Ipv4Addr>().is_ok() || Ipv4Net::parse(p).is_ok();
-    if ok {
+    if is_address_prefix(p) {
         return Ok(());
     }
     Err(ArmError::security_rule_invalid_address_prefix(p, path))
@@ -411,6 +431,46 @@ impl World {
         match self.resource(nsg)?.kind() {
             ResourceKind::NetworkSecurityGroup => Ok(default_security_rules(nsg)),
             _ => Err(crate::error::ArmError::linked_invalid_property_id(&nsg.to_string(), "id")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_tags_and_their_regional_forms() {
+        assert_eq!(service_tag("storage"), Some("Storage"));
+        assert_eq!(service_tag("Storage.EastUS"), Some("Storage"));
+        assert_eq!(service_tag("AzureFrontDoor.FirstParty"), Some("AzureFrontDoor.FirstParty"));
+        assert_eq!(service_tag("AzureFrontDoor.FirstParty.EastUS"), None);
+        assert_eq!(service_tag("Storage."), None);
+        assert_eq!(service_tag("Storage..x"), None);
+        assert_eq!(service_tag("StorageX"), None);
+        assert!(prefix_names_tag("azureactivedirectory.westeurope", "AzureActiveDirectory"));
+        assert!(!prefix_names_tag("AzureActiveDirectory", "AzureActiveDirectory.EastUS"));
+    }
+
+    /// Multi-byte characters at and around every tag's length: no slicing, no panic, no match.
+    #[test]
+    fn any_text_is_matched_without_slicing_it() {
+        let mut texts: Vec<String> = vec!["ééé".into(), "日本語のタグ".into(), "\u{1F600}".into()];
+        for n in 0..40 {
+            texts.push("é".repeat(n));
+            texts.push(format!("a{}", "é".repeat(n)));
+        }
+        for t in SERVICE_TAGS {
+            texts.push(format!("{t}.ééé"));
+            texts.push(format!("{t}é"));
+            texts.push(format!("{}é", &t[..t.len() - 1]));
+        }
+        for text in &texts {
+            assert_eq!(service_tag(text), None, "{text}");
+            assert!(!is_address_prefix(text), "{text}");
+            for t in SERVICE_TAGS {
+                assert!(!prefix_names_tag(text, t), "{text} {t}");
+            }
         }
     }
 }
