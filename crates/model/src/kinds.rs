@@ -394,11 +394,27 @@ impl ResourceKind {
     }
 }
 
+/// .NET's `Char.IsLetterOrDigit`, which ARM's naming rules for resource groups cite: a letter
+/// (general categories Lu, Ll, Lt, Lm, Lo) or a decimal digit (Nd) — not Rust's broader
+/// `is_alphanumeric`, which also admits `½` (No) or `Ⅻ` (Nl).
+fn is_letter_or_digit(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+    )
+}
+
 /// Resource group names: 1–90 of letters, digits, `-_.()`, not ending in '.'.
 pub fn validate_resource_group_name(name: &str) -> ArmResult<()> {
     let ok = !name.is_empty()
         && name.chars().count() <= 90
-        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+        && name.chars().all(|c| is_letter_or_digit(c) || matches!(c, '-' | '_' | '.' | '(' | ')'))
         && !name.ends_with('.');
     if ok { Ok(()) } else { Err(ArmError::invalid_resource_group_name(name)) }
 }

@@ -74,17 +74,28 @@ impl Operation {
 pub struct Operations {
     records: HashMap<String, Operation>,
     due: BTreeSet<(OffsetDateTime, String)>,
+    /// Key of a resource (or group) being deleted → its delete operation: a second DELETE
+    /// joins it instead of starting another one that would later delete a re-created resource.
+    deleting: HashMap<String, String>,
 }
 
 impl Operations {
     /// Records a new in-progress operation.
     pub(crate) fn start(&mut self, op: Operation) {
+        if let OperationTarget::Delete(id) | OperationTarget::DeleteGroup(id) = &op.target {
+            self.deleting.insert(id.key().to_string(), op.id.clone());
+        }
         self.due.insert((op.due, op.id.clone()));
         self.records.insert(op.id.clone(), op);
     }
 
     pub fn get(&self, id: &str) -> Option<&Operation> {
         self.records.get(id)
+    }
+
+    /// The in-progress delete operation of a resource or group, by key.
+    pub fn deleting(&self, key: &str) -> Option<&str> {
+        self.deleting.get(key).map(String::as_str)
     }
 
     /// When the earliest in-progress operation is due.
@@ -99,6 +110,9 @@ impl Operations {
         let op = self.records.get_mut(&id)?;
         op.status = OperationStatus::Succeeded;
         op.ended = Some(t);
+        if let OperationTarget::Delete(target) | OperationTarget::DeleteGroup(target) = &op.target {
+            self.deleting.remove(target.key());
+        }
         Some(op.target.clone())
     }
 
@@ -164,7 +178,12 @@ impl World {
                         self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Succeeded);
                     }
                 }
-                OperationTarget::Delete(id) => self.delete_tree(&id),
+                // Only what is still being deleted: never a resource created again meanwhile.
+                OperationTarget::Delete(id) => {
+                    if self.store.get(id.key()).is_some_and(|r| r.provisioning_state == ProvisioningState::Deleting) {
+                        self.delete_tree(&id);
+                    }
+                }
                 OperationTarget::DeleteGroup(rg) => {
                     for k in self.store.keys_under(&format!("{}/", rg.key())) {
                         if let Some(id) = self.store.get(&k).map(|r| r.id.clone()) {

@@ -236,6 +236,10 @@ impl World {
         let group = self.resource_group(subscription, name)?;
         let location = group.location.to_string();
         let id = ResourceId::resource_group_id(subscription, name);
+        // A DELETE of a group already being deleted joins the pending operation.
+        if let Some(op) = self.operations.deleting(id.key()) {
+            return Ok(op.to_string());
+        }
         self.store.update_group(id.key(), |g| g.provisioning_state = ProvisioningState::Deleting);
         for k in self.store.keys_under(&format!("{}/", id.key())) {
             self.store.update(&k, |r| r.provisioning_state = ProvisioningState::Deleting);

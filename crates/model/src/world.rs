@@ -155,6 +155,19 @@ impl World {
         }
     }
 
+    /// A write into a resource group that is being deleted is refused, as ARM does (the
+    /// resource would otherwise vanish with the group a moment later).
+    fn check_group_writable(&self, id: &ResourceId) -> ArmResult<()> {
+        let rg = id.resource_group().unwrap_or_default();
+        let rg_id = ResourceId::resource_group_id(id.subscription(), rg);
+        match self.store.group(rg_id.key()) {
+            Some(g) if g.provisioning_state == ProvisioningState::Deleting => {
+                Err(ArmError::resource_group_being_deleted(g.id.name()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Lists resources of one kind, in id order, `limit` at a time after `after`.
     pub fn list(&self, scope: &ListScope, kind: ResourceKind, after: Option<&str>, limit: usize) -> ArmResult<Page> {
         let prefix = match scope {
@@ -194,6 +207,7 @@ impl World {
     pub(crate) fn put_resource(&mut self, id: &ResourceId, body: &Value, now: OffsetDateTime) -> ArmResult<PutOutcome> {
         let kind = ResourceKind::of(id).ok_or_else(|| invalid_type(id))?;
         self.check_container(id)?;
+        self.check_group_writable(id)?;
         let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
         kind.validate_name(id.name())?;
@@ -304,6 +318,7 @@ impl World {
         }
         let registered = self.subscription(id.subscription())?.is_registered(kind.namespace());
         self.resource(id)?;
+        self.check_group_writable(id)?;
         rules::pls_015_provider_registered(kind.namespace(), registered)?;
         let tags = parse_patch_tags(body)?;
         let props = body.get("properties").cloned().unwrap_or(Value::Null);
@@ -332,6 +347,10 @@ impl World {
         if !kind.long_running_delete() {
             self.delete_tree(id);
             return Ok(DeleteOutcome::Deleted);
+        }
+        // A DELETE of a resource already being deleted joins the pending operation.
+        if let Some(op) = self.operations.deleting(id.key()) {
+            return Ok(DeleteOutcome::Started(op.to_string()));
         }
         let location = self.store.get(id.key()).and_then(|r| r.location).unwrap_or("global");
         self.store.update(id.key(), |r| r.provisioning_state = ProvisioningState::Deleting);
