@@ -441,7 +441,7 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
         let op = w
             .operation(op_id)
             .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
-            .ok_or_else(|| ArmError::operation_not_found(op_id))?;
+            .ok_or_else(|| ArmError::operation_not_found(op_id, w.config().operation_retention.whole_seconds()))?;
         if !results {
             return Ok(Answer::ok(op.to_json(req.path)));
         }

@@ -470,9 +470,16 @@ impl ArmError {
     }
 
     /// 404 `OperationNotFound`: an operation status or result URL naming no operation of the
-    /// subscription.
-    pub fn operation_not_found(operation: &str) -> Self {
-        Self::inferred(404, "OperationNotFound", format!("The operation '{operation}' could not be found."))
+    /// subscription, or one whose record expired (`retention_secs` after it ended).
+    pub fn operation_not_found(operation: &str, retention_secs: i64) -> Self {
+        Self::inferred(
+            404,
+            "OperationNotFound",
+            format!(
+                "The operation '{operation}' could not be found. The emulator keeps an operation's status for \
+                 {retention_secs} seconds after it ends."
+            ),
+        )
     }
 
     /// 400 `MissingApiVersionParameter`: a request without `api-version` (ARM's text).
@@ -976,7 +983,7 @@ mod tests {
             invalid_resource_namespace("Microsoft.Foo"),
             invalid_resource_type("bars", "Microsoft.Foo"),
             method_not_allowed("PATCH"),
-            operation_not_found("op"),
+            operation_not_found("op", 300),
             missing_api_version_parameter(),
             invalid_api_version_parameter("1", "2"),
             no_registered_provider_found("eastus", "1", "t", "2", "East US"),

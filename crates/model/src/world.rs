@@ -43,7 +43,24 @@ pub struct WorldConfig {
     pub subscriptions: Vec<SubscriptionConfig>,
     /// Shown as `systemData.createdBy`.
     pub caller: String,
+    /// How long an operation's status (and result) stays readable after it ended; then its
+    /// URLs answer 404 `OperationNotFound`. Default [`DEFAULT_OPERATION_RETENTION`].
+    pub operation_retention: Duration,
+    /// At most this many ended operations are kept (the oldest go first, even inside the window).
+    /// Default [`DEFAULT_MAX_FINISHED_OPERATIONS`].
+    pub max_finished_operations: usize,
+    /// At most this many DNS vantage points besides `public` (virtual networks and sites
+    /// together: each has its own DNS listener). A PUT that would create one more is refused
+    /// (409 `DnsListenerLimitReached`). Default [`DEFAULT_MAX_DNS_VANTAGES`].
+    pub max_dns_vantages: usize,
 }
+
+/// Default of [`WorldConfig::operation_retention`]: 5 minutes.
+pub const DEFAULT_OPERATION_RETENTION: Duration = Duration::minutes(5);
+/// Default of [`WorldConfig::max_finished_operations`].
+pub const DEFAULT_MAX_FINISHED_OPERATIONS: usize = 1000;
+/// Default of [`WorldConfig::max_dns_vantages`].
+pub const DEFAULT_MAX_DNS_VANTAGES: usize = 128;
 
 impl Default for WorldConfig {
     fn default() -> Self {
@@ -54,6 +71,9 @@ impl Default for WorldConfig {
             seed: 0,
             subscriptions: vec![SubscriptionConfig::registered(DEFAULT_SUBSCRIPTION, "arcemu default subscription")],
             caller: "arcemu-user@example.com".to_string(),
+            operation_retention: DEFAULT_OPERATION_RETENTION,
+            max_finished_operations: DEFAULT_MAX_FINISHED_OPERATIONS,
+            max_dns_vantages: DEFAULT_MAX_DNS_VANTAGES,
         }
     }
 }
@@ -109,7 +129,7 @@ impl World {
         let mut w = World {
             ids: IdGenerator::new(config.seed),
             store: Store::default(),
-            operations: Operations::default(),
+            operations: Operations::new(config.operation_retention, config.max_finished_operations),
             config,
         };
         for s in w.config.subscriptions.clone() {
