@@ -17,6 +17,8 @@
 pub mod admin;
 pub mod clock;
 pub mod explain;
+pub mod server;
+pub mod stats;
 pub mod world_file;
 
 pub use arcemu_fake_arm::ArmConfig;
@@ -73,6 +75,7 @@ pub struct Emulator {
     dns_public: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    connections: Arc<server::ConnectionStats>,
 }
 
 impl Emulator {
@@ -89,25 +92,28 @@ impl Emulator {
         let world_changed = Arc::new(tokio::sync::Notify::new());
         let notify = world_changed.clone();
         let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
-        let arm_state = ArmState::new(world.clone(), config.arm, seed);
+        let arm_state = ArmState::new(world.clone(), config.arm.clone(), seed);
         let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
+        let connections = Arc::new(server::ConnectionStats::default());
         let app = admin::router(arm_state.clone())
             .merge(admin::dns_router(arm_state.clone(), dns.handle()))
+            .merge(stats::router(arm_state.clone(), dns.handle(), connections.clone()))
             .merge(arcemu_fake_arm::router(arm_state));
         let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
         let arm_addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::error!("ARM listener stopped: {e}");
-            }
-        });
+        let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();
-        Ok(Emulator { arm_addr, world, dns: Some(dns), dns_public, shutdown: Some(tx), server: Some(server) })
+        Ok(Emulator {
+            arm_addr,
+            world,
+            dns: Some(dns),
+            dns_public,
+            shutdown: Some(tx),
+            server: Some(server),
+            connections,
+        })
     }
 
     /// Socket address of the ARM listener.
@@ -145,12 +151,18 @@ impl Emulator {
         self.dns_public
     }
 
+    /// Counts of the ARM listener's connections (open now, refused, timed out).
+    pub fn connections(&self) -> &server::ConnectionStats {
+        &self.connections
+    }
+
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.
     pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    /// Stops accepting, lets in-flight requests finish (at most [`server::SHUTDOWN_GRACE`]), and
+    /// waits for the server to end.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -148,7 +148,34 @@ async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Bo
         }
     }
     let limit = st.config.max_body_bytes;
-    axum::body::to_bytes(body, limit).await.map_err(|_| ArmError::request_entity_too_large(limit))
+    // A declared length over the limit is refused before anything is read (a client announcing
+    // 10 GB and sending 2 bytes gets its answer now, not after a wait).
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ArmError::request_entity_too_large(limit));
+    }
+    // The listener's DeadlineBody cuts a stalled body; this timeout is the same bound for a
+    // router served some other way.
+    let timeout = st.config.body_read_timeout;
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Err(_) => Err(ArmError::request_timeout(timeout.as_secs_f64())),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if crate::is_body_timeout(&e) => Err(ArmError::request_timeout(timeout.as_secs_f64())),
+        Ok(Err(e)) if is_length_limit(&e) => Err(ArmError::request_entity_too_large(limit)),
+        Ok(Err(e)) => Err(ArmError::invalid_request_content(format!("The request body could not be read: {e}"))),
+    }
+}
+
+fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 impl Request<'_> {

@@ -8,10 +8,13 @@
 
 /// Kept at its old path: the lists now live with the kind table in the model.
 pub use arcemu_model::api_versions;
+mod deadline;
 pub mod envelope;
 mod handlers;
 pub mod route;
 pub mod versions;
+
+pub use deadline::{BodyTimedOut, DeadlineBody, is_body_timeout};
 
 use arcemu_model::ids::IdGenerator;
 use arcemu_model::{ArmError, ResourceId, SharedWorld, World};

@@ -439,6 +439,28 @@ impl ArmError {
         )
     }
 
+    /// 408 `RequestTimeout`: a request body that did not arrive within the listener's body read
+    /// timeout (`timeout_secs`).
+    pub fn request_timeout(timeout_secs: f64) -> Self {
+        Self::inferred(
+            408,
+            "RequestTimeout",
+            format!(
+                "The request body did not arrive within {timeout_secs} seconds (the emulator's body read timeout)."
+            ),
+        )
+    }
+
+    /// 429 `TooManyRequests`: a connection over the listener's cap of `limit` open connections
+    /// (answered at once and closed; retry after a second).
+    pub fn too_many_connections(limit: usize) -> Self {
+        Self::inferred(
+            429,
+            "TooManyRequests",
+            format!("The emulator already has {limit} open connections (its --max-connections); retry after 1 second."),
+        )
+    }
+
     /// 404 `NotFound`: a path that is not an ARM path the emulator serves.
     pub fn arm_path_not_found() -> Self {
         Self::inferred(404, "NotFound", "The requested path is not an Azure Resource Manager path the emulator serves.")
@@ -919,6 +941,20 @@ impl ArmError {
         Self::inferred(409, "NotACluster", "not a connected cluster")
     }
 
+    /// 409 `DnsListenerLimitReached`: one more virtual network or site would pass the emulator's
+    /// cap on DNS vantage points (each has its own DNS listener; `--max-dns-listeners`).
+    pub fn dns_listener_limit_reached(limit: usize, what: &str) -> Self {
+        Self::inferred(
+            409,
+            "DnsListenerLimitReached",
+            format!(
+                "The emulator serves at most {limit} DNS vantage points besides the public one (virtual networks \
+                 and sites together, each with its own DNS listener); this {what} would be one more. Delete a \
+                 virtual network or a site, or start arcemu with a larger --max-dns-listeners."
+            ),
+        )
+    }
+
     /// 400 `InvalidResourceReference`: a lab forwarder VM in a virtual network that does not exist
     /// (our text, unlike ARM's [`ArmError::invalid_resource_reference`]).
     pub fn lab_virtual_network_not_found(vnet: impl Display) -> Self {
@@ -979,6 +1015,8 @@ mod tests {
             invalid_authentication_token(),
             unsupported_media_type("text/plain"),
             request_entity_too_large(1),
+            request_timeout(1.5),
+            too_many_connections(1),
             arm_path_not_found(),
             invalid_resource_namespace("Microsoft.Foo"),
             invalid_resource_type("bars", "Microsoft.Foo"),
@@ -1029,6 +1067,7 @@ mod tests {
             cluster_placement_gone("why"),
             not_a_connected_cluster(),
             lab_virtual_network_not_found("/v"),
+            dns_listener_limit_reached(1, "site"),
         ]
     }
 
