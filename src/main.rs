@@ -103,6 +103,51 @@ struct ServeArgs {
     /// A world file (YAML or JSON) to load before serving: ARM resources, sites, forwarders, clusters.
     #[arg(long, env = "ARCEMU_WORLD")]
     world: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    bounds: BoundsArgs,
+}
+
+/// What keeps a long run bounded (README, "Bounds").
+#[derive(clap::Args)]
+struct BoundsArgs {
+    /// Time a request's head may take from its first byte, in milliseconds (then the connection is closed).
+    #[arg(long, env = "ARCEMU_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// Time a request's body may take after its head, in milliseconds (then 408).
+    #[arg(long, env = "ARCEMU_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    body_timeout_ms: u64,
+    /// A connection with nothing in progress and no byte moving this long is closed, in milliseconds.
+    #[arg(long, env = "ARCEMU_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    idle_timeout_ms: u64,
+    /// Open ARM connections at most; one more is answered 429 and closed.
+    #[arg(long, env = "ARCEMU_MAX_CONNECTIONS", default_value_t = arcemu::ArmConfig::default().max_connections)]
+    max_connections: usize,
+    /// DNS vantage points at most besides the public one (VNets and sites: each has a listener).
+    #[arg(long, env = "ARCEMU_MAX_DNS_LISTENERS", default_value_t = arcemu::WorldConfig::default().max_dns_vantages)]
+    max_dns_listeners: usize,
+    /// How long an ended operation's status stays readable, in seconds (then 404).
+    #[arg(long, env = "ARCEMU_OPERATION_RETENTION_SECS", default_value_t = 300)]
+    operation_retention_secs: u32,
+    /// Ended operations kept at most (the oldest go first).
+    #[arg(long, env = "ARCEMU_MAX_FINISHED_OPERATIONS", default_value_t = arcemu::WorldConfig::default().max_finished_operations)]
+    max_finished_operations: usize,
+    /// A list page ends before this many bytes of items (and after 100 items), with a nextLink.
+    #[arg(long, env = "ARCEMU_PAGE_MAX_BYTES", default_value_t = arcemu::ArmConfig::default().page_max_bytes)]
+    page_max_bytes: usize,
+}
+
+impl BoundsArgs {
+    fn apply(&self, config: &mut EmulatorConfig) {
+        use std::time::Duration;
+        config.arm.header_read_timeout = Duration::from_millis(self.header_timeout_ms.max(1));
+        config.arm.body_read_timeout = Duration::from_millis(self.body_timeout_ms.max(1));
+        config.arm.idle_timeout = Duration::from_millis(self.idle_timeout_ms.max(1));
+        config.arm.max_connections = self.max_connections.max(1);
+        config.arm.page_max_bytes = self.page_max_bytes.max(1);
+        config.world.max_dns_vantages = self.max_dns_listeners;
+        config.world.operation_retention = time::Duration::seconds(i64::from(self.operation_retention_secs));
+        config.world.max_finished_operations = self.max_finished_operations;
+    }
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -185,6 +230,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
     config.arm.require_auth = !args.no_auth;
+    args.bounds.apply(&mut config);
     if let Some(path) = &args.world {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))

@@ -213,3 +213,283 @@ async fn lists_are_paged_by_size_as_well_as_count() {
         assert!(pages >= 3, "{first}: 4 MB in pages of 1 MB: {pages} pages");
     }
 }
+
+/// An emulator with short listener timeouts and a small connection cap.
+async fn start_tight(max_connections: usize) -> Arm {
+    let mut cfg = arcemu::EmulatorConfig::default();
+    cfg.arm.header_read_timeout = Duration::from_millis(400);
+    cfg.arm.body_read_timeout = Duration::from_millis(400);
+    cfg.arm.idle_timeout = Duration::from_millis(400);
+    cfg.arm.max_connections = max_connections;
+    start_with(cfg).await
+}
+
+/// Reads until the server closes the connection (`Ok(bytes)`) or `within` passes (`Err`).
+fn read_until_closed(s: &mut TcpStream, within: Duration) -> Result<String, String> {
+    let start = Instant::now();
+    s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < within {
+        match s.read(&mut buf) {
+            Ok(0) => return Ok(String::from_utf8_lossy(&out).into_owned()),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Ok(String::from_utf8_lossy(&out).into_owned()),
+        }
+    }
+    Err(format!("still open after {within:?}; read {:?}", String::from_utf8_lossy(&out)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_idle_connections_and_stalled_bodies_are_cut() {
+    let arm = start_tight(64).await;
+    arm.group(SUB, "rg", "eastus").await;
+    let addr = arm.emu.arm_addr();
+    let put = format!("PUT {}?api-version={HC_API} HTTP/1.1\r\n", scope_id(SUB, "rg", "pls"));
+    tokio::task::spawn_blocking(move || {
+        // Idle: connected, nothing sent.
+        let mut idle = TcpStream::connect(addr).unwrap();
+        // Slow headers: a byte at a time, every 100 ms (each inside the idle timeout).
+        let mut slow = TcpStream::connect(addr).unwrap();
+        // Stalled body: the head says 100 bytes, 2 come.
+        let mut stalled = TcpStream::connect(addr).unwrap();
+        stalled
+            .write_all(
+                format!("{put}Host: x\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{}}")
+                    .as_bytes(),
+            )
+            .unwrap();
+        let start = Instant::now();
+        let mut slow_cut = None;
+        for b in put.bytes().chain("Host: x\r\n".bytes()).cycle().take(40) {
+            if slow.write_all(&[b]).is_err() {
+                slow_cut = Some(start.elapsed());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let slow_cut = slow_cut.or_else(|| read_until_closed(&mut slow, Duration::from_secs(1)).ok().map(|_| start.elapsed()));
+        assert!(slow_cut.is_some_and(|t| t < Duration::from_millis(2500)), "slow headers not cut: {slow_cut:?}");
+        read_until_closed(&mut idle, Duration::from_secs(2)).expect("the idle connection is closed");
+        let answer = read_until_closed(&mut stalled, Duration::from_secs(2)).expect("the stalled body is answered");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("RequestTimeout"), "{answer}");
+    })
+    .await
+    .unwrap();
+    // All three counted, and gone.
+    let stats = arm.get("/_emulator/stats").await.body;
+    assert!(stats["connectionsTimedOut"].as_u64().unwrap_or_default() >= 2, "{stats}");
+    assert!(stats["connections"].as_u64().unwrap_or(99) <= 2, "{stats}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_are_refused_at_once_and_the_emulator_keeps_answering() {
+    let arm = start_tight(4).await;
+    let addr = arm.emu.arm_addr();
+    tokio::task::spawn_blocking(move || {
+        // Four silent clients take every slot...
+        let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(addr).unwrap()).collect();
+        std::thread::sleep(Duration::from_millis(50));
+        // ...the fifth is answered 429 at once (not left waiting), with ARM's envelope.
+        let health = format!("GET /_emulator/health HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+        let (text, took) = raw_exchange(addr, health.as_bytes(), Duration::from_secs(2));
+        assert!(text.starts_with("HTTP/1.1 429"), "{text:?}");
+        assert!(text.contains("TooManyRequests") && text.to_ascii_lowercase().contains("retry-after: 1"), "{text}");
+        assert!(took < Duration::from_millis(300), "{took:?}");
+        // The silent ones are cut by the header/idle timeout; then there is room again.
+        std::thread::sleep(Duration::from_millis(900));
+        let (text, _) = raw_exchange(addr, health.as_bytes(), Duration::from_secs(2));
+        assert!(text.starts_with("HTTP/1.1 200"), "{text:?}");
+        drop(held);
+    })
+    .await
+    .unwrap();
+    let stats = arm.get("/_emulator/stats").await.body;
+    assert!(stats["connectionsRefused"].as_u64().unwrap_or_default() >= 1, "{stats}");
+}
+
+/// `arcemu serve` under `ulimit -n {fds}`, killed when dropped.
+struct Served {
+    child: std::process::Child,
+    arm: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_with_fd_limit(fds: u32) -> Served {
+    use std::io::BufRead;
+    let bin = env!("CARGO_BIN_EXE_arcemu");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n {fds} && exec \"$0\" serve --arm-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 --max-dns-listeners 1000"
+        ))
+        .arg(bin)
+        .env_remove("ARCEMU_WORLD")
+        .env_remove("ARCEMU_SUBSCRIPTIONS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("arcemu serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut served = Served { child, arm: String::new() };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|e| panic!("no 'arcemu ready' within 15 s: {e}"));
+        if let Some(url) = line.trim().strip_prefix("ARM:") {
+            served.arm = url.trim().to_string();
+        }
+        if line.trim() == "arcemu ready" {
+            return served;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
+    // 14 descriptors at start; 40 leave room for about a dozen vantage points (2 each).
+    let served = serve_with_fd_limit(40);
+    let http = reqwest::Client::builder().pool_max_idle_per_host(1).timeout(Duration::from_secs(5)).build().unwrap();
+    let url = |p: &str| format!("{}{p}", served.arm);
+    for i in 0..20 {
+        let r = http
+            .put(url(&format!("/_emulator/sites/s{i:02}")))
+            .json(&json!({"addressSpace": [format!("10.{i}.0.0/16")]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "the model accepts the site; only its listener may fail");
+        // Read to the end, so that the one connection is reused (descriptors are scarce here).
+        r.bytes().await.unwrap();
+    }
+    let listeners: Value = http.get(url("/_emulator/dns/listeners")).send().await.unwrap().json().await.unwrap();
+    let bound = listeners["listeners"].as_object().unwrap();
+    let failed = listeners["failed"].as_object().expect("failed binds are reported");
+    assert!(!failed.is_empty(), "out of descriptors, some binds fail: {listeners}");
+    for i in 0..20 {
+        let id = format!("site:s{i:02}");
+        assert!(bound.contains_key(&id) != failed.contains_key(&id), "{id} is bound or reported failed: {listeners}");
+    }
+    let stats: Value = http.get(url("/_emulator/stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["dnsListenerFailures"].as_u64(), Some(failed.len() as u64), "{stats}");
+
+    // Descriptors come back: the failed ones are bound by a later sync, without a new change.
+    for i in 0..12 {
+        let r = http.delete(url(&format!("/_emulator/sites/s{i:02}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let l: Value = http.get(url("/_emulator/dns/listeners")).send().await.unwrap().json().await.unwrap();
+        if l["failed"].as_object().is_some_and(|f| f.is_empty()) {
+            assert_eq!(l["listeners"].as_object().map(|m| m.len()), Some(1 + 8), "{l}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "failed binds not retried: {l}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Churn: clients create and delete resources of several kinds (long-running ones among them),
+/// sites and VNets (each with a DNS listener), on pooled and fresh connections, for ~6 s; what
+/// the emulator keeps must stay bounded all along and come back to nothing after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn churn_keeps_operations_listeners_and_connections_bounded() {
+    const CHURN: Duration = Duration::from_secs(6);
+    const MAX_FINISHED: usize = 200;
+    const CLIENTS: usize = 3;
+    let mut cfg = arcemu::EmulatorConfig::default();
+    cfg.world.operation_retention = time::Duration::milliseconds(500);
+    cfg.world.max_finished_operations = MAX_FINISHED;
+    cfg.arm.idle_timeout = Duration::from_secs(1);
+    let arm = Arc::new(start_with(cfg).await);
+    let start = Instant::now();
+    let mut clients = Vec::new();
+    for c in 0..CLIENTS {
+        let arm = arm.clone();
+        clients.push(tokio::spawn(async move {
+            let mut rounds = 0u32;
+            while start.elapsed() < CHURN && rounds < 10_000 {
+                let rg = format!("churn{c}-{rounds}");
+                arm.group(SUB, &rg, "eastus").await;
+                let vnet = arm.vnet(SUB, &rg, "v", "eastus", "10.1.0.0/16", &[("s", "10.1.1.0/24")]).await;
+                let nsg = net_id(SUB, &rg, "networkSecurityGroups", "n");
+                assert_eq!(
+                    arm.put(&format!("{nsg}?api-version={NET_API}"), json!({"location": "eastus"})).await.status,
+                    201
+                );
+                let scope = arm.scope(SUB, &rg, "pls", "eastus").await;
+                assert_eq!(arm.put_cluster(SUB, &rg, "c", "eastus", None).await.status, 201);
+                let site = format!("/_emulator/sites/site{c}");
+                assert_eq!(arm.put(&site, json!({"addressSpace": ["192.168.0.0/24"]})).await.status, 201);
+                // Long-running deletes (cluster, scope), plain ones (NSG, VNet), the site, then the group.
+                let cluster = cluster_id(SUB, &rg, "c");
+                assert_eq!(arm.delete(&format!("{cluster}?api-version={K8S_API}")).await.status, 202);
+                assert_eq!(arm.delete(&format!("{scope}?api-version={HC_API}")).await.status, 202);
+                for id in [&nsg, &vnet] {
+                    let status = arm.delete(&format!("{id}?api-version={NET_API}")).await.status;
+                    assert!(status == 200 || status == 202, "{id}: {status}");
+                }
+                assert_eq!(arm.delete(&site).await.status, 200);
+                let r = arm.delete(&format!("/subscriptions/{SUB}/resourcegroups/{rg}?api-version={RG_API}")).await;
+                assert_eq!(r.status, 202, "{}", r.body);
+                // Now and then a fresh connection, dropped right after.
+                if rounds.is_multiple_of(5) {
+                    let fresh = reqwest::Client::new();
+                    let url = format!("{}/_emulator/health", arm.base);
+                    assert_eq!(fresh.get(url).send().await.unwrap().status(), 200);
+                }
+                rounds += 1;
+            }
+            rounds
+        }));
+    }
+    // Sampled while it runs: never more than the bound (plus what is in flight).
+    let mut peak = 0u64;
+    while start.elapsed() < CHURN {
+        // Well inside the idle timeout, so that this pooled connection is never cut under it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let stats = arm.get("/_emulator/stats").await.body;
+        let ops = stats["operations"].as_u64().unwrap();
+        peak = peak.max(ops);
+        assert!(ops <= (MAX_FINISHED + 4 * CLIENTS) as u64, "{stats}");
+        assert!(stats["dnsListeners"].as_u64().unwrap() <= 1 + 2 * CLIENTS as u64, "{stats}");
+        assert!(stats["connections"].as_u64().unwrap() <= 2 * CLIENTS as u64 + 4, "{stats}");
+    }
+    let mut rounds = 0;
+    for c in clients {
+        rounds += tokio::time::timeout(Duration::from_secs(10), c).await.expect("a client stalled").unwrap();
+    }
+    assert!(rounds >= 10, "only {rounds} rounds of churn");
+    // After the window and the idle timeout: nothing kept (asked on a fresh connection).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let fresh = reqwest::Client::new();
+    let get = |path: &str| fresh.get(format!("{}{path}", arm.base)).send();
+    get("/_emulator/dns/listeners").await.unwrap().bytes().await.unwrap();
+    let stats: Value = get("/_emulator/stats").await.unwrap().json().await.unwrap();
+    assert_eq!(stats["operations"], 0, "{stats}");
+    assert_eq!((stats["resources"].as_u64(), stats["sites"].as_u64()), (Some(0), Some(0)), "{stats}");
+    assert_eq!(stats["dnsListeners"], 1, "only the public one: {stats}");
+    assert_eq!(stats["connections"], 1, "this request's only: {stats}");
+    assert!(stats["connectionsAccepted"].as_u64().unwrap() > rounds as u64 / 5, "{stats}");
+    eprintln!("churn: {rounds} rounds, peak {peak} operations kept, {stats}");
+}

@@ -157,7 +157,7 @@ impl World {
     /// them, then drops the operation records whose retention window has closed. Returns
     /// whether anything changed (expired records alone are no change of the resources).
     pub fn advance(&mut self, now: OffsetDateTime) -> bool {
-        if !self.next_deadline().is_some_and(|t| t <= now) {
+        if self.next_deadline().is_none_or(|t| t > now) {
             return false;
         }
         let before = self.generation();
