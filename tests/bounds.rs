@@ -367,7 +367,9 @@ fn serve_with_fd_limit(fds: u32) -> Served {
 async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
     // 14 descriptors at start; 40 leave room for about a dozen vantage points (2 each).
     let served = serve_with_fd_limit(40);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(1).timeout(Duration::from_secs(5)).build().unwrap();
+    // One connection per request, closed after it: descriptors are scarce in the server, and a
+    // pooled connection plus a new one could find none left to accept the second.
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(Duration::from_secs(5)).build().unwrap();
     let url = |p: &str| format!("{}{p}", served.arm);
     for i in 0..20 {
         let r = http
@@ -377,7 +379,6 @@ async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
             .await
             .unwrap();
         assert_eq!(r.status(), 201, "the model accepts the site; only its listener may fail");
-        // Read to the end, so that the one connection is reused (descriptors are scarce here).
         r.bytes().await.unwrap();
     }
     let listeners: Value = http.get(url("/_emulator/dns/listeners")).send().await.unwrap().json().await.unwrap();
@@ -489,7 +490,8 @@ async fn churn_keeps_operations_listeners_and_connections_bounded() {
     assert_eq!(stats["operations"], 0, "{stats}");
     assert_eq!((stats["resources"].as_u64(), stats["sites"].as_u64()), (Some(0), Some(0)), "{stats}");
     assert_eq!(stats["dnsListeners"], 1, "only the public one: {stats}");
-    assert_eq!(stats["connections"], 1, "this request's only: {stats}");
+    // This client's (two, when the pool had not got the first one back before the second request).
+    assert!(stats["connections"].as_u64().unwrap() <= 2, "idle connections are closed: {stats}");
     assert!(stats["connectionsAccepted"].as_u64().unwrap() > rounds as u64 / 5, "{stats}");
     eprintln!("churn: {rounds} rounds, peak {peak} operations kept, {stats}");
 }
