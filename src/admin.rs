@@ -51,7 +51,13 @@ impl FromRequest<ArmState> for Body {
     type Rejection = Response;
 
     async fn from_request(req: axum::extract::Request, st: &ArmState) -> Result<Self, Self::Rejection> {
-        arcemu_fake_arm::body::read_limited(req.into_body(), st.config().max_body_bytes)
+        let declared = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let config = st.config();
+        arcemu_fake_arm::body::read_limited(req.into_body(), declared, config.max_body_bytes, config.body_read_timeout)
             .await
             .map(Body)
             .map_err(|e| refuse(&e))
@@ -84,7 +90,8 @@ async fn index() -> Response {
             "GET /_emulator/rules": "the rule catalogue",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
-            "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}",
+            "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}; and the vantage points whose listener failed to bind (retried)",
+            "GET /_emulator/stats": "counts of what the emulator keeps: operations, resources, DNS listeners, open connections",
             "GET /_emulator/dns/resolve?name={fqdn}&from={vantage}&type={A|AAAA|CNAME|number}": "the DNS answer from a vantage point, with the trace of why",
             "GET /_emulator/sites": "on-premises sites",
             "PUT|GET|DELETE /_emulator/sites/{name}": "{\"addressSpace\": [cidr], \"dns\": {\"zones\": [{\"zone\", \"records\": {name: [ip]}}], \"forwarders\": [{\"domain\", \"targets\": [ip]}], \"publicFallback\": bool}, \"firewall\": [{\"destination\", \"port\", \"inbound\"}] | null, \"expressRouteCircuit\": id | null}",
@@ -253,10 +260,14 @@ pub fn dns_router(state: ArmState, dns: arcemu_fake_dns::DnsHandle) -> Router {
         .with_state((state, dns))
 }
 
+/// `{"listeners": {vantage: addr}, "failed": {vantage: error}}`: a vantage point whose listener
+/// could not be bound (out of descriptors, ...) is in `failed` until a later sync binds it.
 async fn dns_listeners(State((_, dns)): State<(ArmState, arcemu_fake_dns::DnsHandle)>) -> Response {
     let listeners: serde_json::Map<String, Value> =
         dns.sync().await.into_iter().map(|(id, addr)| (id, Value::String(addr.to_string()))).collect();
-    axum::Json(json!({ "listeners": listeners })).into_response()
+    let failed: serde_json::Map<String, Value> =
+        dns.failures().into_iter().map(|(id, e)| (id, Value::String(e))).collect();
+    axum::Json(json!({ "listeners": listeners, "failed": failed })).into_response()
 }
 
 #[derive(Deserialize)]

@@ -19,6 +19,8 @@ pub mod admin;
 pub mod answers;
 pub mod clock;
 pub mod explain;
+pub mod server;
+pub mod stats;
 pub mod world_file;
 
 pub use access::AccessConfig;
@@ -80,6 +82,7 @@ pub struct Emulator {
     dns_public: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    connections: Arc<server::ConnectionStats>,
 }
 
 impl Emulator {
@@ -112,11 +115,12 @@ impl Emulator {
         let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
         let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
+        let connections = Arc::new(server::ConnectionStats::default());
         let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
         let arm_addr = listener.local_addr()?;
         // The URLs the emulator returns name its own address (or public URL), never `Host`.
         let arm_state =
-            ArmState::new(world.clone(), config.arm, seed, &access::base_url(public_url.as_deref(), arm_addr));
+            ArmState::new(world.clone(), config.arm.clone(), seed, &access::base_url(public_url.as_deref(), arm_addr));
         let max_body_bytes = arm_state.config().max_body_bytes;
         let access = access::AccessConfig { public_url, ..config.access };
         let guard = Arc::new(access::Guard::new(&access, arm_addr));
@@ -124,21 +128,23 @@ impl Emulator {
         // access checks (Host, admin token, Origin, admin content type) run before any face.
         let app = admin::router(arm_state.clone())
             .merge(admin::dns_router(arm_state.clone(), dns.handle()))
+            .merge(stats::router(arm_state.clone(), dns.handle(), connections.clone()))
             .merge(arcemu_fake_arm::router(arm_state))
             .layer(axum::middleware::from_fn_with_state(guard, access::guard))
             .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
             .layer(axum::middleware::from_fn(answers::catch_panic));
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::error!("ARM listener stopped: {e}");
-            }
-        });
+        let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();
-        Ok(Emulator { arm_addr, world, dns: Some(dns), dns_public, shutdown: Some(tx), server: Some(server) })
+        Ok(Emulator {
+            arm_addr,
+            world,
+            dns: Some(dns),
+            dns_public,
+            shutdown: Some(tx),
+            server: Some(server),
+            connections,
+        })
     }
 
     /// Socket address of the ARM listener.
@@ -176,12 +182,18 @@ impl Emulator {
         self.dns_public
     }
 
+    /// Counts of the ARM listener's connections (open now, refused, timed out).
+    pub fn connections(&self) -> &server::ConnectionStats {
+        &self.connections
+    }
+
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.
     pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    /// Stops accepting, lets in-flight requests finish (at most [`server::SHUTDOWN_GRACE`]), and
+    /// waits for the server to end.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -127,6 +127,51 @@ struct ServeArgs {
     /// Location, nextLink), e.g. behind a proxy; default: http://<ARM listener address>.
     #[arg(long, env = "ARCEMU_PUBLIC_URL", value_parser = arcemu::access::parse_public_url)]
     public_url: Option<String>,
+    #[command(flatten)]
+    bounds: BoundsArgs,
+}
+
+/// What keeps a long run bounded (README, "Bounds").
+#[derive(clap::Args)]
+struct BoundsArgs {
+    /// Time a request's head may take from its first byte, in milliseconds (then the connection is closed).
+    #[arg(long, env = "ARCEMU_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// Time a request's body may take after its head, in milliseconds (then 408).
+    #[arg(long, env = "ARCEMU_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    body_timeout_ms: u64,
+    /// A connection with nothing in progress and no byte moving this long is closed, in milliseconds.
+    #[arg(long, env = "ARCEMU_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    idle_timeout_ms: u64,
+    /// Open ARM connections at most; one more is answered 429 and closed.
+    #[arg(long, env = "ARCEMU_MAX_CONNECTIONS", default_value_t = arcemu::ArmConfig::default().max_connections)]
+    max_connections: usize,
+    /// DNS vantage points at most besides the public one (VNets and sites: each has a listener).
+    #[arg(long, env = "ARCEMU_MAX_DNS_LISTENERS", default_value_t = arcemu::WorldConfig::default().max_dns_vantages)]
+    max_dns_listeners: usize,
+    /// How long an ended operation's status stays readable, in seconds (then 404).
+    #[arg(long, env = "ARCEMU_OPERATION_RETENTION_SECS", default_value_t = 300)]
+    operation_retention_secs: u32,
+    /// Ended operations kept at most (the oldest go first).
+    #[arg(long, env = "ARCEMU_MAX_FINISHED_OPERATIONS", default_value_t = arcemu::WorldConfig::default().max_finished_operations)]
+    max_finished_operations: usize,
+    /// A list page ends before this many bytes of items (and after 100 items), with a nextLink.
+    #[arg(long, env = "ARCEMU_PAGE_MAX_BYTES", default_value_t = arcemu::ArmConfig::default().page_max_bytes)]
+    page_max_bytes: usize,
+}
+
+impl BoundsArgs {
+    fn apply(&self, config: &mut EmulatorConfig) {
+        use std::time::Duration;
+        config.arm.header_read_timeout = Duration::from_millis(self.header_timeout_ms.max(1));
+        config.arm.body_read_timeout = Duration::from_millis(self.body_timeout_ms.max(1));
+        config.arm.idle_timeout = Duration::from_millis(self.idle_timeout_ms.max(1));
+        config.arm.max_connections = self.max_connections.max(1);
+        config.arm.page_max_bytes = self.page_max_bytes.max(1);
+        config.world.max_dns_vantages = self.max_dns_listeners;
+        config.world.operation_retention = time::Duration::seconds(i64::from(self.operation_retention_secs));
+        config.world.max_finished_operations = self.max_finished_operations;
+    }
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -231,6 +276,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
             "arcemu: warning: --allow-remote without --admin-token: anyone who can reach the listeners can change the world"
         );
     }
+    args.bounds.apply(&mut config);
     if let Some(path) = &args.world {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))

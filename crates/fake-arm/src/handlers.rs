@@ -6,7 +6,7 @@ use crate::envelope;
 use crate::route::{CollectionScope, Route, RouteError, route};
 use crate::versions;
 use arcemu_model::kinds::canonical_namespace;
-use arcemu_model::world::{ListScope, OperationTarget, Page, Subscription};
+use arcemu_model::world::{ListOf, ListScope, OperationTarget, PageLimit, Subscription};
 use arcemu_model::{Applied, ArmError, Change, ResourceId, ResourceKind, Status};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -152,7 +152,9 @@ async fn read_body(st: &ArmState, method: &Method, headers: &HeaderMap, body: Bo
             return Err(ArmError::unsupported_media_type(&media));
         }
     }
-    crate::body::read_limited(body, st.config.max_body_bytes).await
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    crate::body::read_limited(body, declared, st.config.max_body_bytes, st.config.body_read_timeout).await
 }
 
 impl Request<'_> {
@@ -234,15 +236,24 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             versions::check_arm_route(req.api_version.as_deref())?;
             only(m, &[Method::GET])?;
             let after = req.skip_token.as_deref();
-            let size = st.config.page_size;
-            let (value, next) = st.read(|w| {
+            let limit = page_limit(st);
+            let (items, next) = st.read(|w| {
                 let groups = w.resource_groups(&s)?;
-                let mut items = groups.into_iter().filter(|g| after.is_none_or(|a| g.id.key() > a));
-                let page: Vec<_> = items.by_ref().take(size).collect();
-                let next = if items.next().is_some() { page.last().map(|g| g.id.key().to_string()) } else { None };
-                Ok::<_, ArmError>((page.iter().map(|g| g.to_json()).collect::<Vec<Value>>(), next))
+                let mut items: Vec<Vec<u8>> = Vec::new();
+                let (mut bytes, mut last, mut next) = (0usize, None, None);
+                for g in groups.into_iter().filter(|g| after.is_none_or(|a| g.id.key() > a)) {
+                    let item = serde_json::to_vec(&g.to_json()).map_err(ArmError::internal_server_error)?;
+                    if items.len() >= limit.count.max(1) || (!items.is_empty() && bytes + item.len() > limit.bytes) {
+                        next = last;
+                        break;
+                    }
+                    bytes += item.len() + 1;
+                    items.push(item);
+                    last = Some(g.id.key().to_string());
+                }
+                Ok::<_, ArmError>((items, next))
             })?;
-            Ok(Answer::ok(list_body(value, next, req)))
+            Ok(raw_list(&items, next, req))
         }
         Route::ResourceGroup { subscription, name } => {
             versions::check_arm_route(req.api_version.as_deref())?;
@@ -255,16 +266,10 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
                 Some(rg) => ListScope::ResourceGroup(ResourceId::resource_group_id(&subscription, rg)),
                 None => ListScope::Subscription(subscription.clone()),
             };
-            let value = st.read(|w| {
-                let mut value = Vec::new();
-                for kind in ResourceKind::ALL.iter().copied().filter(|k| k.parent().is_none()) {
-                    for item in w.list(&scope, kind, None, usize::MAX)?.items {
-                        value.push(generic_view(&item));
-                    }
-                }
-                Ok::<_, ArmError>(value)
-            })?;
-            Ok(Answer::ok(json!({ "value": value })))
+            let after = req.skip_token.as_deref();
+            let page =
+                st.read(|w| w.list_page(&scope, ListOf::TopLevel, after, page_limit(st), |v| generic_view(&v)))?;
+            Ok(raw_list(&page.items, page.continue_after, req))
         }
         Route::Collection { scope, kind } => {
             versions::check_resource(req.api_version.as_deref(), kind, "")?;
@@ -274,8 +279,9 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
                 CollectionScope::ResourceGroup(rg) => ListScope::ResourceGroup(rg),
                 CollectionScope::Parent(p) => ListScope::Parent(p),
             };
-            let page: Page = st.read(|w| w.list(&scope, kind, req.skip_token.as_deref(), st.config.page_size))?;
-            Ok(Answer::ok(list_body(page.items, page.continue_after, req)))
+            let after = req.skip_token.as_deref();
+            let page = st.read(|w| w.list_page(&scope, ListOf::Kind(kind), after, page_limit(st), |v| v))?;
+            Ok(raw_list(&page.items, page.continue_after, req))
         }
         Route::PrivateLinkResources { scope, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
@@ -299,14 +305,31 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
         Route::AllRecordSets { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
             only(m, &[Method::GET])?;
-            let value = st.read(|w| {
-                let mut value = vec![w.zone_soa_record_set(&zone)?];
+            let after = req.skip_token.as_deref();
+            let mut limit = page_limit(st);
+            let (soa, page) = st.read(|w| {
+                // The SOA record set leads the first page.
+                let soa = match after {
+                    None => Some(
+                        serde_json::to_vec(&w.zone_soa_record_set(&zone)?).map_err(ArmError::internal_server_error)?,
+                    ),
+                    Some(_) => None,
+                };
+                if let Some(s) = &soa {
+                    limit = PageLimit {
+                        count: limit.count.saturating_sub(1).max(1),
+                        bytes: limit.bytes.saturating_sub(s.len()),
+                    };
+                }
                 let scope = ListScope::Parent(zone.clone());
-                value.extend(w.list(&scope, ResourceKind::ARecordSet, None, usize::MAX)?.items);
-                value.extend(w.list(&scope, ResourceKind::CnameRecordSet, None, usize::MAX)?.items);
-                Ok::<_, ArmError>(value)
+                let kinds = [ResourceKind::ARecordSet, ResourceKind::CnameRecordSet];
+                let page = w.list_page(&scope, ListOf::Kinds(&kinds), after, limit, |v| v)?;
+                Ok::<_, ArmError>((soa, page))
             })?;
-            Ok(Answer::ok(json!({ "value": value })))
+            let mut items = Vec::with_capacity(page.items.len() + 1);
+            items.extend(soa);
+            items.extend(page.items);
+            Ok(raw_list(&items, page.continue_after, req))
         }
         Route::ZoneSoa { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
@@ -445,7 +468,7 @@ fn operation(st: &ArmState, req: &Request, subscription: &str, op_id: &str, resu
         let op = w
             .operation(op_id)
             .filter(|o| o.subscription.eq_ignore_ascii_case(subscription))
-            .ok_or_else(|| ArmError::operation_not_found(op_id))?;
+            .ok_or_else(|| ArmError::operation_not_found(op_id, w.config().operation_retention.whole_seconds()))?;
         if !results {
             return Ok(Answer::ok(op.to_json(req.path)));
         }
@@ -477,14 +500,30 @@ fn retry_after(d: time::Duration) -> String {
     secs.max(0).to_string()
 }
 
-fn list_body(value: Vec<Value>, next: Option<String>, req: &Request) -> Value {
-    let mut body = json!({ "value": value });
+/// A list page's limits: the configured count and byte budget.
+fn page_limit(st: &ArmState) -> PageLimit {
+    PageLimit { count: st.config.page_size, bytes: st.config.page_max_bytes }
+}
+
+/// `{"value": [items...], "nextLink": ...}` from already serialized items.
+fn raw_list(items: &[Vec<u8>], next: Option<String>, req: &Request) -> Answer {
+    let mut out = Vec::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 512);
+    out.extend_from_slice(b"{\"value\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+    out.push(b']');
     if let Some(after) = next {
         let v = req.api_version.as_deref().unwrap_or_default();
-        body["nextLink"] =
-            json!(format!("{}{}?api-version={v}&$skipToken={}", req.base_url(), req.path, percent_encode(&after)));
+        let link = format!("{}{}?api-version={v}&$skipToken={}", req.base_url(), req.path, percent_encode(&after));
+        out.extend_from_slice(b",\"nextLink\":");
+        out.extend_from_slice(&serde_json::to_vec(&link).unwrap_or_else(|_| b"null".to_vec()));
     }
-    body
+    out.push(b'}');
+    Answer { raw: Some(Bytes::from(out)), ..Answer::empty(StatusCode::OK) }
 }
 
 /// The generic-resources view (`/resources` lists).

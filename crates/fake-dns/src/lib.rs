@@ -111,6 +111,9 @@ impl Drop for Listener {
 #[derive(Default)]
 struct Listeners {
     by_vantage: BTreeMap<String, Listener>,
+    /// Vantage points whose listener could not be bound (out of descriptors, ...), with why;
+    /// retried at every sync until it works or the vantage point goes.
+    failed: BTreeMap<String, String>,
     /// The world generation the listeners were last synced with (`None`: retry at next check).
     synced: Option<u64>,
     /// Set once the server is stopped: no listener is started any more.
@@ -123,6 +126,8 @@ struct Shared {
     listeners: Mutex<Listeners>,
     /// Snapshot of the addresses, readable without awaiting.
     addrs: RwLock<BTreeMap<String, SocketAddr>>,
+    /// Snapshot of the failed binds (vantage id → error), readable without awaiting.
+    failed: RwLock<BTreeMap<String, String>>,
     public_addr: SocketAddr,
 }
 
@@ -141,6 +146,12 @@ impl DnsHandle {
     /// Address of the public view's listener.
     pub fn public_addr(&self) -> SocketAddr {
         self.shared.public_addr
+    }
+
+    /// Vantage points of the world that have no listener because binding one failed (vantage
+    /// id → the error). Each is retried at every sync (at least every poll interval).
+    pub fn failures(&self) -> BTreeMap<String, String> {
+        self.shared.failed.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Re-syncs the listeners with the world now (if it changed) and returns them.
@@ -171,6 +182,7 @@ impl DnsServer {
             config,
             listeners: Mutex::new(listeners),
             addrs: RwLock::new(BTreeMap::from([(PUBLIC.to_string(), public_addr)])),
+            failed: RwLock::default(),
             public_addr,
         });
         shared.sync().await;
@@ -197,6 +209,7 @@ impl DnsServer {
                 std::mem::take(&mut l.by_vantage)
             };
             sup.addrs.write().unwrap_or_else(|p| p.into_inner()).clear();
+            sup.failed.write().unwrap_or_else(|p| p.into_inner()).clear();
             for (_, l) in all {
                 l.stop().await;
             }
@@ -263,7 +276,7 @@ impl Shared {
                 listener.stop().await;
             }
         }
-        let mut complete = true;
+        l.failed.retain(|id, _| wanted.contains_key(id));
         for (id, vantage) in wanted {
             if l.by_vantage.contains_key(&id) {
                 continue;
@@ -271,17 +284,22 @@ impl Shared {
             match bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await {
                 Ok(listener) => {
                     tracing::info!("DNS: serving {id} on {}", listener.addr);
+                    l.failed.remove(&id);
                     l.by_vantage.insert(id, listener);
                 }
                 Err(e) => {
-                    tracing::error!("DNS: cannot listen for {id}: {e}");
-                    complete = false;
+                    if !l.failed.contains_key(&id) {
+                        tracing::error!("DNS: cannot listen for {id}: {e} (retried at every sync)");
+                    }
+                    l.failed.insert(id, e.to_string());
                 }
             }
         }
-        l.synced = complete.then_some(generation);
+        // With a failed bind, the next check retries (it does not wait for a change).
+        l.synced = l.failed.is_empty().then_some(generation);
         let addrs = l.by_vantage.iter().map(|(id, x)| (id.clone(), x.addr)).collect();
         *self.addrs.write().unwrap_or_else(|p| p.into_inner()) = addrs;
+        *self.failed.write().unwrap_or_else(|p| p.into_inner()) = l.failed.clone();
     }
 }
 

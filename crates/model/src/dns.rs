@@ -17,7 +17,7 @@
 //! `rules::net_001_link_reaches_site`); every trace step cites its [`Rule`].
 
 use crate::endpoints::public_zones;
-use crate::error::{Rule, cite};
+use crate::error::{ArmError, ArmResult, Rule, cite};
 use crate::id::ResourceId;
 use crate::kinds::ResourceKind;
 use crate::lab::Site;
@@ -251,6 +251,16 @@ impl World {
         v.extend(self.store.of_kind(ResourceKind::VirtualNetwork).map(|r| Vantage::VirtualNetwork(r.id.clone())));
         v.extend(self.store.sites().map(|s| Vantage::Site(s.name.clone())));
         v
+    }
+
+    /// Refuses a new vantage point (a virtual network or a site: `what`) once there are
+    /// [`WorldConfig::max_dns_vantages`](crate::world::WorldConfig::max_dns_vantages) of them, so
+    /// that every one the world holds gets its DNS listener (never a 201 with a listener missing).
+    pub(crate) fn check_room_for_vantage(&self, what: &str) -> ArmResult<()> {
+        let limit = self.config.max_dns_vantages;
+        let vnets = self.store.of_kind(ResourceKind::VirtualNetwork).take(limit).count();
+        let sites = self.store.sites().take(limit).count();
+        if vnets + sites >= limit { Err(ArmError::dns_listener_limit_reached(limit, what)) } else { Ok(()) }
     }
 
     /// Resolves `qname`/`qtype` from `vantage`.
@@ -700,6 +710,35 @@ fn known_labels(cloud: Cloud, zone: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vnets_and_sites_share_the_cap_on_dns_vantage_points() {
+        use crate::door::Change;
+        use crate::world::{DEFAULT_SUBSCRIPTION, WorldConfig};
+        use serde_json::json;
+        let now = crate::clock::ManualClock::DEFAULT_START;
+        let mut w = World::new(WorldConfig { max_dns_vantages: 2, ..WorldConfig::default() });
+        let rg = json!({"location": "eastus"});
+        w.apply(now, Change::PutResourceGroup { subscription: DEFAULT_SUBSCRIPTION, name: "rg", body: &rg }).unwrap();
+        let vnet =
+            |n: &str| ResourceId::resource(DEFAULT_SUBSCRIPTION, "rg", "Microsoft.Network", "virtualNetworks", n);
+        let body = json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+        let site = json!({"addressSpace": ["192.168.0.0/24"]});
+        w.apply(now, Change::PutResource { id: &vnet("a"), body: &body }).unwrap();
+        w.apply(now, Change::PutSite { name: "hq", body: &site }).unwrap();
+        let generation = w.generation();
+        let e = w.apply(now, Change::PutResource { id: &vnet("b"), body: &body }).unwrap_err();
+        assert_eq!((e.status, e.code.as_ref()), (409, "DnsListenerLimitReached"), "{e:?}");
+        let e = w.apply(now, Change::PutSite { name: "branch", body: &site }).unwrap_err();
+        assert_eq!((e.status, e.code.as_ref()), (409, "DnsListenerLimitReached"), "{e:?}");
+        assert_eq!((w.generation(), w.dns_vantages().len()), (generation, 3), "nothing changed");
+        // Replacing is no new vantage point.
+        w.apply(now, Change::PutResource { id: &vnet("a"), body: &body }).unwrap();
+        w.apply(now, Change::PutSite { name: "hq", body: &site }).unwrap();
+        w.apply(now, Change::DeleteSite { name: "hq" }).unwrap();
+        w.apply(now, Change::PutResource { id: &vnet("b"), body: &body }).unwrap();
+        assert_eq!(w.dns_vantages().len(), 3);
+    }
 
     #[test]
     fn vantage_ids_round_trip() {

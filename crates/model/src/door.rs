@@ -154,14 +154,18 @@ impl World {
     }
 
     /// Brings the world to `now`: completes due operations and recomputes what depends on
-    /// them. Returns whether anything changed.
+    /// them, then drops the operation records whose retention window has closed. Returns
+    /// whether anything changed (expired records alone are no change of the resources).
     pub fn advance(&mut self, now: OffsetDateTime) -> bool {
-        if !self.has_due_operations(now) {
+        if self.next_deadline().is_none_or(|t| t > now) {
             return false;
         }
         let before = self.generation();
-        self.settle(now);
-        self.refresh_connectivity(now);
+        if self.has_due_operations(now) {
+            self.settle(now);
+            self.refresh_connectivity(now);
+        }
+        self.expire_operations(now);
         self.generation() != before
     }
 
@@ -251,9 +255,10 @@ pub type ChangeHook = Box<dyn Fn() + Send + Sync>;
 pub struct SharedWorld {
     world: RwLock<World>,
     clock: Arc<dyn Clock>,
-    /// When the earliest in-progress operation is due (unix nanoseconds), readable without the
-    /// lock, so that a read knows before locking whether it must settle (write) or not (read).
-    earliest_due: AtomicI64,
+    /// The world's next deadline (an operation due, a record expiring; unix nanoseconds),
+    /// readable without the lock, so that a read knows before locking whether it must settle
+    /// (write) or not (read).
+    next_deadline: AtomicI64,
     /// The world's generation as of the last release of the write lock.
     generation: AtomicU64,
     on_change: Vec<ChangeHook>,
@@ -261,12 +266,12 @@ pub struct SharedWorld {
 
 impl SharedWorld {
     pub fn new(world: World, clock: Arc<dyn Clock>) -> Self {
-        let earliest = world.earliest_due().map_or(NEVER, nanos);
+        let earliest = world.next_deadline().map_or(NEVER, nanos);
         let generation = world.generation();
         Self {
             world: RwLock::new(world),
             clock,
-            earliest_due: AtomicI64::new(earliest),
+            next_deadline: AtomicI64::new(earliest),
             generation: AtomicU64::new(generation),
             on_change: Vec::new(),
         }
@@ -298,10 +303,11 @@ impl SharedWorld {
     }
 
     /// Reads the world as it is now. One acquisition: a read lock, or — when an operation is
-    /// due — a write lock under which the due operations are settled before `f` runs.
+    /// due or an operation record expires — a write lock under which the world is advanced
+    /// before `f` runs.
     pub fn read<R>(&self, f: impl FnOnce(&World) -> R) -> R {
         let now = self.clock.now();
-        if self.earliest_due.load(Ordering::Acquire) > nanos(now) {
+        if self.next_deadline.load(Ordering::Acquire) > nanos(now) {
             let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
             // A writer may have started an operation due already between the check and the
             // lock; such a read is simply ordered before the settling (as if it came first).
@@ -317,7 +323,7 @@ impl SharedWorld {
         let (result, changed) = {
             let mut w = self.world.write().unwrap_or_else(PoisonError::into_inner);
             let result = f(&mut w);
-            self.earliest_due.store(w.earliest_due().map_or(NEVER, nanos), Ordering::Release);
+            self.next_deadline.store(w.next_deadline().map_or(NEVER, nanos), Ordering::Release);
             let generation = w.generation();
             let changed = self.generation.swap(generation, Ordering::AcqRel) != generation;
             (result, changed)

@@ -469,6 +469,18 @@ impl ArmError {
         )
     }
 
+    /// 408 `RequestTimeout`: a request body that did not arrive within the listener's body read
+    /// timeout (`timeout_secs`).
+    pub fn request_timeout(timeout_secs: f64) -> Self {
+        Self::inferred(
+            408,
+            "RequestTimeout",
+            format!(
+                "The request body did not arrive within {timeout_secs} seconds (the emulator's body read timeout)."
+            ),
+        )
+    }
+
     /// 403 `ForeignOriginRefused`: a write whose `Origin` is not the emulator's own (a web page
     /// the user opened, trying to change the world: cross-site request forgery).
     pub fn foreign_origin_refused(origin: &str) -> Self {
@@ -490,6 +502,16 @@ impl ArmError {
             "AdminTokenRequired",
             "The admin API needs 'Authorization: Bearer <token>' with the token the emulator was started with \
              (--admin-token / ARCEMU_ADMIN_TOKEN).",
+        )
+    }
+
+    /// 429 `TooManyRequests`: a connection over the listener's cap of `limit` open connections
+    /// (answered at once and closed; retry after a second).
+    pub fn too_many_connections(limit: usize) -> Self {
+        Self::inferred(
+            429,
+            "TooManyRequests",
+            format!("The emulator already has {limit} open connections (its --max-connections); retry after 1 second."),
         )
     }
 
@@ -524,9 +546,16 @@ impl ArmError {
     }
 
     /// 404 `OperationNotFound`: an operation status or result URL naming no operation of the
-    /// subscription.
-    pub fn operation_not_found(operation: &str) -> Self {
-        Self::inferred(404, "OperationNotFound", format!("The operation '{operation}' could not be found."))
+    /// subscription, or one whose record expired (`retention_secs` after it ended).
+    pub fn operation_not_found(operation: &str, retention_secs: i64) -> Self {
+        Self::inferred(
+            404,
+            "OperationNotFound",
+            format!(
+                "The operation '{operation}' could not be found. The emulator keeps an operation's status for \
+                 {retention_secs} seconds after it ends."
+            ),
+        )
     }
 
     /// 400 `MissingApiVersionParameter`: a request without `api-version` (ARM's text).
@@ -966,6 +995,20 @@ impl ArmError {
         Self::inferred(409, "NotACluster", "not a connected cluster")
     }
 
+    /// 409 `DnsListenerLimitReached`: one more virtual network or site would pass the emulator's
+    /// cap on DNS vantage points (each has its own DNS listener; `--max-dns-listeners`).
+    pub fn dns_listener_limit_reached(limit: usize, what: &str) -> Self {
+        Self::inferred(
+            409,
+            "DnsListenerLimitReached",
+            format!(
+                "The emulator serves at most {limit} DNS vantage points besides the public one (virtual networks \
+                 and sites together, each with its own DNS listener); this {what} would be one more. Delete a \
+                 virtual network or a site, or start arcemu with a larger --max-dns-listeners."
+            ),
+        )
+    }
+
     /// 400 `InvalidResourceReference`: a lab forwarder VM in a virtual network that does not exist
     /// (our text, unlike ARM's [`ArmError::invalid_resource_reference`]).
     pub fn lab_virtual_network_not_found(vnet: impl Display) -> Self {
@@ -1031,11 +1074,13 @@ mod tests {
             foreign_origin_refused("http://evil.example"),
             admin_token_required(),
             request_entity_too_large(1),
+            request_timeout(1.5),
+            too_many_connections(1),
             arm_path_not_found(),
             invalid_resource_namespace("Microsoft.Foo"),
             invalid_resource_type("bars", "Microsoft.Foo"),
             method_not_allowed("PATCH"),
-            operation_not_found("op"),
+            operation_not_found("op", 300),
             missing_api_version_parameter(),
             invalid_api_version_parameter("1", "2"),
             no_registered_provider_found("eastus", "1", "t", "2", "East US"),
@@ -1081,6 +1126,7 @@ mod tests {
             cluster_placement_gone("why"),
             not_a_connected_cluster(),
             lab_virtual_network_not_found("/v"),
+            dns_listener_limit_reached(1, "site"),
         ]
     }
 

@@ -198,6 +198,9 @@ impl World {
         let mut site: crate::lab::Site = parse_input(body, "")?;
         site.name = name.to_string();
         crate::lab::validate_site(name, &site)?;
+        if self.store.site(name).is_none() {
+            self.check_room_for_vantage("site")?;
+        }
         let created = self.store.put_site(site.clone());
         Ok((created, site))
     }

@@ -157,6 +157,19 @@ impl Store {
         prefix_range(&self.resources, prefix).map(|(_, r)| r)
     }
 
+    /// Resources whose key starts with `prefix`, in key order, starting after `after` when
+    /// given (paging of lists that mix kinds).
+    pub fn under_after<'a>(&'a self, prefix: &'a str, after: Option<&str>) -> impl Iterator<Item = &'a Resource> + 'a {
+        let start = match after {
+            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded(a),
+            _ => Bound::Included(prefix),
+        };
+        self.resources
+            .range::<str, _>((start, Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(_, r)| r)
+    }
+
     /// Keys under `prefix` (owned, for callers that then mutate).
     pub fn keys_under(&self, prefix: &str) -> Vec<String> {
         prefix_range(&self.resources, prefix).map(|(k, _)| k.clone()).collect()

@@ -43,7 +43,24 @@ pub struct WorldConfig {
     pub subscriptions: Vec<SubscriptionConfig>,
     /// Shown as `systemData.createdBy`.
     pub caller: String,
+    /// How long an operation's status (and result) stays readable after it ended; then its
+    /// URLs answer 404 `OperationNotFound`. Default [`DEFAULT_OPERATION_RETENTION`].
+    pub operation_retention: Duration,
+    /// At most this many ended operations are kept (the oldest go first, even inside the window).
+    /// Default [`DEFAULT_MAX_FINISHED_OPERATIONS`].
+    pub max_finished_operations: usize,
+    /// At most this many DNS vantage points besides `public` (virtual networks and sites
+    /// together: each has its own DNS listener). A PUT that would create one more is refused
+    /// (409 `DnsListenerLimitReached`). Default [`DEFAULT_MAX_DNS_VANTAGES`].
+    pub max_dns_vantages: usize,
 }
+
+/// Default of [`WorldConfig::operation_retention`]: 5 minutes.
+pub const DEFAULT_OPERATION_RETENTION: Duration = Duration::minutes(5);
+/// Default of [`WorldConfig::max_finished_operations`].
+pub const DEFAULT_MAX_FINISHED_OPERATIONS: usize = 1000;
+/// Default of [`WorldConfig::max_dns_vantages`].
+pub const DEFAULT_MAX_DNS_VANTAGES: usize = 128;
 
 impl Default for WorldConfig {
     fn default() -> Self {
@@ -54,6 +71,9 @@ impl Default for WorldConfig {
             seed: 0,
             subscriptions: vec![SubscriptionConfig::registered(DEFAULT_SUBSCRIPTION, "arcemu default subscription")],
             caller: "arcemu-user@example.com".to_string(),
+            operation_retention: DEFAULT_OPERATION_RETENTION,
+            max_finished_operations: DEFAULT_MAX_FINISHED_OPERATIONS,
+            max_dns_vantages: DEFAULT_MAX_DNS_VANTAGES,
         }
     }
 }
@@ -86,6 +106,34 @@ pub struct Page {
     pub continue_after: Option<String>,
 }
 
+/// One page of a list, each item already serialized (ARM JSON), so that a page's size is known
+/// as it is built and no tree of values outlives its item.
+#[derive(Debug)]
+pub struct RawPage {
+    pub items: Vec<Vec<u8>>,
+    /// Key to continue after, when more items remain.
+    pub continue_after: Option<String>,
+}
+
+/// How much one list page holds at most: `count` items, and `bytes` of serialized items (a
+/// page stops before the item that would pass it; a single item larger than that still makes
+/// a page of its own, so that a list always moves on).
+#[derive(Clone, Copy, Debug)]
+pub struct PageLimit {
+    pub count: usize,
+    pub bytes: usize,
+}
+
+/// Which resources a list holds.
+#[derive(Clone, Copy, Debug)]
+pub enum ListOf<'a> {
+    Kind(ResourceKind),
+    /// Several kinds, in key order (a private DNS zone's record sets).
+    Kinds(&'a [ResourceKind]),
+    /// Every top-level kind, in key order (the generic `/resources` list).
+    TopLevel,
+}
+
 /// Where a list looks.
 #[derive(Clone, Debug)]
 pub enum ListScope {
@@ -109,7 +157,7 @@ impl World {
         let mut w = World {
             ids: IdGenerator::new(config.seed),
             store: Store::default(),
-            operations: Operations::default(),
+            operations: Operations::new(config.operation_retention, config.max_finished_operations),
             config,
         };
         for s in w.config.subscriptions.clone() {
@@ -168,9 +216,9 @@ impl World {
         }
     }
 
-    /// Lists resources of one kind, in id order, `limit` at a time after `after`.
-    pub fn list(&self, scope: &ListScope, kind: ResourceKind, after: Option<&str>, limit: usize) -> ArmResult<Page> {
-        let prefix = match scope {
+    /// The key prefix of a list's scope (which must exist).
+    fn list_prefix(&self, scope: &ListScope) -> ArmResult<String> {
+        Ok(match scope {
             ListScope::Subscription(s) => {
                 self.subscription(s)?;
                 format!("/subscriptions/{}/", s.to_ascii_lowercase())
@@ -183,7 +231,12 @@ impl World {
                 self.resource(p)?;
                 format!("{}/", p.key())
             }
-        };
+        })
+    }
+
+    /// Lists resources of one kind, in id order, `limit` at a time after `after`.
+    pub fn list(&self, scope: &ListScope, kind: ResourceKind, after: Option<&str>, limit: usize) -> ArmResult<Page> {
+        let prefix = self.list_prefix(scope)?;
         let mut items = Vec::new();
         let mut last = None;
         let mut more = false;
@@ -196,6 +249,48 @@ impl World {
             last = Some(r.id.key().to_string());
         }
         Ok(Page { items, continue_after: if more { last } else { None } })
+    }
+
+    /// One page of a list, in id order after `after`, bounded by count and by serialized size
+    /// ([`PageLimit`]); `view` shapes each item before it is serialized (the generic list's
+    /// short view). Items are serialized one at a time, so a page costs its own bytes, not a
+    /// tree of values.
+    pub fn list_page(
+        &self,
+        scope: &ListScope,
+        of: ListOf<'_>,
+        after: Option<&str>,
+        limit: PageLimit,
+        view: impl Fn(Value) -> Value,
+    ) -> ArmResult<RawPage> {
+        let prefix = self.list_prefix(scope)?;
+        let resources: Box<dyn Iterator<Item = &Resource>> = match of {
+            ListOf::Kind(kind) => Box::new(self.store.of_kind_under(kind, &prefix, after)),
+            ListOf::Kinds(kinds) => {
+                Box::new(self.store.under_after(&prefix, after).filter(move |r| kinds.contains(&r.kind())))
+            }
+            ListOf::TopLevel => {
+                Box::new(self.store.under_after(&prefix, after).filter(|r| r.kind().parent().is_none()))
+            }
+        };
+        let mut page = RawPage { items: Vec::new(), continue_after: None };
+        let mut bytes = 0usize;
+        let mut last: Option<&str> = None;
+        for r in resources {
+            if page.items.len() >= limit.count.max(1) {
+                page.continue_after = last.map(str::to_string);
+                break;
+            }
+            let item = serde_json::to_vec(&view(self.render_resource(r))).map_err(ArmError::internal_server_error)?;
+            if !page.items.is_empty() && bytes + item.len() > limit.bytes {
+                page.continue_after = last.map(str::to_string);
+                break;
+            }
+            bytes += item.len() + 1;
+            page.items.push(item);
+            last = Some(r.id.key());
+        }
+        Ok(page)
     }
 
     /// Clusters of a scope (by the cluster→scope index).
@@ -567,4 +662,53 @@ pub(crate) fn parse_patch_tags(body: &Value) -> ArmResult<Option<Tags>> {
     }
     let p: TagsPatch = parse_input(body, "")?;
     Ok(p.tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::door::Change;
+
+    #[test]
+    fn a_list_page_stops_before_its_byte_budget_and_goes_on_after() {
+        let now = crate::clock::ManualClock::DEFAULT_START;
+        let mut w = World::new(WorldConfig::default());
+        let rg = json!({"location": "eastus"});
+        w.apply(now, Change::PutResourceGroup { subscription: DEFAULT_SUBSCRIPTION, name: "rg", body: &rg }).unwrap();
+        let big = "x".repeat(1000);
+        for i in 0..10 {
+            let id = ResourceId::resource(
+                DEFAULT_SUBSCRIPTION,
+                "rg",
+                "Microsoft.Network",
+                "networkSecurityGroups",
+                &format!("n{i}"),
+            );
+            let body = json!({"location": "eastus", "tags": {"big": big}});
+            w.apply(now, Change::PutResource { id: &id, body: &body }).unwrap();
+        }
+        let scope = ListScope::Subscription(DEFAULT_SUBSCRIPTION.to_string());
+        let of = ListOf::Kind(ResourceKind::NetworkSecurityGroup);
+        let one = w.list_page(&scope, of, None, PageLimit { count: 100, bytes: usize::MAX }, |v| v).unwrap();
+        let item = one.items[0].len();
+        let budget = 3 * item + 10;
+        let (mut after, mut seen, mut pages) = (None, 0, 0);
+        loop {
+            let page =
+                w.list_page(&scope, of, after.as_deref(), PageLimit { count: 100, bytes: budget }, |v| v).unwrap();
+            let size: usize = page.items.iter().map(|i| i.len() + 1).sum();
+            assert!(size <= budget && page.items.len() == 3.min(10 - seen), "{} items, {size} bytes", page.items.len());
+            seen += page.items.len();
+            pages += 1;
+            match page.continue_after {
+                Some(a) => after = Some(a),
+                None => break,
+            }
+        }
+        assert_eq!((seen, pages), (10, 4));
+        // A budget smaller than one item: one item per page, never an empty page.
+        let page = w.list_page(&scope, of, None, PageLimit { count: 100, bytes: 1 }, |v| v).unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert!(page.continue_after.is_some());
+    }
 }

@@ -73,6 +73,9 @@ impl World {
 
     pub(crate) fn build_vnet(&self, id: &ResourceId, props: &Value, plan: &mut Effects) -> ArmResult<Body> {
         let input: VirtualNetworkInput = parse_input(props, "properties")?;
+        if !self.store.contains(id.key()) {
+            self.check_room_for_vantage("virtual network")?;
+        }
         let texts = input.address_space.and_then(|a| a.address_prefixes).unwrap_or_default();
         if texts.is_empty() {
             return Err(required("properties.addressSpace.addressPrefixes"));
