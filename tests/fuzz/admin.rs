@@ -1,8 +1,8 @@
 //! Target 2: the admin API (`/_emulator/`). Sites, lab clusters, forwarder VMs, "add
 //! resources" and its candidates, DNS answers, explain, and the read-only routes, with JSON
 //! bodies from a grammar of the lab objects plus mutations, through the listener's whole router.
-//! One input in five is an ARM write from a client in good standing (target 1's clean inputs),
-//! so that the lab's references (VNets, subnets, connected clusters, scopes) come and go.
+//! One input in five is one of target 1's ARM inputs, so that the lab's references (VNets,
+//! subnets, connected clusters, scopes) come and go.
 //!
 //! Invariants as target 1: below 500, errors are envelopes, nothing logged at ERROR, and the
 //! world stays consistent (after every batch of 500 inputs: every site and cluster listed answers
@@ -288,7 +288,6 @@ fn admin_api() {
         Ok(())
     };
     let summary = harness::run(&TARGET, case(), corpus, exec, || app.sweep(), || history.save(TARGET.name));
-    eprintln!("TIME IN SEND {}ms", crate::app::SENT.load(std::sync::atomic::Ordering::Relaxed) / 1000);
     let (sites, clusters) = app.world.read(|w| (w.sites().count(), w.lab_clusters().count()));
     summary.report(
         TARGET.name,

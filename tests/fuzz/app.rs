@@ -65,8 +65,6 @@ impl Answer {
     }
 }
 
-pub static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 pub struct App {
     pub rt: tokio::runtime::Runtime,
     pub world: Arc<SharedWorld>,
@@ -139,14 +137,12 @@ impl App {
         }
         let req = req.body(axum::body::Body::from(input.body.0.clone())).map_err(|e| e.to_string())?;
         let router = self.router.clone();
-        let t0 = std::time::Instant::now();
         let answer = self.rt.block_on(async move {
             let resp = router.oneshot(req).await.map_err(|e| format!("the router failed: {e}"))?;
             let (parts, body) = resp.into_parts();
             let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| format!("the body failed: {e}"))?;
             Ok::<_, String>(Answer { status: parts.status.as_u16(), headers: parts.headers, body: body.to_vec() })
         })?;
-        SENT.fetch_add(t0.elapsed().as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
         *self.statuses.borrow_mut().entry(answer.status).or_default() += 1;
         self.remember_links(&answer);
         Ok(answer)
