@@ -107,17 +107,6 @@ impl World {
     }
 }
 
-/// A name DNS can carry as a CNAME's target: labels of 1 to 63 letters, digits, '-' or '_',
-/// 253 characters at most, a trailing dot allowed.
-fn is_host_name(text: &str) -> bool {
-    let name = text.strip_suffix('.').unwrap_or(text);
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-}
-
 fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<Body> {
     let input: RecordSetInput = parse_input(props, "properties")?;
     let ttl = input.ttl.unwrap_or(3600);
@@ -144,12 +133,13 @@ fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<Body> {
             set.cname = c.cname.filter(|c| !c.is_empty());
             // The DNS face answers with this name: one it cannot encode would be a SERVFAIL.
             if let Some(c) = &set.cname
-                && !is_host_name(c)
+                && !crate::lab::is_dns_name(c)
             {
                 return Err(ArmError::invalid_property(
                     "properties.cnameRecord.cname",
                     format!(
-                        "'{c}' is not a valid domain name: use labels of 1 to 63 letters, digits, '-' or '_', \
+                        "'{c}' is not a valid domain name: use labels of 1 to 63 letters, digits, '-' or '_' (not \
+                         starting or ending with '-'), \
                          253 characters at most."
                     ),
                 ));
@@ -294,16 +284,34 @@ mod tests {
 
     #[test]
     fn a_cname_target_is_a_name_dns_can_carry() {
-        for ok in ["gbl.privatelink.his.arc.azure.com", "www.example.com.", "localhost", "_sip._tcp.example", &"a".repeat(63)] {
-            assert!(is_host_name(ok), "{ok}");
+        let is_name = crate::lab::is_dns_name;
+        for ok in
+            ["gbl.privatelink.his.arc.azure.com", "www.example.com.", "localhost", "_sip._tcp.example", &"a".repeat(63)]
+        {
+            assert!(is_name(ok), "{ok}");
         }
         let long = format!("{0}.{0}.{0}.{0}.example", "x".repeat(63));
-        for bad in ["", ".", "a..b", "é.example", "a b.example", &"a".repeat(64), &long, "x.example ", "a/b"] {
-            assert!(!is_host_name(bad), "{bad}");
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "é.example",
+            "a b.example",
+            &"a".repeat(64),
+            &long,
+            "x.example ",
+            "a/b",
+            "-x.example",
+            "@.example",
+        ] {
+            assert!(!is_name(bad), "{bad}");
         }
         let body = |c: &str| json!({"cnameRecord": {"cname": c}});
         assert!(build_record_set(ResourceKind::CnameRecordSet, &body("www.example.com")).is_ok());
         let e = build_record_set(ResourceKind::CnameRecordSet, &body(&long)).unwrap_err();
-        assert_eq!((e.status, e.code.as_ref(), e.target.as_deref()), (400, "InvalidRequestContent", Some("properties.cnameRecord.cname")));
+        assert_eq!(
+            (e.status, e.code.as_ref(), e.target.as_deref()),
+            (400, "InvalidRequestContent", Some("properties.cnameRecord.cname"))
+        );
     }
 }
