@@ -65,21 +65,25 @@ fn port() -> BoxedStrategy<Value> {
 }
 
 pub fn site_body() -> BoxedStrategy<Value> {
-    let zone = (domain(), prop::collection::btree_map(
-        prop_oneof![4 => select(&["@", "gbl", "eus", "www"][..]).prop_map(str::to_string), 1 => odd_text()],
-        prop::collection::vec(ipv4(), 0..3), 0..3))
+    let zone = (
+        domain(),
+        prop::collection::btree_map(
+            prop_oneof![4 => select(&["@", "gbl", "eus", "www"][..]).prop_map(str::to_string), 1 => odd_text()],
+            prop::collection::vec(ipv4(), 0..3),
+            0..3,
+        ),
+    )
         .prop_map(|(zone, records)| json!({"zone": zone, "records": records}));
     let forwarder = (domain(), prop::collection::vec(
         prop_oneof![4 => select(&["10.10.3.4", "10.10.1.10", "10.10.4.4", "192.168.10.53"][..]).prop_map(str::to_string), 1 => ipv4()], 0..3))
         .prop_map(|(domain, targets)| json!({"domain": domain, "targets": targets}));
-    let rule = (destination(), port(), prop::option::of(any::<bool>()))
-        .prop_map(|(d, p, inbound)| {
-            let mut r = json!({"destination": d, "port": p});
-            if let Some(i) = inbound {
-                r["inbound"] = json!(i);
-            }
-            r
-        });
+    let rule = (destination(), port(), prop::option::of(any::<bool>())).prop_map(|(d, p, inbound)| {
+        let mut r = json!({"destination": d, "port": p});
+        if let Some(i) = inbound {
+            r["inbound"] = json!(i);
+        }
+        r
+    });
     let firewall = prop_oneof![
         4 => prop::collection::vec(rule, 0..6).prop_map(Value::Array),
         1 => Just(Value::Null),
@@ -140,7 +144,10 @@ pub fn forwarder_body() -> BoxedStrategy<Value> {
 fn add_resources_body() -> BoxedStrategy<Value> {
     (
         prop_oneof![6 => Just(seed_id(K::PrivateLinkScope)), 2 => grammar::ref_id(K::PrivateLinkScope)],
-        prop::collection::vec(prop_oneof![6 => Just(seed_id(K::ConnectedCluster)), 2 => grammar::ref_id(K::ConnectedCluster)], 0..3),
+        prop::collection::vec(
+            prop_oneof![6 => Just(seed_id(K::ConnectedCluster)), 2 => grammar::ref_id(K::ConnectedCluster)],
+            0..3,
+        ),
     )
         .prop_map(|(scope, clusters)| json!({"scope": scope, "clusters": clusters}))
         .boxed()
@@ -201,26 +208,70 @@ fn shape(clean: bool) -> BoxedStrategy<Shape> {
     let body = move |valid: BoxedStrategy<Value>| -> BoxedStrategy<Vec<u8>> {
         if clean { valid.prop_map(|v| serde_json::to_vec(&v).unwrap_or_default()).boxed() } else { body_from(valid) }
     };
-    let write_method = || prop_oneof![6 => Just("PUT"), 4 => Just("GET"), 1 => Just("DELETE"), 1 => Just("POST"), 1 => Just("PATCH")].prop_map(str::to_string);
-    let sites = (write_method(), site_name(), body(site_body()))
-        .prop_map(|(method, n, body)| Shape { method, target: format!("/_emulator/sites/{}", encode_path(&n)), body });
-    let clusters = (write_method(), cluster_name(), body(cluster_body()))
-        .prop_map(|(method, n, body)| Shape { method, target: format!("/_emulator/clusters/{}", encode_path(&n)), body });
-    let forwarders = (write_method(), forwarder_name(), body(forwarder_body()))
-        .prop_map(|(method, n, body)| Shape { method, target: format!("/_emulator/dns-forwarders/{}", encode_path(&n)), body });
+    let write_method = || {
+        prop_oneof![6 => Just("PUT"), 4 => Just("GET"), 1 => Just("DELETE"), 1 => Just("POST"), 1 => Just("PATCH")]
+            .prop_map(str::to_string)
+    };
+    let sites = (write_method(), site_name(), body(site_body())).prop_map(|(method, n, body)| Shape {
+        method,
+        target: format!("/_emulator/sites/{}", encode_path(&n)),
+        body,
+    });
+    let clusters = (write_method(), cluster_name(), body(cluster_body())).prop_map(|(method, n, body)| Shape {
+        method,
+        target: format!("/_emulator/clusters/{}", encode_path(&n)),
+        body,
+    });
+    let forwarders = (write_method(), forwarder_name(), body(forwarder_body())).prop_map(|(method, n, body)| Shape {
+        method,
+        target: format!("/_emulator/dns-forwarders/{}", encode_path(&n)),
+        body,
+    });
     let add = (prop_oneof![8 => Just("POST"), 1 => Just("GET"), 1 => Just("PUT")], body(add_resources_body()))
-        .prop_map(|(m, body)| Shape { method: m.to_string(), target: "/_emulator/private-link-scopes/add-resources".into(), body });
-    let explain = (cluster_name(), prop_oneof![3 => Just(""), 2 => Just("?format=text"), 1 => Just("?format=TEXT"),
-        1 => Just("?format=json"), 1 => Just("?format=%ZZ"), 1 => Just("?format=")])
-        .prop_map(|(n, q)| Shape { method: "GET".into(), target: format!("/_emulator/clusters/{}/explain{q}", encode_path(&n)), body: Vec::new() });
+        .prop_map(|(m, body)| Shape {
+            method: m.to_string(),
+            target: "/_emulator/private-link-scopes/add-resources".into(),
+            body,
+        });
+    let explain = (
+        cluster_name(),
+        prop_oneof![3 => Just(""), 2 => Just("?format=text"), 1 => Just("?format=TEXT"),
+        1 => Just("?format=json"), 1 => Just("?format=%ZZ"), 1 => Just("?format=")],
+    )
+        .prop_map(|(n, q)| Shape {
+            method: "GET".into(),
+            target: format!("/_emulator/clusters/{}/explain{q}", encode_path(&n)),
+            body: Vec::new(),
+        });
     let candidates = prop_oneof![4 => Just(seed_id(K::PrivateLinkScope)), 1 => grammar::ref_id(K::PrivateLinkScope)]
-        .prop_map(|s| Shape { method: "GET".into(), target: format!("/_emulator/private-link-scopes/candidates?scope={}", query_value(&s)), body: Vec::new() });
+        .prop_map(|s| Shape {
+            method: "GET".into(),
+            target: format!("/_emulator/private-link-scopes/candidates?scope={}", query_value(&s)),
+            body: Vec::new(),
+        });
     let resolve = resolve_query().prop_map(|target| Shape { method: "GET".into(), target, body: Vec::new() });
-    let reads = select(&["/_emulator/health", "/_emulator/rules", "/_emulator/", "/_emulator", "/_emulator/sites",
-        "/_emulator/clusters", "/_emulator/dns-forwarders", "/_emulator/nope", "/_emulator/sites/", "/_emulator/clusters/edge/explain/x",
-        "/_emulator/private-link-scopes/candidates", "/_emulator/dns/resolve", "/_emulator/private-link-scopes/candidates?scope=%ZZ",
-        "/_emulator/dns/resolve?name=%FF", "/_emulator//sites", "/_EMULATOR/health", "/_emulator/sites/hq/x"][..])
-        .prop_map(|t| Shape { method: "GET".into(), target: t.to_string(), body: Vec::new() });
+    let reads = select(
+        &[
+            "/_emulator/health",
+            "/_emulator/rules",
+            "/_emulator/",
+            "/_emulator",
+            "/_emulator/sites",
+            "/_emulator/clusters",
+            "/_emulator/dns-forwarders",
+            "/_emulator/nope",
+            "/_emulator/sites/",
+            "/_emulator/clusters/edge/explain/x",
+            "/_emulator/private-link-scopes/candidates",
+            "/_emulator/dns/resolve",
+            "/_emulator/private-link-scopes/candidates?scope=%ZZ",
+            "/_emulator/dns/resolve?name=%FF",
+            "/_emulator//sites",
+            "/_EMULATOR/health",
+            "/_emulator/sites/hq/x",
+        ][..],
+    )
+    .prop_map(|t| Shape { method: "GET".into(), target: t.to_string(), body: Vec::new() });
     let listeners = Just(Shape { method: "GET".into(), target: "/_emulator/dns/listeners".into(), body: Vec::new() });
     prop_oneof![
         8 => sites,
@@ -245,13 +296,20 @@ pub enum AdminCase {
 
 fn case() -> BoxedStrategy<AdminCase> {
     let clean = (shape(true), arm::advance()).prop_map(|(s, advance_ms)| {
-        let body = (!s.body.is_empty() && s.method != "GET").then(|| serde_json::from_slice::<Value>(&s.body).unwrap_or(Value::Null));
+        let body = (!s.body.is_empty() && s.method != "GET")
+            .then(|| serde_json::from_slice::<Value>(&s.body).unwrap_or(Value::Null));
         let mut input = App::plain(&s.method, &s.target, body.as_ref());
         input.advance_ms = advance_ms;
         AdminCase::Admin(input)
     });
     let hostile = (shape(false), arm::headers(), arm::advance()).prop_map(|(s, headers, advance_ms)| {
-        AdminCase::Admin(HttpInput { method: s.method, target: grammar::sendable_target(&s.target), headers, body: Data(s.body), advance_ms })
+        AdminCase::Admin(HttpInput {
+            method: s.method,
+            target: grammar::sendable_target(&s.target),
+            headers,
+            body: Data(s.body),
+            advance_ms,
+        })
     });
     prop_oneof![4 => clean, 4 => hostile, 2 => arm::case().prop_map(AdminCase::Arm)].boxed()
 }

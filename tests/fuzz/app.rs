@@ -110,15 +110,7 @@ impl App {
         );
         let bound: SocketAddr = BOUND.parse().expect("an address");
         let router = arcemu::app::router(arm, dns.handle(), &AccessConfig::default(), bound);
-        App {
-            rt,
-            world,
-            clock,
-            router,
-            _dns: dns,
-            links: RefCell::default(),
-            statuses: RefCell::default(),
-        }
+        App { rt, world, clock, router, _dns: dns, links: RefCell::default(), statuses: RefCell::default() }
     }
 
     /// Sends one request through the router. `Err` when the request cannot even be built
@@ -235,7 +227,8 @@ impl App {
                 next = page["nextLink"].as_str().map(|n| n.strip_prefix(BASE).unwrap_or(n).to_string());
             }
         }
-        for (list, item) in [("/_emulator/sites", "/_emulator/sites/"), ("/_emulator/clusters", "/_emulator/clusters/")] {
+        for (list, item) in [("/_emulator/sites", "/_emulator/sites/"), ("/_emulator/clusters", "/_emulator/clusters/")]
+        {
             let a = self.checked("GET", list, None)?;
             for x in a.json()["value"].as_array().into_iter().flatten() {
                 let name = x["name"].as_str().unwrap_or_default();

@@ -59,7 +59,9 @@ fn resource_method() -> BoxedStrategy<String> {
 
 /// A client in good standing mostly writes and reads, and deletes now and then.
 fn clean_method() -> BoxedStrategy<String> {
-    prop_oneof![6 => Just("GET"), 14 => Just("PUT"), 1 => Just("PATCH"), 1 => Just("DELETE")].prop_map(str::to_string).boxed()
+    prop_oneof![6 => Just("GET"), 14 => Just("PUT"), 1 => Just("PATCH"), 1 => Just("DELETE")]
+        .prop_map(str::to_string)
+        .boxed()
 }
 
 /// Methods for anything else: mostly reads.
@@ -92,8 +94,13 @@ fn resource_shape(kind: ResourceKind, clean: bool) -> BoxedStrategy<Shape> {
     let label = kind.arm_type();
     let shape = (id, body).prop_map(move |(path, body)| {
         // A strict subnet gets the prefix its name has in the seed's hub.
-        let body = match grammar::STRICT_SUBNETS.iter().find(|(n, _)| clean && kind == ResourceKind::Subnet && path.ends_with(&format!("/{n}"))) {
-            Some((_, prefix)) => serde_json::to_vec(&serde_json::json!({"properties": {"addressPrefix": prefix}})).unwrap_or_default(),
+        let body = match grammar::STRICT_SUBNETS
+            .iter()
+            .find(|(n, _)| clean && kind == ResourceKind::Subnet && path.ends_with(&format!("/{n}")))
+        {
+            Some((_, prefix)) => {
+                serde_json::to_vec(&serde_json::json!({"properties": {"addressPrefix": prefix}})).unwrap_or_default()
+            }
             None => body,
         };
         Shape::new(path, kind.api_versions(), body, label)
@@ -137,8 +144,9 @@ fn arm_own_shape() -> BoxedStrategy<Shape> {
         ]
     };
     let group = with_method(
-        (grammar::subscription(), grammar::resource_group(), body_from(grammar::group_body()))
-            .prop_map(|(s, g, body)| Shape::new(format!("/subscriptions/{s}/resourceGroups/{g}"), RESOURCES, body, "group")),
+        (grammar::subscription(), grammar::resource_group(), body_from(grammar::group_body())).prop_map(
+            |(s, g, body)| Shape::new(format!("/subscriptions/{s}/resourceGroups/{g}"), RESOURCES, body, "group"),
+        ),
         resource_method(),
     );
     let simple = (grammar::subscription(), grammar::resource_group(), ns(), 0usize..7).prop_map(|(s, g, ns, which)| {
@@ -155,27 +163,64 @@ fn arm_own_shape() -> BoxedStrategy<Shape> {
     });
     let register = (grammar::subscription(), ns(), prop::bool::weighted(0.8)).prop_map(|(s, ns, reg)| Shape {
         method: "POST".to_string(),
-        ..Shape::new(format!("/subscriptions/{s}/providers/{ns}/{}", if reg { "register" } else { "unregister" }), RESOURCES, Vec::new(), "register")
+        ..Shape::new(
+            format!("/subscriptions/{s}/providers/{ns}/{}", if reg { "register" } else { "unregister" }),
+            RESOURCES,
+            Vec::new(),
+            "register",
+        )
     });
-    let operation = (grammar::subscription(), ns(), grammar::location(), odd_text(), any::<bool>()).prop_map(|(s, ns, l, op, results)| {
-        let kind = if results { "operationResults" } else { "operationStatuses" };
-        Shape::new(format!("/subscriptions/{s}/providers/{ns}/locations/{l}/{kind}/{op}"), RESOURCES, Vec::new(), "operation")
-    });
+    let operation = (grammar::subscription(), ns(), grammar::location(), odd_text(), any::<bool>()).prop_map(
+        |(s, ns, l, op, results)| {
+            let kind = if results { "operationResults" } else { "operationStatuses" };
+            Shape::new(
+                format!("/subscriptions/{s}/providers/{ns}/locations/{l}/{kind}/{op}"),
+                RESOURCES,
+                Vec::new(),
+                "operation",
+            )
+        },
+    );
     let special = (0usize..6, odd_text()).prop_map(|(which, name)| {
         use ResourceKind as K;
         let (path, versions) = match which {
             0 => (format!("{}/ALL", grammar::seed_id(K::PrivateDnsZone)), K::PrivateDnsZone.api_versions()),
             1 => (format!("{}/recordsets", grammar::seed_id(K::PrivateDnsZone)), K::PrivateDnsZone.api_versions()),
             2 => (format!("{}/SOA/@", grammar::seed_id(K::PrivateDnsZone)), K::PrivateDnsZone.api_versions()),
-            3 => (format!("{}/defaultSecurityRules/{name}", grammar::id_of(K::NetworkSecurityGroup, crate::app::SUB, "arc", &["nsg".into()])), K::NetworkSecurityGroup.api_versions()),
-            4 => (format!("{}/privateLinkResources", grammar::seed_id(K::PrivateLinkScope)), K::PrivateLinkScope.api_versions()),
-            _ => (format!("{}/privateLinkResources/{name}", grammar::seed_id(K::PrivateLinkScope)), K::PrivateLinkScope.api_versions()),
+            3 => (
+                format!(
+                    "{}/defaultSecurityRules/{name}",
+                    grammar::id_of(K::NetworkSecurityGroup, crate::app::SUB, "arc", &["nsg".into()])
+                ),
+                K::NetworkSecurityGroup.api_versions(),
+            ),
+            4 => (
+                format!("{}/privateLinkResources", grammar::seed_id(K::PrivateLinkScope)),
+                K::PrivateLinkScope.api_versions(),
+            ),
+            _ => (
+                format!("{}/privateLinkResources/{name}", grammar::seed_id(K::PrivateLinkScope)),
+                K::PrivateLinkScope.api_versions(),
+            ),
         };
         Shape::new(path, versions, Vec::new(), "special")
     });
-    let elsewhere = select(&["/", "/favicon.ico", "//subscriptions", "/subscriptions/", "/providers", "/tenants",
-        "/subscriptions//resourceGroups/rg", "/_emulator", "/_emulator/nope", "/%2e%2e/subscriptions", "/subscriptions/%2F"][..])
-        .prop_map(|p| Shape::new(p.to_string(), RESOURCES, Vec::new(), "elsewhere"));
+    let elsewhere = select(
+        &[
+            "/",
+            "/favicon.ico",
+            "//subscriptions",
+            "/subscriptions/",
+            "/providers",
+            "/tenants",
+            "/subscriptions//resourceGroups/rg",
+            "/_emulator",
+            "/_emulator/nope",
+            "/%2e%2e/subscriptions",
+            "/subscriptions/%2F",
+        ][..],
+    )
+    .prop_map(|p| Shape::new(p.to_string(), RESOURCES, Vec::new(), "elsewhere"));
     prop_oneof![
         6 => group,
         4 => with_method(simple, read_method()),
@@ -188,8 +233,10 @@ fn arm_own_shape() -> BoxedStrategy<Shape> {
 }
 
 fn resources(clean: bool) -> BoxedStrategy<Shape> {
-    let all: Vec<(u32, BoxedStrategy<Shape>)> =
-        ResourceKind::ALL.iter().map(|k| (if k.parent().is_none() { 4 } else { 3 }, resource_shape(*k, clean))).collect();
+    let all: Vec<(u32, BoxedStrategy<Shape>)> = ResourceKind::ALL
+        .iter()
+        .map(|k| (if k.parent().is_none() { 4 } else { 3 }, resource_shape(*k, clean)))
+        .collect();
     Union::new_weighted(all).boxed()
 }
 
@@ -345,7 +392,10 @@ pub fn headers() -> BoxedStrategy<Vec<(String, Data)>> {
                 h.push(("origin".into(), o));
             }
             h.extend(extra.into_iter().map(|(k, v)| (k, v)));
-            h.into_iter().map(|(k, v)| (k, Data(v.into_bytes()))).filter(|(_, v)| axum::http::HeaderValue::from_bytes(&v.0).is_ok()).collect()
+            h.into_iter()
+                .map(|(k, v)| (k, Data(v.into_bytes())))
+                .filter(|(_, v)| axum::http::HeaderValue::from_bytes(&v.0).is_ok())
+                .collect()
         })
         .boxed()
 }
@@ -394,11 +444,18 @@ fn hostile_case() -> BoxedStrategy<ArmCase> {
                 Api::Missing => String::new(),
                 Api::Text(t) => format!("?api-version={t}"),
             };
-            let query = if query.is_empty() && !extra.is_empty() { format!("?{}", &extra[1..]) } else { query + &extra };
+            let query =
+                if query.is_empty() && !extra.is_empty() { format!("?{}", &extra[1..]) } else { query + &extra };
             let method = shape.method;
             let body = if matches!(method.as_str(), "PUT" | "PATCH" | "POST") { shape.body } else { Vec::new() };
             ArmCase {
-                input: HttpInput { method, target: sendable_target(&format!("{path}{query}")), headers, body: Data(body), advance_ms },
+                input: HttpInput {
+                    method,
+                    target: sendable_target(&format!("{path}{query}")),
+                    headers,
+                    body: Data(body),
+                    advance_ms,
+                },
                 follow,
                 label: "hostile",
             }
@@ -457,6 +514,10 @@ fn arm_request_path() {
     }
     summary.report(
         TARGET.name,
-        &format!("{} successful PUTs, {resources} resources at the end; statuses {}", puts_ok.get(), app.status_report()),
+        &format!(
+            "{} successful PUTs, {resources} resources at the end; statuses {}",
+            puts_ok.get(),
+            app.status_report()
+        ),
     );
 }

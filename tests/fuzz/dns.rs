@@ -23,6 +23,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const TARGET: Target =
@@ -38,8 +39,26 @@ fn hub() -> String {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DnsCase {
-    Query { vantage: String, datagram: Data },
-    World { step: usize },
+    Query {
+        vantage: String,
+        datagram: Data,
+    },
+    /// One of [`world_steps`].
+    World {
+        step: usize,
+    },
+    /// A site from the admin API's grammar.
+    Site {
+        name: String,
+        body: Value,
+    },
+    /// A record set from the ARM grammar, in a private zone linked to the hub.
+    Record {
+        zone: String,
+        kind: String,
+        name: String,
+        body: Value,
+    },
 }
 
 // ---- queries ----
@@ -105,8 +124,27 @@ fn labels_of(name: &str) -> Vec<Vec<u8>> {
     name.split('.').filter(|l| !l.is_empty()).map(|l| l.as_bytes().to_vec()).collect()
 }
 
-const ODD_LABELS: &[&[u8]] =
-    &[b"*", b"-", b"a b", b"a.b", b"\\", b"\x00", b"\xff\xfe", b"\xc3\xa9", b"xn--bcher-kva", b"_dns", b"@"];
+const ODD_LABELS: &[&[u8]] = &[
+    b"*",
+    b"-",
+    b"a b",
+    b"a.b",
+    b"\\",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xc3\xa9",
+    b"xn--bcher-kva",
+    b"_dns",
+    b"@",
+    b"-x",
+    b"x-",
+    b"a*b",
+    b"a(b",
+    b"www",
+    b"a",
+    b"b",
+    b"gbl",
+];
 
 fn name_labels() -> BoxedStrategy<Vec<Vec<u8>>> {
     let odd_label = prop_oneof![
@@ -116,6 +154,9 @@ fn name_labels() -> BoxedStrategy<Vec<Vec<u8>>> {
     ];
     prop_oneof![
         12 => select(ARC_NAMES).prop_map(labels_of),
+        // The names the record sets and site records the inputs put have.
+        8 => (record_name(), select(&["privatelink.his.arc.azure.com", "corp.example"][..]))
+            .prop_map(|(r, z)| labels_of(&format!("{r}.{z}"))),
         2 => (select(ARC_NAMES), odd_label.clone(), any::<usize>()).prop_map(|(n, l, at)| {
             let mut ls = labels_of(n);
             let at = at % (ls.len() + 1);
@@ -172,7 +213,14 @@ fn edns() -> BoxedStrategy<Edns> {
         prop::collection::vec(option, 0..3),
         prop_oneof![20 => Just(Vec::new()), 1 => Just(vec![b"x".to_vec()])],
     )
-        .prop_map(|(payload, ext_rcode, version, flags, options, owner)| Edns { payload, ext_rcode, version, flags, options, owner })
+        .prop_map(|(payload, ext_rcode, version, flags, options, owner)| Edns {
+            payload,
+            ext_rcode,
+            version,
+            flags,
+            options,
+            owner,
+        })
         .boxed()
 }
 
@@ -273,6 +321,56 @@ fn vantage() -> BoxedStrategy<String> {
     .boxed()
 }
 
+/// Record names: the ones queries ask for, and odd ones.
+fn record_name() -> BoxedStrategy<String> {
+    prop_oneof![
+        6 => select(&["www", "a", "b", "gbl", "eus", "@", "*", "*.apps"][..]).prop_map(str::to_string),
+        4 => select(&["@x", "-x", "x-", "a*b", "a(b", "_dns", "a.b", "*x"][..]).prop_map(str::to_string),
+        1 => crate::grammar::odd_text(),
+    ]
+    .boxed()
+}
+
+fn site_change() -> BoxedStrategy<DnsCase> {
+    let zone = |records: BTreeMap<String, Vec<String>>| json!({"zone": "corp.example", "records": records});
+    let seed_site = json!({"addressSpace": ["192.168.10.0/24"], "dns": {"forwarders": [
+        {"domain": "his.arc.azure.com", "targets": ["10.10.3.4"]}]}});
+    let body = (
+        prop_oneof![2 => Just(seed_site), 1 => crate::admin::site_body()],
+        prop::option::weighted(
+            0.5,
+            prop::collection::btree_map(record_name(), prop::collection::vec(crate::grammar::ipv4(), 0..2), 1..3),
+        ),
+    )
+        .prop_map(move |(mut b, records)| {
+            if let Some(r) = records {
+                b["dns"]["zones"] = json!([zone(r)]);
+            }
+            b
+        });
+    (prop_oneof![4 => Just("hq"), 1 => Just("branch")], body)
+        .prop_map(|(n, body)| DnsCase::Site { name: n.to_string(), body })
+        .boxed()
+}
+
+fn record_change() -> BoxedStrategy<DnsCase> {
+    use arcemu_model::ResourceKind as K;
+    (
+        select(&["privatelink.his.arc.azure.com", "corp.example"][..]),
+        any::<bool>(),
+        record_name(),
+        crate::grammar::valid_body(K::ARecordSet, false),
+        crate::grammar::valid_body(K::CnameRecordSet, false),
+    )
+        .prop_map(|(zone, a, name, ab, cb)| DnsCase::Record {
+            zone: zone.to_string(),
+            kind: if a { "A" } else { "CNAME" }.to_string(),
+            name,
+            body: if a { ab } else { cb },
+        })
+        .boxed()
+}
+
 fn case() -> BoxedStrategy<DnsCase> {
     let datagram = prop_oneof![
         12 => query().prop_map(|q| encode(&q)),
@@ -281,8 +379,10 @@ fn case() -> BoxedStrategy<DnsCase> {
         1 => select(&[0usize, 1, 11, 12, 13][..]).prop_map(|n| vec![0u8; n]),
     ];
     prop_oneof![
-        12 => (vantage(), datagram).prop_map(|(vantage, d)| DnsCase::Query { vantage, datagram: Data(d) }),
-        1 => any::<usize>().prop_map(|s| DnsCase::World { step: s % world_steps().len() }),
+        24 => (vantage(), datagram).prop_map(|(vantage, d)| DnsCase::Query { vantage, datagram: Data(d) }),
+        2 => any::<usize>().prop_map(|s| DnsCase::World { step: s % world_steps().len() }),
+        2 => site_change(),
+        2 => record_change(),
     ]
     .boxed()
 }
@@ -300,6 +400,9 @@ enum Step {
     Site(&'static str, Value),
     DeleteSite(&'static str),
 }
+
+/// The step that creates `corp.example` and links it to the hub.
+const CORP_ZONE_STEP: usize = 13;
 
 fn world_steps() -> Vec<Vec<Step>> {
     let his = zone("privatelink.his.arc.azure.com").to_string();
@@ -333,15 +436,25 @@ fn world_steps() -> Vec<Vec<Step>> {
         vec![link(&his, "Default")],
         vec![Step::Site("hq", json!({"addressSpace": ["192.168.10.0/24"], "dns": {"publicFallback": false}}))],
         vec![Step::Site("hq", seed_site.clone())],
-        vec![Step::Site("branch", json!({"addressSpace": ["192.168.20.0/24"], "dns": {
+        vec![Step::Site(
+            "branch",
+            json!({"addressSpace": ["192.168.20.0/24"], "dns": {
             "zones": [{"zone": "corp.example", "records": {"@": ["192.168.20.5"], "www": ["192.168.20.6"]}}],
-            "forwarders": [{"domain": "azure.com", "targets": ["10.10.3.4"]}, {"domain": "", "targets": ["192.168.10.53"]}]}}))],
+            "forwarders": [{"domain": "azure.com", "targets": ["10.10.3.4"]}, {"domain": "", "targets": ["192.168.10.53"]}]}}),
+        )],
         vec![Step::DeleteSite("branch")],
         vec![Step::Delete(connection.clone())],
-        vec![Step::Put(connection, json!({"location": "eastus", "properties": {"connectionType": "IPsec",
+        vec![Step::Put(
+            connection,
+            json!({"location": "eastus", "properties": {"connectionType": "IPsec",
             "virtualNetworkGateway1": {"id": format!("{RG}/providers/Microsoft.Network/virtualNetworkGateways/hub-gw")},
-            "localNetworkGateway2": {"id": format!("{RG}/providers/Microsoft.Network/localNetworkGateways/hq")}, "sharedKey": "x"}}))],
-        vec![Step::Put(corp.clone(), json!({"location": "global"})), link(&corp, "Default"), cname(&corp, "www", "gbl.his.arc.azure.com")],
+            "localNetworkGateway2": {"id": format!("{RG}/providers/Microsoft.Network/localNetworkGateways/hq")}, "sharedKey": "x"}}),
+        )],
+        vec![
+            Step::Put(corp.clone(), json!({"location": "global"})),
+            link(&corp, "Default"),
+            cname(&corp, "www", "gbl.his.arc.azure.com"),
+        ],
         vec![cname(&corp, "a", "b.corp.example"), cname(&corp, "b", "a.corp.example")],
         vec![cname(&corp, "www", &format!("{long_label}.{long_label}.{long_label}.{long_label}.example"))],
         vec![a(&corp, &format!("{long_label}.{long_label}.{long_label}"), &["10.10.1.9"])],
@@ -387,7 +500,8 @@ pub fn check(datagram: &[u8], answer: Option<&[u8]>) -> Result<String, String> {
     if !is_query {
         return Err(format!("answered what is not a query: {}", harness::to_hex(datagram)));
     }
-    let m = Message::from_vec(resp).map_err(|e| format!("the answer does not parse ({e}): {}", harness::to_hex(resp)))?;
+    let m =
+        Message::from_vec(resp).map_err(|e| format!("the answer does not parse ({e}): {}", harness::to_hex(resp)))?;
     if m.metadata.message_type != MessageType::Response {
         return Err("the answer is not a response".into());
     }
@@ -400,12 +514,14 @@ pub fn check(datagram: &[u8], answer: Option<&[u8]>) -> Result<String, String> {
     if matches!(code, ResponseCode::FormErr | ResponseCode::NotImp) || u16::from(code) == 16 {
         return Ok(format!("{code:?}"));
     }
-    if !matches!(code, ResponseCode::NoError | ResponseCode::NXDomain | ResponseCode::ServFail | ResponseCode::Refused) {
+    if !matches!(code, ResponseCode::NoError | ResponseCode::NXDomain | ResponseCode::ServFail | ResponseCode::Refused)
+    {
         return Err(format!("the answer's rcode {code:?} is none a handler gives"));
     }
     // An answer to a question: the query parses, and its question is repeated.
-    let q = Message::from_vec(datagram)
-        .map_err(|e| format!("answered {code:?} to a query that does not parse ({e}): {}", harness::to_hex(datagram)))?;
+    let q = Message::from_vec(datagram).map_err(|e| {
+        format!("answered {code:?} to a query that does not parse ({e}): {}", harness::to_hex(datagram))
+    })?;
     if q.queries != m.queries {
         return Err(format!("the answer's question {:?} is not the query's {:?}", m.queries, q.queries));
     }
@@ -424,10 +540,14 @@ fn new_world(seed: u64) -> Arc<SharedWorld> {
         ..WorldConfig::default()
     };
     let mut world = World::new(config);
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml")).expect("the seed world");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml"))
+        .expect("the seed world");
     let file = arcemu::world_file::parse(&text).expect("the seed world parses");
     arcemu::world_file::apply(&mut world, &file, clock.now()).expect("the seed world applies");
-    Arc::new(SharedWorld::new(world, clock))
+    let world = Arc::new(SharedWorld::new(world, clock));
+    // A second private zone linked to the hub, for the record sets the inputs put.
+    apply_step(&world, CORP_ZONE_STEP);
+    world
 }
 
 /// Runs one case against `world`; what the answer was (for the statistics).
@@ -437,6 +557,19 @@ pub fn exec_one(rt: &tokio::runtime::Runtime, world: &Arc<SharedWorld>, case: &D
             let before = harness::error_count();
             apply_step(world, *step);
             harness::no_errors_since(before).map(|()| "world step".to_string())
+        }
+        DnsCase::Site { name, body } => {
+            let before = harness::error_count();
+            let r = world.apply(Change::PutSite { name, body });
+            harness::no_errors_since(before).map(|()| if r.is_ok() { "site put" } else { "site refused" }.to_string())
+        }
+        DnsCase::Record { zone: z, kind, name, body } => {
+            let before = harness::error_count();
+            let r = match ResourceId::parse(&format!("{}/{kind}/{name}", zone(z))) {
+                Ok(id) => world.apply(Change::PutResource { id: &id, body }).is_ok(),
+                Err(_) => false,
+            };
+            harness::no_errors_since(before).map(|()| if r { "record put" } else { "record refused" }.to_string())
         }
         DnsCase::Query { vantage, datagram } => {
             let v = Vantage::parse(vantage).ok_or_else(|| format!("not a vantage point: {vantage}"))?;

@@ -112,9 +112,7 @@ pub fn seed_id(kind: ResourceKind) -> String {
 /// An id of `kind`: mostly from the pools (often existing), sometimes odd.
 pub fn some_id(kind: ResourceKind) -> BoxedStrategy<String> {
     let names: Vec<BoxedStrategy<String>> = chain(kind).into_iter().map(name_of).collect();
-    (subscription(), resource_group(), names)
-        .prop_map(move |(s, g, n)| id_of(kind, &s, &g, &n))
-        .boxed()
+    (subscription(), resource_group(), names).prop_map(move |(s, g, n)| id_of(kind, &s, &g, &n)).boxed()
 }
 
 /// An id of `kind` with names from the pools, in the seed's subscription and groups.
@@ -128,7 +126,10 @@ pub fn pool_id(kind: ResourceKind) -> BoxedStrategy<String> {
 
 /// A resource group id from the pools.
 pub fn pool_group() -> BoxedStrategy<String> {
-    (prop_oneof![8 => Just(SUB), 1 => Just(SUB2), 1 => Just(SUB3)], prop_oneof![6 => Just("arc"), 2 => Just("rg"), 1 => Just("rg2")])
+    (
+        prop_oneof![8 => Just(SUB), 1 => Just(SUB2), 1 => Just(SUB3)],
+        prop_oneof![6 => Just("arc"), 2 => Just("rg"), 1 => Just("rg2")],
+    )
         .prop_map(|(s, g)| format!("/subscriptions/{s}/resourceGroups/{g}"))
         .boxed()
 }
@@ -159,8 +160,16 @@ pub fn location() -> BoxedStrategy<String> {
 }
 
 const VALID_CIDRS: &[&str] = &[
-    "10.10.0.0/16", "10.10.1.0/24", "10.10.2.0/27", "10.10.3.0/28", "10.10.8.0/24", "10.20.0.0/16", "10.20.1.0/24",
-    "192.168.0.0/16", "192.168.10.0/24", "10.10.4.0/26",
+    "10.10.0.0/16",
+    "10.10.1.0/24",
+    "10.10.2.0/27",
+    "10.10.3.0/28",
+    "10.10.8.0/24",
+    "10.20.0.0/16",
+    "10.20.1.0/24",
+    "192.168.0.0/16",
+    "192.168.10.0/24",
+    "10.10.4.0/26",
 ];
 
 const VALID_IPS: &[&str] = &["10.10.1.4", "10.10.3.4", "10.10.1.5", "192.168.10.5", "10.20.1.4", "203.0.113.10"];
@@ -458,7 +467,11 @@ fn refd(strict: bool, kind: ResourceKind) -> BoxedStrategy<String> {
 }
 
 fn loc(strict: bool) -> BoxedStrategy<String> {
-    if strict { prop_oneof![19 => Just("eastus".to_string()), 1 => Just("westus".to_string())].boxed() } else { location() }
+    if strict {
+        prop_oneof![19 => Just("eastus".to_string()), 1 => Just("westus".to_string())].boxed()
+    } else {
+        location()
+    }
 }
 
 fn net(strict: bool) -> BoxedStrategy<String> {

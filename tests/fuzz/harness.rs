@@ -4,8 +4,8 @@
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{
-    Config, FailurePersistence, FileFailurePersistence, PersistedSeed, RngAlgorithm, TestCaseError, TestError,
-    TestRng, TestRunner,
+    Config, FailurePersistence, FileFailurePersistence, PersistedSeed, RngAlgorithm, TestCaseError, TestError, TestRng,
+    TestRunner,
 };
 use serde::{Deserialize, Serialize};
 use std::any::Any;
@@ -22,7 +22,6 @@ pub const REQUIRED_INPUTS: u64 = 10_000;
 /// How many generated inputs one proptest runner is given; the time bound is checked between
 /// batches (and, within one, inputs past it are skipped).
 const BATCH: u32 = 500;
-
 
 /// What a run does, from the environment.
 #[derive(Clone, Debug)]
@@ -125,7 +124,10 @@ where
             max_global_rejects: u32::MAX,
             ..Config::default()
         };
-        let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &batch_seed(&settings, target, batch)));
+        let mut runner = TestRunner::new_with_rng(
+            config,
+            TestRng::from_seed(RngAlgorithm::ChaCha, &batch_seed(&settings, target, batch)),
+        );
         let result = runner.run(&strategy, |input| {
             if Instant::now() >= deadline {
                 return Ok(());
@@ -210,10 +212,19 @@ struct Persistence {
 
 impl FailurePersistence for Persistence {
     fn load_persisted_failures2(&self, source_file: Option<&'static str>) -> Vec<PersistedSeed> {
-        if self.replay { FileFailurePersistence::Direct(self.file).load_persisted_failures2(source_file) } else { Vec::new() }
+        if self.replay {
+            FileFailurePersistence::Direct(self.file).load_persisted_failures2(source_file)
+        } else {
+            Vec::new()
+        }
     }
 
-    fn save_persisted_failure2(&mut self, source_file: Option<&'static str>, seed: PersistedSeed, shrunken: &dyn Debug) {
+    fn save_persisted_failure2(
+        &mut self,
+        source_file: Option<&'static str>,
+        seed: PersistedSeed,
+        shrunken: &dyn Debug,
+    ) {
         FileFailurePersistence::Direct(self.file).save_persisted_failure2(source_file, seed, shrunken)
     }
 
@@ -350,10 +361,7 @@ pub fn to_hex(b: &[u8]) -> String {
 
 pub fn from_hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
-    digits
-        .chunks(2)
-        .filter_map(|c| std::str::from_utf8(c).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect()
+    digits.chunks(2).filter_map(|c| std::str::from_utf8(c).ok().and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
 // ---- errors logged while a target runs ----
