@@ -266,7 +266,7 @@ pub fn raw_json() -> BoxedStrategy<String> {
             "\"\\u0000\"", "\"\\udfff\\ud800\"", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "'x'", "\"\\x41\"",
             "{\"location\":\"eastus\",\"location\":\"westus\"}", "9007199254740993", "4294967296", "65536", "-1",
         ][..]).prop_map(str::to_string),
-        2 => (select(&[126usize, 127, 128, 129, 1000, 20000][..]), any::<bool>()).prop_map(|(n, arr)| {
+        2 => (select(&[126usize, 127, 128, 129, 1000, 5000][..]), any::<bool>()).prop_map(|(n, arr)| {
             if arr { format!("{}1{}", "[".repeat(n), "]".repeat(n)) } else { format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n)) }
         }),
         1 => select(&[1000usize, 70_000][..]).prop_map(|n| format!("\"{}\"", "x".repeat(n))),

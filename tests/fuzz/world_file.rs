@@ -203,7 +203,7 @@ fn hostile() -> BoxedStrategy<String> {
             }
             t
         }),
-        select(&[10usize, 100, 127, 128, 129, 1000, 10_000][..]).prop_map(|n| format!("resources: {}{}", "[".repeat(n), "]".repeat(n))),
+        select(&[10usize, 100, 127, 128, 129, 1000][..]).prop_map(|n| format!("resources: {}{}", "[".repeat(n), "]".repeat(n))),
         select(&[10usize, 100, 127, 128, 129, 500][..]).prop_map(|n| {
             let mut t = String::from("sites:\n  hq:\n");
             for i in 0..n {
@@ -211,7 +211,7 @@ fn hostile() -> BoxedStrategy<String> {
             }
             t
         }),
-        select(&[100usize, 10_000, 200_000][..]).prop_map(|n| format!("sites:\n  {}: {{}}\n", "x".repeat(n))),
+        select(&[100usize, 1_000, 20_000][..]).prop_map(|n| format!("sites:\n  {}: {{}}\n", "x".repeat(n))),
         Just("sites: &a {hq: *a}\n".to_string()),
         Just("resources:\n  - &r {id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg, body: {location: eastus}}\n  - *r\n  - *r\n".to_string()),
         Just("resources:\n  - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg\n    body: &b {location: eastus, tags: *b}\n".to_string()),
@@ -228,19 +228,26 @@ fn hostile() -> BoxedStrategy<String> {
 
 fn case() -> BoxedStrategy<WorldText> {
     let base = seed_world();
-    let format = prop_oneof![6 => Just(Format::Yaml), 2 => Just(Format::Json), 1 => Just(Format::JsonPretty)];
+    let format = prop_oneof![2 => Just(Format::Yaml), 4 => Just(Format::Json), 1 => Just(Format::JsonPretty)];
     let text_mut = prop_oneof![
         2 => (any::<usize>(), select(SNIPPETS)).prop_map(|(a, s)| TextMut::Splice(a, s)),
         1 => byte_mut().prop_map(TextMut::Bytes),
     ];
     let edited = (
-        prop::collection::vec(edit(), 0..6),
+        // The seed's first resources (all of them a fifth of the time), so that texts are of
+        // every length and entries often miss what they refer to.
+        prop_oneof![1 => Just(usize::MAX), 4 => 0usize..20],
+        prop::collection::vec(edit(), 0..4),
         prop_oneof![6 => Just(Vec::<JsonMut>::new()), 1 => prop::collection::vec(json_mut(), 1..3)],
         format,
         prop_oneof![6 => Just(Vec::<TextMut>::new()), 2 => prop::collection::vec(text_mut, 1..4)],
     )
-        .prop_map(move |(edits, jm, format, tm)| {
-            let doc = apply_edits(base.clone(), &edits);
+        .prop_map(move |(keep, edits, jm, format, tm)| {
+            let mut doc = base.clone();
+            if let Some(r) = doc["resources"].as_array_mut() {
+                r.truncate(keep);
+            }
+            let doc = apply_edits(doc, &edits);
             let text = match format {
                 Format::Yaml => serde_norway::to_string(&doc).unwrap_or_default(),
                 Format::Json if jm.is_empty() => serde_json::to_string(&doc).unwrap_or_default(),
@@ -278,7 +285,7 @@ fn config(seed: u64) -> WorldConfig {
 }
 
 /// Names every vantage point is asked for.
-const ASKED: &[&str] = &["gbl.his.arc.azure.com", "eastus.dp.kubernetesconfiguration.azure.com", "www.corp.example"];
+const ASKED: &[&str] = &["gbl.his.arc.azure.com", "www.corp.example"];
 
 /// Loads one text into a fresh world and checks it; what happened (for the statistics).
 pub fn exec_one(seed: u64, input: &WorldText) -> Result<&'static str, String> {
@@ -364,3 +371,4 @@ fn world_file_loader() {
     let stats: Vec<String> = stats.borrow().iter().map(|(k, v)| format!("{k} x{v}")).collect();
     summary.report(TARGET.name, &stats.join(", "));
 }
+
