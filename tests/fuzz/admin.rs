@@ -349,6 +349,7 @@ fn admin_api() {
     let (sites, clusters) = app.world.read(|w| (w.sites().count(), w.lab_clusters().count()));
     summary.report(
         TARGET.name,
+        "no panic, no 5xx, every error an envelope, nothing logged at ERROR, world consistent",
         &format!(
             "{} successful admin writes, {sites} sites and {clusters} lab clusters at the end; statuses {}",
             writes_ok.get(),

@@ -162,11 +162,12 @@ impl Summary {
         self.corpus + self.generated
     }
 
-    /// The line the test prints (nextest shows it: `.config/nextest.toml`).
-    pub fn report(&self, name: &str, details: &str) {
+    /// The line the test prints (nextest shows it: `.config/nextest.toml`); `held` says which
+    /// invariants held.
+    pub fn report(&self, name: &str, held: &str, details: &str) {
         let secs = self.elapsed.as_secs_f64();
         println!(
-            "fuzz {name}: {} inputs ({} corpus + {} generated, seed {}) in {secs:.1}s ({:.0}/s), no panic, no 5xx; {details}",
+            "fuzz {name}: {} inputs ({} corpus + {} generated, seed {}) in {secs:.1}s ({:.0}/s): {held}; {details}",
             self.total(),
             self.corpus,
             self.generated,
