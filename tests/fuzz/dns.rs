@@ -511,7 +511,10 @@ pub fn check(datagram: &[u8], answer: Option<&[u8]>) -> Result<String, String> {
     }
     let code = m.metadata.response_code;
     // 16 is BADVERS in an answer with EDNS (the parser may name it BADSIG: the same number).
-    if matches!(code, ResponseCode::FormErr | ResponseCode::NotImp) || u16::from(code) == 16 {
+    if u16::from(code) == 16 {
+        return Ok("BADVERS".to_string());
+    }
+    if matches!(code, ResponseCode::FormErr | ResponseCode::NotImp) {
         return Ok(format!("{code:?}"));
     }
     if !matches!(code, ResponseCode::NoError | ResponseCode::NXDomain | ResponseCode::ServFail | ResponseCode::Refused)
