@@ -15,7 +15,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust tests (unit; end-to-end over HTTP and DNS with dig/nslookup; data plane; demo transcripts; state machine)"
+step "Rust tests (unit; end-to-end over HTTP and DNS with dig/nslookup; data plane; demo transcripts; state machine; fuzz targets)"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
 else

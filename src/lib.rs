@@ -17,6 +17,7 @@
 pub mod access;
 pub mod admin;
 pub mod answers;
+pub mod app;
 pub mod clock;
 pub mod explain;
 pub mod server;
@@ -121,18 +122,8 @@ impl Emulator {
         // The URLs the emulator returns name its own address (or public URL), never `Host`.
         let arm_state =
             ArmState::new(world.clone(), config.arm.clone(), seed, &access::base_url(public_url.as_deref(), arm_addr));
-        let max_body_bytes = arm_state.config().max_body_bytes;
         let access = access::AccessConfig { public_url, ..config.access };
-        let guard = Arc::new(access::Guard::new(&access, arm_addr));
-        // Layers, outermost last: a panic answers 500; every error answer is an envelope; the
-        // access checks (Host, admin token, Origin, admin content type) run before any face.
-        let app = admin::router(arm_state.clone())
-            .merge(admin::dns_router(arm_state.clone(), dns.handle()))
-            .merge(stats::router(arm_state.clone(), dns.handle(), connections.clone()))
-            .merge(arcemu_fake_arm::router(arm_state))
-            .layer(axum::middleware::from_fn_with_state(guard, access::guard))
-            .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
-            .layer(axum::middleware::from_fn(answers::catch_panic));
+        let app = app::router(arm_state, dns.handle(), connections.clone(), &access, arm_addr);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();

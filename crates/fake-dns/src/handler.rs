@@ -7,8 +7,9 @@ use hickory_server::net::runtime::Time;
 use hickory_server::proto::op::{Edns, Header, HeaderCounts, MessageType, Metadata, OpCode, ResponseCode};
 use hickory_server::proto::rr::rdata::{A, CNAME, SOA};
 use hickory_server::proto::rr::{DNSClass, LowerName, Name, RData, Record};
+use hickory_server::proto::serialize::binary::{BinDecoder, BinEncodable, BinEncoder, NameEncoding};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::zone_handler::MessageResponseBuilder;
+use hickory_server::zone_handler::{MessageResponseBuilder, Queries};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -120,6 +121,40 @@ pub(crate) fn wire_records(answer: &DnsAnswer) -> Option<(Vec<Record>, Vec<Recor
     Some((answers, soa))
 }
 
+/// Whether a question section, as the client wrote it, compresses a name with a pointer.
+/// Anything that does not walk as `count` questions counts as compressed (written out again).
+fn compressed(bytes: &[u8], count: usize) -> bool {
+    let mut i = 0;
+    for _ in 0..count {
+        loop {
+            match bytes.get(i) {
+                Some(0) => break,
+                Some(&len) if len & 0xC0 == 0 => i += 1 + usize::from(len),
+                _ => return true,
+            }
+        }
+        i += 5; // the root label, QTYPE, QCLASS
+    }
+    i != bytes.len()
+}
+
+/// The question section to echo, when it cannot be echoed as sent. hickory echoes the question's
+/// bytes as the client sent them (keeping its letter case), but a name compressed with a pointer
+/// then points into the response's own header, and the response does not parse. Such a section
+/// is written out again, uncompressed, case kept. `None`: echo it as sent.
+fn literal_queries(queries: &Queries) -> Option<Queries> {
+    if !compressed(queries.as_bytes(), queries.len()) {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(queries.as_bytes().len() + 64);
+    let mut encoder = BinEncoder::new(&mut bytes);
+    encoder.set_name_encoding(NameEncoding::Uncompressed);
+    for q in queries.queries() {
+        q.emit(&mut encoder).ok()?;
+    }
+    Queries::read(&mut BinDecoder::new(&bytes), queries.len()).ok()
+}
+
 #[async_trait::async_trait]
 impl RequestHandler for VantageHandler {
     async fn handle_request<R: ResponseHandler, T: Time>(&self, request: &Request, mut response: R) -> ResponseInfo {
@@ -136,7 +171,8 @@ impl RequestHandler for VantageHandler {
             e.set_dnssec_ok(false);
             edns = Some(e);
         }
-        let builder = MessageResponseBuilder::new(&request.queries, edns.as_ref());
+        let literal = literal_queries(&request.queries);
+        let builder = MessageResponseBuilder::new(literal.as_ref().unwrap_or(&request.queries), edns.as_ref());
 
         let refuse = |code: ResponseCode| {
             let mut m = metadata;
@@ -267,6 +303,30 @@ mod tests {
             None,
         );
         assert!(wire_records(&a).is_none());
+    }
+
+    #[test]
+    fn a_compressed_question_is_written_out_again_in_full() {
+        // gbl.his, type A, class IN: as sent, echoed as sent.
+        let plain = b"\x03gbl\x03his\x00\x00\x01\x00\x01";
+        assert!(!compressed(plain, 1));
+        let queries = Queries::read(&mut BinDecoder::new(plain), 1).unwrap();
+        assert!(literal_queries(&queries).is_none());
+        // A name that is a pointer (into the query's header) is compressed; so is a section
+        // that does not walk as its count says.
+        assert!(compressed(b"\xc0\x00\x00\x01\x00\x01", 1));
+        assert!(compressed(b"\x03gbl\xc0\x0c\x00\x01\x00\x01", 1));
+        assert!(compressed(plain, 2) && compressed(&plain[..5], 1));
+        // Written out again, it names the same question, in full, with its letter case.
+        let mut message = b"\x00\x00\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03GbL\x00\x00\x01\x00\x01".to_vec();
+        message.extend_from_slice(b"\xc0\x0c\x00\x01\x00\x01");
+        let mut decoder = BinDecoder::new(&message);
+        decoder.read_slice(12 + 9).unwrap();
+        let queries = Queries::read(&mut decoder, 1).unwrap();
+        assert_eq!(queries.as_bytes(), b"\xc0\x0c\x00\x01\x00\x01");
+        let literal = literal_queries(&queries).unwrap();
+        assert_eq!(literal.as_bytes(), b"\x03GbL\x00\x00\x01\x00\x01");
+        assert_eq!(literal.queries(), queries.queries());
     }
 
     #[test]

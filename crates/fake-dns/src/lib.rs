@@ -161,6 +161,15 @@ impl DnsHandle {
     }
 }
 
+/// Answers one DNS query datagram as the UDP listener of `vantage` does, without a socket: the
+/// response's bytes (cut to the client's payload size, TC set), or `None` when the listener
+/// sends nothing back (fewer bytes than a header, or a message that is not a query). The
+/// listeners answer through the same code; tests and the fuzz target call this.
+pub async fn answer_datagram(world: Arc<SharedWorld>, vantage: Vantage, datagram: &[u8]) -> Option<Vec<u8>> {
+    let handler = handler::VantageHandler::new(world, vantage);
+    udp::answer(&handler, datagram, SocketAddr::from((Ipv4Addr::LOCALHOST, 53535))).await
+}
+
 /// The DNS face: one listener per vantage point, kept in step with the world. Stops when
 /// dropped (listeners close with the supervisor task) or with [`DnsServer::stop`].
 pub struct DnsServer {

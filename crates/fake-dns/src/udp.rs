@@ -2,7 +2,8 @@
 //! inline through the same [`RequestHandler`] as TCP (hickory's own UDP loop spawns a task per
 //! datagram and hands every reply to a sender task through a channel, which costs more than
 //! answering from the model does). Parsing, the response encoding and its truncation to the
-//! client's payload size (TC set) are hickory's; only the socket plumbing is ours.
+//! client's payload size (TC set) are hickory's; only the socket plumbing is ours. [`answer`]
+//! is the whole answer to one datagram, without the socket (the fuzz target drives it).
 
 use crate::handler::VantageHandler;
 use hickory_server::net::NetError;
@@ -15,7 +16,7 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use hickory_server::zone_handler::MessageResponse;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::net::UdpSocket;
 
 /// Largest datagram read; anything longer is cut and then fails to parse (FORMERR or dropped).
@@ -37,42 +38,60 @@ pub(crate) async fn serve(socket: Arc<UdpSocket>, handler: VantageHandler) {
         if src.port() == 0 || src.ip().is_unspecified() {
             continue;
         }
-        let datagram = &buf[..len];
-        // Shorter than a header: not DNS, no one to answer. A response: never answered (no reflection).
-        let Ok(header) = Header::read(&mut BinDecoder::new(datagram)) else { continue };
-        if header.metadata.message_type != MessageType::Query {
-            continue;
+        let Some(bytes) = answer(&handler, &buf[..len], src).await else { continue };
+        let sent = match socket.try_send_to(&bytes, src) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => socket.send_to(&bytes, src).await,
+            other => other,
+        };
+        if let Err(e) = sent {
+            tracing::debug!(%src, "DNS response not sent: {e}");
         }
-        let responder = UdpResponder { socket: socket.clone(), dst: src };
-        match Request::from_bytes(datagram.to_vec(), src, Protocol::Udp) {
-            Ok(request) => {
-                handler.handle_request::<_, TokioTime>(&request, responder).await;
-            }
-            Err(e) => {
-                tracing::debug!(%src, "malformed DNS query: {e}");
-                form_error(&socket, src, &header.metadata).await;
-            }
+    }
+}
+
+/// What the listener sends back for one datagram from `src`: the response's bytes, or `None`
+/// when nothing is sent (shorter than a header: not DNS, no one to answer; a response: never
+/// answered, no reflection). A query whose header is readable but whose body is not gets FORMERR.
+pub(crate) async fn answer(handler: &VantageHandler, datagram: &[u8], src: SocketAddr) -> Option<Vec<u8>> {
+    let header = Header::read(&mut BinDecoder::new(datagram)).ok()?;
+    if header.metadata.message_type != MessageType::Query {
+        return None;
+    }
+    match Request::from_bytes(datagram.to_vec(), src, Protocol::Udp) {
+        Ok(request) => {
+            let responder = UdpResponder::default();
+            handler.handle_request::<_, TokioTime>(&request, responder.clone()).await;
+            responder.take()
+        }
+        Err(e) => {
+            tracing::debug!(%src, "malformed DNS query: {e}");
+            form_error(&header.metadata)
         }
     }
 }
 
 /// FORMERR for a query whose header is readable but whose body is not.
-async fn form_error(socket: &UdpSocket, dst: SocketAddr, request: &Metadata) {
+fn form_error(request: &Metadata) -> Option<Vec<u8>> {
     let mut metadata = Metadata::response_from_request(request);
     metadata.response_code = ResponseCode::FormErr;
     let header = Header { metadata, counts: HeaderCounts::default() };
     let mut bytes = Vec::with_capacity(12);
     let mut encoder = BinEncoder::new(&mut bytes);
-    if header.emit(&mut encoder).is_ok() {
-        let _ = socket.send_to(&bytes, dst).await;
-    }
+    header.emit(&mut encoder).ok()?;
+    Some(bytes)
 }
 
-/// Sends one response back to the client, at most as large as its payload size allows.
-#[derive(Clone)]
+/// Encodes the one response to a datagram, at most as large as the client's payload size
+/// allows; [`answer`] sends nothing when the handler gave no response.
+#[derive(Clone, Default)]
 struct UdpResponder {
-    socket: Arc<UdpSocket>,
-    dst: SocketAddr,
+    bytes: Arc<Mutex<Option<Vec<u8>>>>,
+}
+
+impl UdpResponder {
+    fn take(&self) -> Option<Vec<u8>> {
+        self.bytes.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
 }
 
 #[async_trait::async_trait]
@@ -110,13 +129,7 @@ impl ResponseHandler for UdpResponder {
                 ResponseInfo::from(header)
             }
         };
-        match self.socket.try_send_to(&bytes, self.dst) {
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.socket.send_to(&bytes, self.dst).await?;
-            }
-            Err(e) => return Err(e.into()),
-        }
+        *self.bytes.lock().unwrap_or_else(PoisonError::into_inner) = Some(bytes);
         Ok(info)
     }
 }

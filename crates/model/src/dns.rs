@@ -222,12 +222,18 @@ pub(crate) fn in_zone(name: &str, zone: &str) -> bool {
     name == zone || name.strip_suffix(zone).is_some_and(|head| head.ends_with('.'))
 }
 
-/// The relative name of `name` in `zone` (`@` for the apex, or when `name` is not in it).
+/// The relative name of `name` in `zone` (`@` for the apex, or when `name` is not in it). A
+/// name whose first label is itself `@` (`@.zone`: a query can ask for it) is not the apex: its
+/// relative name is written as the DNS face writes odd bytes (`\064`), which names no record.
 fn relative(name: &str, zone: &str) -> String {
     if name == zone {
         return "@".to_string();
     }
-    name.strip_suffix(zone).and_then(|head| head.strip_suffix('.')).unwrap_or("@").to_string()
+    match name.strip_suffix(zone).and_then(|head| head.strip_suffix('.')) {
+        Some("@") => "\\064".to_string(),
+        Some(head) => head.to_string(),
+        None => "@".to_string(),
+    }
 }
 
 /// A stable emulated public address for a name (TEST-NET-2).
@@ -767,5 +773,18 @@ mod tests {
         let aaaa = w.resolve(&Vantage::Public, "gbl.his.arc.azure.com", 28);
         assert_eq!((aaaa.rcode, aaaa.addresses().len(), aaaa.answers.len()), (Rcode::NoError, 0, 1));
         assert_eq!(w.resolve(&Vantage::Site("nowhere".into()), "gbl.his.arc.azure.com", QTYPE_A).rcode, Rcode::Refused);
+    }
+
+    #[test]
+    fn a_name_whose_label_is_at_is_not_the_apex() {
+        assert_eq!(relative("dp.example", "dp.example"), "@");
+        assert_eq!(relative("x.dp.example", "dp.example"), "x");
+        assert_eq!(relative("@.dp.example", "dp.example"), "\\064");
+        let w = World::new(Default::default());
+        // The data-plane zone itself is geo-routed; `@.` below it is no name at all.
+        let apex = w.resolve(&Vantage::Public, "dp.kubernetesconfiguration.azure.com", QTYPE_A);
+        assert_eq!(apex.answers[0].data, RecordData::Cname("eastus.dp.kubernetesconfiguration.azure.com".into()));
+        let at = w.resolve(&Vantage::Public, "@.dp.kubernetesconfiguration.azure.com", QTYPE_A);
+        assert_eq!((at.rcode, at.answers.len()), (Rcode::NxDomain, 0));
     }
 }

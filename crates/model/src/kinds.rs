@@ -375,11 +375,13 @@ impl ResourceKind {
                 (ok, "use a DNS name of at least two labels (letters, digits and '-')".to_string())
             }
             NameRule::RecordSet => {
-                let label_ok = |l: &str| {
-                    !l.is_empty() && l.len() <= 63 && l.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '*'))
-                };
-                let ok = name == "@" || (name.len() <= 253 && name.split('.').all(label_ok));
-                (ok, "use '@' or dot-separated labels of letters, digits, '-', '_' or '*'".to_string())
+                // Answers name their records, so a record set's name is one the DNS face can
+                // write: a wildcard only as a whole first label, no label starting with '-'.
+                let name_ok = |n: &str| crate::lab::is_dns_name(n.strip_prefix("*.").unwrap_or(n));
+                let ok = name == "@" || name == "*" || (name.len() <= 253 && !name.ends_with('.') && name_ok(name));
+                let text = "use '@', or dot-separated labels of letters, digits, '-' or '_' (not starting or ending \
+                            with '-'), the first of which may be '*'";
+                (ok, text.to_string())
             }
             NameRule::Loose { max } => (
                 !name.is_empty()
@@ -449,5 +451,15 @@ mod tests {
         assert!(validate_resource_group_name("rg(1)_x.y").is_ok());
         assert!(validate_resource_group_name("rg.").is_err());
         assert!(validate_resource_group_name("").is_err());
+    }
+
+    #[test]
+    fn record_set_names_are_names_the_dns_face_can_write() {
+        for ok in ["@", "*", "gbl", "eastus-gas", "_sip._tcp", "*.apps", "a.b-c"] {
+            assert!(ResourceKind::ARecordSet.validate_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a*b", "*x", "a.*", "-x", "x-", "a..b", "a b", "@.x", "x.", &"a".repeat(64)] {
+            assert!(ResourceKind::CnameRecordSet.validate_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -127,6 +127,13 @@ pub fn validate_site(name: &str, site: &Site) -> ArmResult<()> {
         if !is_dns_name(&z.zone) {
             return bad(&format!("dns.zones[{i}].zone"), format!("'{}' is not a DNS name.", z.zone));
         }
+        // Answers name their records: a name the DNS face cannot write would be a SERVFAIL.
+        if let Some(r) = z.records.keys().find(|r| r.as_str() != "@" && !is_dns_name(r)) {
+            return bad(
+                &format!("dns.zones[{i}].records"),
+                format!("'{r}' is not a record name: use '@' (the zone itself) or a DNS name relative to the zone."),
+            );
+        }
     }
     for (i, f) in site.dns.forwarders.iter().enumerate() {
         if f.domain != "." && !is_dns_name(&f.domain) {
@@ -156,14 +163,21 @@ pub fn validate_site(name: &str, site: &Site) -> ArmResult<()> {
     Ok(())
 }
 
-/// Letters, digits, '-' and '_' in dot-separated labels (a trailing dot is tolerated).
+/// Dot-separated labels as [`is_dns_label`] says, 253 characters at most (a trailing dot is
+/// tolerated).
 pub fn is_dns_name(s: &str) -> bool {
     let s = s.strip_suffix('.').unwrap_or(s);
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// A label of a host name: 1 to 63 letters, digits, '-' or '_', not starting or ending with '-'
+/// (the DNS face cannot write a name whose label starts with one).
+pub fn is_dns_label(l: &str) -> bool {
+    !l.is_empty()
+        && l.len() <= 63
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// A Kubernetes cluster of the lab: where it runs (a site, or a subnet of a VNet) and the

@@ -131,6 +131,19 @@ fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<Body> {
         if let Some(v) = input.cname_record {
             let c: CnameInput = parse_input(&v, "properties.cnameRecord")?;
             set.cname = c.cname.filter(|c| !c.is_empty());
+            // The DNS face answers with this name: one it cannot encode would be a SERVFAIL.
+            if let Some(c) = &set.cname
+                && !crate::lab::is_dns_name(c)
+            {
+                return Err(ArmError::invalid_property(
+                    "properties.cnameRecord.cname",
+                    format!(
+                        "'{c}' is not a valid domain name: use labels of 1 to 63 letters, digits, '-' or '_' (not \
+                         starting or ending with '-'), \
+                         253 characters at most."
+                    ),
+                ));
+            }
         }
         Ok(Body::CnameRecordSet(set))
     }
@@ -262,5 +275,43 @@ impl World {
                 },
             },
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cname_target_is_a_name_dns_can_carry() {
+        let is_name = crate::lab::is_dns_name;
+        for ok in
+            ["gbl.privatelink.his.arc.azure.com", "www.example.com.", "localhost", "_sip._tcp.example", &"a".repeat(63)]
+        {
+            assert!(is_name(ok), "{ok}");
+        }
+        let long = format!("{0}.{0}.{0}.{0}.example", "x".repeat(63));
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "é.example",
+            "a b.example",
+            &"a".repeat(64),
+            &long,
+            "x.example ",
+            "a/b",
+            "-x.example",
+            "@.example",
+        ] {
+            assert!(!is_name(bad), "{bad}");
+        }
+        let body = |c: &str| json!({"cnameRecord": {"cname": c}});
+        assert!(build_record_set(ResourceKind::CnameRecordSet, &body("www.example.com")).is_ok());
+        let e = build_record_set(ResourceKind::CnameRecordSet, &body(&long)).unwrap_err();
+        assert_eq!(
+            (e.status, e.code.as_ref(), e.target.as_deref()),
+            (400, "InvalidRequestContent", Some("properties.cnameRecord.cname"))
+        );
     }
 }
