@@ -5,7 +5,7 @@
 //! `/_emulator/dns/listeners` asks for them.
 
 use crate::harness::Data;
-use arcemu::{AccessConfig, ArmConfig, DnsConfig, SharedWorld, SubscriptionConfig, World, WorldConfig};
+use arcemu::{AccessConfig, ArmConfig, DnsConfig, SharedWorld, World};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsServer;
 use arcemu_model::clock::{Clock, ManualClock};
@@ -83,16 +83,7 @@ impl App {
     /// provider registered), operations that take two seconds, `seed` for every id.
     pub fn new(seed: u64) -> App {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-        let config = WorldConfig {
-            seed,
-            lro_delay: time::Duration::seconds(2),
-            subscriptions: vec![
-                SubscriptionConfig::registered(SUB, "default"),
-                SubscriptionConfig::registered(SUB2, "second"),
-                SubscriptionConfig::unregistered(SUB3, "unregistered"),
-            ],
-            ..WorldConfig::default()
-        };
+        let config = crate::world_file::config(seed);
         let clock = Arc::new(ManualClock::default());
         let mut world = World::new(config);
         let seed_world = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/seed-world.yaml"))

@@ -271,7 +271,9 @@ fn case() -> BoxedStrategy<WorldText> {
     prop_oneof![10 => edited, 1 => hostile().prop_map(|text| WorldText { text })].boxed()
 }
 
-fn config(seed: u64) -> WorldConfig {
+/// Three subscriptions (the third with no provider registered), two-second operations, `seed`
+/// for every id: the world every fuzz target starts from.
+pub(crate) fn config(seed: u64) -> WorldConfig {
     WorldConfig {
         seed,
         lro_delay: time::Duration::seconds(2),
