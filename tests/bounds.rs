@@ -365,19 +365,24 @@ fn serve_with_fd_limit(fds: u32) -> Served {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
-    // 14 descriptors at start; 40 leave room for about a dozen vantage points (2 each).
-    let served = serve_with_fd_limit(40);
+    // 14 descriptors at start and 64 kept free for the ARM face: 110 leave room for about 15
+    // vantage points (2 each) of the 50 asked for. Without the reserve, listeners took the last
+    // descriptors and the ARM face could no longer accept the client's next connection (a CI run
+    // hung here).
+    const SITES: usize = 50;
+    const DELETED: usize = 42;
+    let served = serve_with_fd_limit(110);
     // One connection per request, closed after it: descriptors are scarce in the server, and a
     // pooled connection plus a new one could find none left to accept the second.
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(Duration::from_secs(5)).build().unwrap();
     let url = |p: &str| format!("{}{p}", served.arm);
-    for i in 0..20 {
+    for i in 0..SITES {
         let r = http
             .put(url(&format!("/_emulator/sites/s{i:02}")))
             .json(&json!({"addressSpace": [format!("10.{i}.0.0/16")]}))
             .send()
             .await
-            .unwrap();
+            .expect("the ARM face keeps accepting while listeners cannot be bound");
         assert_eq!(r.status(), 201, "the model accepts the site; only its listener may fail");
         r.bytes().await.unwrap();
     }
@@ -385,15 +390,26 @@ async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
     let bound = listeners["listeners"].as_object().unwrap();
     let failed = listeners["failed"].as_object().expect("failed binds are reported");
     assert!(!failed.is_empty(), "out of descriptors, some binds fail: {listeners}");
-    for i in 0..20 {
+    for i in 0..SITES {
         let id = format!("site:s{i:02}");
         assert!(bound.contains_key(&id) != failed.contains_key(&id), "{id} is bound or reported failed: {listeners}");
     }
+    // The listeners left room for the ARM face: several connections at once are still accepted.
+    let parallel = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let mut answers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        answers.spawn(parallel.get(url("/_emulator/health")).send());
+    }
+    while let Some(answer) = answers.join_next().await {
+        let status = answer.unwrap().map(|r| r.status()).map_err(|e| format!("{e:?}"));
+        assert_eq!(status, Ok(reqwest::StatusCode::OK), "the ARM face must keep descriptors to accept connections");
+    }
+    drop(parallel); // its pooled connections hold descriptors in the server too
     let stats: Value = http.get(url("/_emulator/stats")).send().await.unwrap().json().await.unwrap();
     assert_eq!(stats["dnsListenerFailures"].as_u64(), Some(failed.len() as u64), "{stats}");
 
     // Descriptors come back: the failed ones are bound by a later sync, without a new change.
-    for i in 0..12 {
+    for i in 0..DELETED {
         let r = http.delete(url(&format!("/_emulator/sites/s{i:02}"))).send().await.unwrap();
         assert_eq!(r.status(), 200);
         r.bytes().await.unwrap();
@@ -402,7 +418,7 @@ async fn a_dns_listener_that_cannot_be_bound_is_reported_and_retried() {
     loop {
         let l: Value = http.get(url("/_emulator/dns/listeners")).send().await.unwrap().json().await.unwrap();
         if l["failed"].as_object().is_some_and(|f| f.is_empty()) {
-            assert_eq!(l["listeners"].as_object().map(|m| m.len()), Some(1 + 8), "{l}");
+            assert_eq!(l["listeners"].as_object().map(|m| m.len()), Some(1 + SITES - DELETED), "{l}");
             break;
         }
         assert!(Instant::now() < deadline, "failed binds not retried: {l}");

@@ -49,7 +49,14 @@ pub struct DnsConfig {
     pub udp_workers: usize,
     /// Signalled after each change of the world; wakes the re-sync at once.
     pub world_changed: Option<Arc<Notify>>,
+    /// File descriptors a new vantage point's listener must leave free for the rest of the
+    /// process (the ARM face accepts one per connection): without them, listeners could take
+    /// the last descriptor and the ARM face would stop answering.
+    pub descriptor_reserve: u64,
 }
+
+/// The default [`DnsConfig::descriptor_reserve`].
+pub const DEFAULT_DESCRIPTOR_RESERVE: u64 = 64;
 
 impl Default for DnsConfig {
     fn default() -> Self {
@@ -60,6 +67,7 @@ impl Default for DnsConfig {
             tcp_timeout: Duration::from_secs(10),
             udp_workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             world_changed: None,
+            descriptor_reserve: DEFAULT_DESCRIPTOR_RESERVE,
         }
     }
 }
@@ -73,6 +81,7 @@ impl fmt::Debug for DnsConfig {
             .field("tcp_timeout", &self.tcp_timeout)
             .field("udp_workers", &self.udp_workers)
             .field("world_changed", &self.world_changed.is_some())
+            .field("descriptor_reserve", &self.descriptor_reserve)
             .finish()
     }
 }
@@ -290,7 +299,11 @@ impl Shared {
             if l.by_vantage.contains_key(&id) {
                 continue;
             }
-            match bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await {
+            let bound = match descriptors_short_of(self.config.descriptor_reserve) {
+                Some(short) => Err(short),
+                None => bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await,
+            };
+            match bound {
                 Ok(listener) => {
                     tracing::info!("DNS: serving {id} on {}", listener.addr);
                     l.failed.remove(&id);
@@ -328,6 +341,30 @@ async fn bind(
     let mut server = Server::new(handler);
     server.register_listener(tcp, config.tcp_timeout, 64);
     Ok(Listener { addr, tcp: server, udp })
+}
+
+/// Descriptors one listener takes (a UDP socket and a TCP listening socket).
+const DESCRIPTORS_PER_LISTENER: u64 = 2;
+
+/// Why a new listener must not be bound now, if the process is short of file descriptors: it
+/// would leave fewer than `reserve` free. Reads Linux's `/proc/self`; elsewhere (or when it
+/// cannot be read) the bind is simply tried.
+fn descriptors_short_of(reserve: u64) -> Option<io::Error> {
+    let limit = open_files_limit()?;
+    let open = std::fs::read_dir("/proc/self/fd").ok()?.count() as u64;
+    let free = limit.saturating_sub(open);
+    (free < reserve + DESCRIPTORS_PER_LISTENER).then(|| {
+        io::Error::other(format!(
+            "file descriptors short: {free} of {limit} free, {reserve} kept for the rest of the emulator"
+        ))
+    })
+}
+
+/// The soft limit on open files (`ulimit -n`), from `/proc/self/limits`.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
 }
 
 /// Receive buffer asked for each UDP socket (the kernel caps it at net.core.rmem_max): a
