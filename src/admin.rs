@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 pub fn router(state: ArmState) -> Router {
     Router::new()
         .route("/_emulator/health", get(health))
+        .route("/_emulator/reset", axum::routing::post(reset))
         .route("/_emulator/rules", get(rules_list))
         .route("/_emulator/private-link-scopes/candidates", get(candidates))
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
@@ -83,10 +84,47 @@ async fn health(State(st): State<ArmState>) -> Response {
     axum::Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "resources": count })).into_response()
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ResetInput {
+    /// `baseline` (default): the world file the emulator was started with; `empty`: nothing.
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// `POST /_emulator/reset`: the world back to what it started from, in one step (with a data
+/// directory, the journal starts again from there).
+async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
+    let result = (|| {
+        let input: ResetInput = if body.iter().all(u8::is_ascii_whitespace) {
+            ResetInput::default()
+        } else {
+            serde_json::from_slice(&body).map_err(ArmError::invalid_request_content)?
+        };
+        let to_baseline = match input.to.as_deref() {
+            None | Some("baseline") => true,
+            Some("empty") => false,
+            Some(other) => {
+                return Err(ArmError::invalid_request_content(format!(
+                    "'to' is '{other}'; allowed values are: baseline, empty"
+                )));
+            }
+        };
+        st.world().reset_to_baseline(to_baseline).map_err(|(_, e)| e)?;
+        let resources = st.read(|w| w.resource_count());
+        Ok::<_, ArmError>(json!({ "reset": if to_baseline { "baseline" } else { "empty" }, "resources": resources }))
+    })();
+    match result {
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
 async fn index() -> Response {
     axum::Json(json!({
         "endpoints": {
             "GET /_emulator/health": "200 when ready",
+            "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"}: the world back to that, at once",
             "GET /_emulator/rules": "the rule catalogue",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",

@@ -20,6 +20,7 @@ pub mod answers;
 pub mod app;
 pub mod clock;
 pub mod explain;
+pub mod persist;
 pub mod server;
 pub mod stats;
 pub mod world_file;
@@ -59,6 +60,9 @@ pub struct EmulatorConfig {
     /// Who may talk to it (remote listeners, `Host` names, the admin token) and the base URL
     /// it names itself by.
     pub access: AccessConfig,
+    /// Where the world is kept across restarts (`arcemu serve --data-dir DIR`); in memory only
+    /// when `None`. A directory that already holds a world wins over `initial_world`.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -71,6 +75,7 @@ impl Default for EmulatorConfig {
             clock: None,
             initial_world: None,
             access: AccessConfig::default(),
+            data_dir: None,
         }
     }
 }
@@ -105,15 +110,41 @@ impl Emulator {
         };
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
-        let mut initial = World::new(config.world);
-        if let Some(file) = &config.initial_world {
-            world_file::apply(&mut initial, file, clock.now())
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let entries = match &config.initial_world {
+            Some(file) => Some(world_file::entries(file).map_err(invalid)?),
+            None => None,
+        };
+        let baseline = entries.as_ref().map(|e| e.changes.clone()).unwrap_or_default();
+        let data_dir = match &config.data_dir {
+            Some(dir) => Some(persist::open(dir, &config.world).map_err(invalid)?),
+            None => None,
+        };
+        let mut initial = World::new(config.world.clone());
+        // A data directory that holds a world is that world; otherwise the world file is
+        // applied (and, with a data directory, recorded like any change).
+        let replayed = data_dir.as_ref().is_some_and(|d| !d.records.is_empty());
+        if let Some(d) = &data_dir {
+            persist::replay(&mut initial, &d.records).map_err(invalid)?;
+            if replayed {
+                tracing::info!("data directory {}: {} changes replayed", d.path.display(), d.records.len());
+            }
         }
         // Every change of the world (whichever face made it) wakes the DNS face's listener sync.
         let world_changed = Arc::new(tokio::sync::Notify::new());
         let notify = world_changed.clone();
-        let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
+        let mut shared = SharedWorld::new(initial, clock)
+            .with_baseline(baseline)
+            .on_change(Box::new(move || notify.notify_waiters()));
+        if let Some(d) = data_dir {
+            shared = shared.with_journal(Box::new(d.journal));
+        }
+        if !replayed && entries.is_some() {
+            shared
+                .reset_to_baseline(true)
+                .map_err(|(i, e)| invalid(entries.as_ref().map_or_else(|| e.message.clone(), |x| x.describe(i, &e))))?;
+        }
+        let world = Arc::new(shared);
         let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
         let connections = Arc::new(server::ConnectionStats::default());

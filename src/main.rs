@@ -112,6 +112,10 @@ struct ServeArgs {
     /// A world file (YAML or JSON) to load before serving: ARM resources, sites, forwarders, clusters.
     #[arg(long, env = "ARCEMU_WORLD")]
     world: Option<std::path::PathBuf>,
+    /// Keep the world in this directory across restarts (every acknowledged write survives a crash);
+    /// a directory that already holds a world wins over --world. Without it the world is in memory only.
+    #[arg(long, env = "ARCEMU_DATA_DIR")]
+    data_dir: Option<std::path::PathBuf>,
     /// Allow listening on non-loopback addresses (--arm-listen, --dns-listen): anyone who can reach
     /// them can change the world. Consider --admin-token, and --allow-host for the names clients use.
     #[arg(long, env = "ARCEMU_ALLOW_REMOTE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
@@ -251,7 +255,8 @@ async fn demo(args: DemoArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
-    let mut config = EmulatorConfig { arm_listen: args.arm_listen, ..EmulatorConfig::default() };
+    let mut config =
+        EmulatorConfig { arm_listen: args.arm_listen, data_dir: args.data_dir.clone(), ..EmulatorConfig::default() };
     config.dns.public_listen = args.dns_listen;
     config.dns.vantage_ip = args.dns_listen.ip();
     config.world.region_profile = args.region_profile;

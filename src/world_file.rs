@@ -18,7 +18,8 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::{Change, ResourceId, World};
+use arcemu_model::journal::ChangeRecord;
+use arcemu_model::{ArmError, ResourceId, World};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -50,42 +51,70 @@ pub fn parse(text: &str) -> Result<WorldFile, String> {
     serde_norway::from_str(text).map_err(|e| format!("the world file is not valid: {e}"))
 }
 
-/// Applies a world file; stops at the first refused entry and says which.
-pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
-    let mut count = 0;
+/// A world file's entries as changes, in the order they are applied, each with the name a
+/// refusal gives it (`resources[3] (/subscriptions/...)`, `sites.hq`).
+pub struct Entries {
+    pub changes: Vec<ChangeRecord>,
+    labels: Vec<Label>,
+}
+
+enum Label {
+    Resource(usize, String),
+    Lab(&'static str, String),
+}
+
+impl Entries {
+    /// Says which entry a refusal is about (and, for a lab entry, the field it names:
+    /// `sites.hq.firewal: ...`).
+    pub fn describe(&self, position: usize, e: &ArmError) -> String {
+        match self.labels.get(position) {
+            Some(Label::Resource(i, id)) => format!("resources[{i}] ({id}): {} {}: {}", e.status, e.code, e.message),
+            Some(Label::Lab(what, name)) => match e.target.as_deref() {
+                Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
+                _ => format!("{what}.{name}: {} {}", e.code, e.message),
+            },
+            None => format!("{} {}: {}", e.status, e.code, e.message),
+        }
+    }
+}
+
+/// The file's entries as changes; fails on an id that does not parse.
+pub fn entries(file: &WorldFile) -> Result<Entries, String> {
+    let mut out = Entries { changes: Vec::new(), labels: Vec::new() };
     for (i, entry) in file.resources.iter().enumerate() {
-        let fail = |e: arcemu_model::ArmError| {
-            format!("resources[{i}] ({}): {} {}: {}", entry.id, e.status, e.code, e.message)
-        };
         let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
         let change = if id.is_resource_group() {
-            Change::PutResourceGroup {
-                subscription: id.subscription(),
-                name: id.resource_group().unwrap_or_default(),
-                body: &entry.body,
+            ChangeRecord::PutResourceGroup {
+                subscription: id.subscription().to_string(),
+                name: id.resource_group().unwrap_or_default().to_string(),
+                body: entry.body.clone(),
             }
         } else {
-            Change::PutResource { id: &id, body: &entry.body }
+            ChangeRecord::PutResource { id, body: entry.body.clone() }
         };
-        world.apply(now, change).map_err(fail)?;
-        count += 1;
+        out.changes.push(change);
+        out.labels.push(Label::Resource(i, entry.id.clone()));
     }
-    // `sites.hq.firewal: ...`: the entry, and the field the refusal names when it names one.
-    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| match e.target.as_deref() {
-        Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
-        _ => format!("{what}.{name}: {} {}", e.code, e.message),
-    };
     for (name, body) in &file.sites {
-        world.apply(now, Change::PutSite { name, body }).map_err(|e| lab("sites", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutSite { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("sites", name.clone()));
     }
     for (name, body) in &file.forwarders {
-        world.apply(now, Change::PutForwarderVm { name, body }).map_err(|e| lab("forwarders", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutForwarderVm { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("forwarders", name.clone()));
     }
     for (name, body) in &file.clusters {
-        world.apply(now, Change::PutLabCluster { name, body }).map_err(|e| lab("clusters", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutLabCluster { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("clusters", name.clone()));
     }
-    Ok(count)
+    Ok(out)
+}
+
+/// Applies a world file; stops at the first refused entry and says which.
+pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
+    let entries = entries(file)?;
+    for (i, change) in entries.changes.iter().enumerate() {
+        world.apply(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
+    }
+    Ok(entries.changes.len())
 }

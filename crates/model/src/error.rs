@@ -646,6 +646,16 @@ impl ArmError {
         Self::inferred(500, "InternalServerError", detail.to_string())
     }
 
+    /// 503 `JournalWriteFailed`: the change could not be recorded in the data directory, so it
+    /// was not made (the emulator's own condition; Azure has no such answer).
+    pub fn journal_write_failed(detail: impl Display) -> Self {
+        Self::inferred(
+            503,
+            "JournalWriteFailed",
+            format!("The change was not made: it could not be recorded in the emulator's data directory ({detail})."),
+        )
+    }
+
     // ---- Networking: address prefixes, virtual networks and subnets ----
 
     /// 400 `InvalidAddressPrefixFormat`: an address prefix that is not CIDR (ARM's text).
