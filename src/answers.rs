@@ -8,14 +8,14 @@ use arcemu_model::ArmError;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// A refusal as an ARM error envelope (`WWW-Authenticate` on 401).
 pub fn refusal(e: &ArmError) -> Response {
-    let mut r = (envelope::status(e), axum::Json(envelope::error_body(e))).into_response();
+    let mut r = envelope::response(e);
     if e.status == 401 {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"arcemu\""));
     }
@@ -62,6 +62,7 @@ pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: N
         _ => ArmError::invalid_request_content(text.trim()),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    parts.extensions.insert(envelope::RefusalInfo::of(&e));
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let body = serde_json::to_vec(&envelope::error_body(&e)).unwrap_or_default();
     Response::from_parts(parts, axum::body::Body::from(body))

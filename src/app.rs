@@ -4,6 +4,7 @@
 //!
 //! [`Emulator::start`]: crate::Emulator::start
 
+use crate::request_log::{self, RequestLog};
 use crate::server::ConnectionStats;
 use crate::{AccessConfig, access, admin, answers, stats};
 use arcemu_fake_arm::ArmState;
@@ -25,13 +26,17 @@ pub fn router(
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
     let guard = Arc::new(access::Guard::new(access, bound));
-    // Layers, outermost last: a panic answers 500; every error answer is an envelope; the
-    // access checks (Host, admin token, Origin, admin content type) run before any face.
+    let log = Arc::new(RequestLog::default());
+    // Layers, outermost last: the request log sees the final answer; a panic answers 500;
+    // every error answer is an envelope; the access checks (Host, admin token, Origin, admin
+    // content type) run before any face.
     admin::router(arm.clone())
+        .merge(request_log::router(log.clone()))
         .merge(admin::dns_router(arm.clone(), dns.clone()))
         .merge(stats::router(arm.clone(), dns, connections))
         .merge(arcemu_fake_arm::router(arm))
         .layer(axum::middleware::from_fn_with_state(guard, access::guard))
         .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
         .layer(axum::middleware::from_fn(answers::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(log, request_log::layer))
 }

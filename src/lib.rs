@@ -21,6 +21,7 @@ pub mod app;
 pub mod clock;
 pub mod explain;
 pub mod persist;
+pub mod request_log;
 pub mod server;
 pub mod stats;
 pub mod world_file;

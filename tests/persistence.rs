@@ -37,7 +37,20 @@ fn serve(args: &[&str]) -> Result<Served, String> {
         .spawn()
         .expect("arcemu serve starts");
     let stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
+    // Drained all along (one log line per request would otherwise fill the pipe and block the
+    // emulator), kept for the message when the start fails.
+    let stderr = child.stderr.take().expect("stderr");
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = errors.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut text = sink.lock().unwrap();
+            if text.len() < 1 << 16 {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+    });
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -60,9 +73,8 @@ fn serve(args: &[&str]) -> Result<Served, String> {
             }
             Err(_) => {
                 let _ = served.child.wait();
-                let mut text = String::new();
-                let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
-                return Err(text);
+                std::thread::sleep(Duration::from_millis(100));
+                return Err(errors.lock().unwrap().clone());
             }
         }
     }

@@ -1,0 +1,136 @@
+//! The request log: one line per request through `tracing` (target `arcemu::request`: method,
+//! path, status, the refusal's code and rule id, duration), and the most recent requests kept
+//! in memory for `GET /_emulator/requests`, so a test that failed can ask what the emulator
+//! saw. Headers and bodies are never logged (they carry tokens); paths are cut at
+//! [`MAX_PATH`] characters.
+
+use crate::answers;
+use arcemu_fake_arm::envelope::RefusalInfo;
+use arcemu_model::ArmError;
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+/// How many requests `GET /_emulator/requests` can show.
+pub const DEFAULT_CAPACITY: usize = 1000;
+/// Longest path (with query) kept.
+pub const MAX_PATH: usize = 512;
+
+/// One request as logged.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Logged {
+    /// Position since start (1, 2, ...).
+    pub seq: u64,
+    /// When the answer was ready, RFC 3339.
+    pub time: String,
+    pub method: String,
+    /// Path and query, as sent (cut at [`MAX_PATH`]).
+    pub path: String,
+    pub status: u16,
+    /// The refusal's ARM error code, for an error answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The refusal's rule id, when a documented rule refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<&'static str>,
+    pub duration_ms: f64,
+}
+
+/// The most recent requests, newest last.
+pub struct RequestLog {
+    capacity: usize,
+    recent: Mutex<(u64, VecDeque<Logged>)>,
+}
+
+impl RequestLog {
+    pub fn new(capacity: usize) -> Self {
+        RequestLog { capacity, recent: Mutex::new((0, VecDeque::with_capacity(capacity.min(4096)))) }
+    }
+
+    fn push(&self, mut entry: Logged) {
+        let mut guard = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.0 += 1;
+        entry.seq = guard.0;
+        if self.capacity == 0 {
+            return;
+        }
+        if guard.1.len() == self.capacity {
+            guard.1.pop_front();
+        }
+        guard.1.push_back(entry);
+    }
+
+    /// The last `limit` requests, newest first.
+    pub fn recent(&self, limit: usize) -> Vec<Logged> {
+        let guard = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.1.iter().rev().take(limit).cloned().collect()
+    }
+}
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self::new(DEFAULT_CAPACITY)
+    }
+}
+
+/// The layer: times the request, then logs it with the answer's status and refusal.
+pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_string();
+    let mut path: String = req.uri().path_and_query().map_or("/", |p| p.as_str()).chars().take(MAX_PATH).collect();
+    if path.is_empty() {
+        path.push('/');
+    }
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let refusal = response.extensions().get::<RefusalInfo>();
+    let (code, rule_id) = match refusal {
+        Some(r) => (Some(r.code.clone()), r.rule),
+        None => (None, None),
+    };
+    let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "arcemu::request",
+        method = %method,
+        path = %path,
+        status,
+        code = code.as_deref(),
+        rule = rule_id,
+        duration_ms = (duration_ms * 1000.0).round() / 1000.0,
+    );
+    let time =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    log.push(Logged { seq: 0, time, method, path, status, code, rule_id, duration_ms });
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecentQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /_emulator/requests?limit=N`: the last N requests (default 100), newest first.
+pub fn router(log: Arc<RequestLog>) -> Router {
+    Router::new().route("/_emulator/requests", get(recent)).with_state(log)
+}
+
+async fn recent(
+    State(log): State<Arc<RequestLog>>,
+    query: Result<Query<RecentQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(q)) => {
+            let limit = q.limit.unwrap_or(100);
+            axum::Json(serde_json::json!({ "value": log.recent(limit) })).into_response()
+        }
+        Err(e) => answers::refusal(&ArmError::invalid_request_content(e.body_text())),
+    }
+}
