@@ -129,6 +129,7 @@ async fn index() -> Response {
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
             "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}; and the vantage points whose listener failed to bind (retried)",
+            "GET /_emulator/requests?limit=N": "the last N requests (default 100), newest first: method, path, status, refusal code and rule id, duration",
             "GET /_emulator/stats": "counts of what the emulator keeps: operations, resources, DNS listeners, open connections",
             "GET /_emulator/dns/resolve?name={fqdn}&from={vantage}&type={A|AAAA|CNAME|number}": "the DNS answer from a vantage point, with the trace of why",
             "GET /_emulator/sites": "on-premises sites",

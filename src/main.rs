@@ -142,6 +142,11 @@ struct ServeArgs {
     /// a directory that already holds a world wins over --world. Without it the world is in memory only.
     #[arg(long, env = "ARCEMU_DATA_DIR")]
     data_dir: Option<std::path::PathBuf>,
+    /// Give each VNet's and site's DNS listener a port in START-END (on --dns-listen's address),
+    /// chosen from its id: the same world gets the same ports at every start, and a container
+    /// publishes the range. Without it, any free port.
+    #[arg(long, env = "ARCEMU_DNS_PORT_RANGE", value_parser = parse_port_range)]
+    dns_port_range: Option<std::ops::RangeInclusive<u16>>,
     /// Allow listening on non-loopback addresses (--arm-listen, --dns-listen): anyone who can reach
     /// them can change the world. Consider --admin-token, and --allow-host for the names clients use.
     #[arg(long, env = "ARCEMU_ALLOW_REMOTE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
@@ -202,6 +207,17 @@ impl BoundsArgs {
         config.world.operation_retention = time::Duration::seconds(i64::from(self.operation_retention_secs));
         config.world.max_finished_operations = self.max_finished_operations;
     }
+}
+
+fn parse_port_range(s: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
+    let bad = || format!("'{s}' is not a port range: use START-END, e.g. 20000-20199");
+    let (start, end) = s.split_once('-').ok_or_else(bad)?;
+    let start: u16 = start.trim().parse().map_err(|_| bad())?;
+    let end: u16 = end.trim().parse().map_err(|_| bad())?;
+    if start == 0 || start > end {
+        return Err(bad());
+    }
+    Ok(start..=end)
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -282,6 +298,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         EmulatorConfig { arm_listen: args.arm_listen, data_dir: args.data_dir.clone(), ..EmulatorConfig::default() };
     config.dns.public_listen = args.dns_listen;
     config.dns.vantage_ip = args.dns_listen.ip();
+    config.dns.vantage_ports = args.dns_port_range.clone();
     config.world.region_profile = args.region_profile;
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
