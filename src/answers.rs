@@ -36,7 +36,7 @@ const MAX_TEXT: usize = 1024;
 /// headers (`Allow`, ...). `max_body_bytes` names the limit in a 413.
 pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let admin = req.uri().path().starts_with("/_emulator");
+    let admin = crate::access::is_admin(req.uri().path());
     let media = req.headers().get(header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let response = next.run(req).await;
     let status = response.status();

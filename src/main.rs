@@ -184,6 +184,9 @@ struct BoundsArgs {
     /// DNS vantage points at most besides the public one (VNets and sites: each has a listener).
     #[arg(long, env = "ARCEMU_MAX_DNS_LISTENERS", default_value_t = arcemu::WorldConfig::default().max_dns_vantages)]
     max_dns_listeners: usize,
+    /// Named worlds (`/worlds/{name}/...`) at most besides the default one; one more is refused 409.
+    #[arg(long, env = "ARCEMU_MAX_WORLDS", default_value_t = arcemu::worlds::DEFAULT_MAX_WORLDS)]
+    max_worlds: usize,
     /// How long an ended operation's status stays readable, in seconds (then 404).
     #[arg(long, env = "ARCEMU_OPERATION_RETENTION_SECS", default_value_t = 300)]
     operation_retention_secs: u32,
@@ -204,6 +207,7 @@ impl BoundsArgs {
         config.arm.max_connections = self.max_connections.max(1);
         config.arm.page_max_bytes = self.page_max_bytes.max(1);
         config.world.max_dns_vantages = self.max_dns_listeners;
+        config.max_named_worlds = self.max_worlds;
         config.world.operation_retention = time::Duration::seconds(i64::from(self.operation_retention_secs));
         config.world.max_finished_operations = self.max_finished_operations;
     }
