@@ -90,6 +90,9 @@ struct ResetInput {
     /// `baseline` (default): the world file the emulator was started with; `empty`: nothing.
     #[serde(default)]
     to: Option<String>,
+    /// A world file (as JSON) to load instead: a snapshot (`arcemu snapshot load`).
+    #[serde(default)]
+    world: Option<Value>,
 }
 
 /// `POST /_emulator/reset`: the world back to what it started from, in one step (with a data
@@ -101,6 +104,28 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
         } else {
             serde_json::from_slice(&body).map_err(ArmError::invalid_request_content)?
         };
+        if let Some(world) = input.world {
+            if input.to.is_some() {
+                return Err(ArmError::invalid_request_content("give 'to' or 'world', not both"));
+            }
+            let file: crate::world_file::WorldFile =
+                serde_json::from_value(world).map_err(|e| ArmError::invalid_request_content(format!("world: {e}")))?;
+            let entries = crate::world_file::entries(&file).map_err(ArmError::invalid_request_content)?;
+            // All or nothing: tried on a scratch world first, so a refused entry leaves the
+            // world as it was.
+            let config = st.read(|w| w.config().clone());
+            let mut scratch = arcemu_model::World::new(config.clone());
+            let now = st.world().now();
+            for (i, change) in entries.changes.iter().enumerate() {
+                scratch.apply(now, change.as_change()).map_err(|e| ArmError {
+                    message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
+                    ..e
+                })?;
+            }
+            st.world().reset(arcemu_model::World::new(config), &entries.changes).map_err(|(_, e)| e)?;
+            let resources = st.read(|w| w.resource_count());
+            return Ok(json!({ "reset": "world", "entries": entries.changes.len(), "resources": resources }));
+        }
         let to_baseline = match input.to.as_deref() {
             None | Some("baseline") => true,
             Some("empty") => false,
@@ -124,7 +149,7 @@ async fn index() -> Response {
     axum::Json(json!({
         "endpoints": {
             "GET /_emulator/health": "200 when ready",
-            "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"}: the world back to that, at once",
+            "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"} or {\"world\": world file as JSON}: the world replaced by that, at once",
             "GET /_emulator/rules": "the rule catalogue",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",

@@ -317,3 +317,43 @@ async fn reset_goes_back_to_the_world_file_or_to_nothing_and_a_restart_agrees() 
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&world);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_world_loads_whole_or_not_at_all() {
+    let served = serve(&[]).unwrap();
+    let http = client();
+    let post = |body: Value| http.post(format!("{}/_emulator/reset", served.arm)).json(&body).send();
+    let (status, _) = send(
+        &http,
+        reqwest::Method::PUT,
+        format!("{}{}?{API}", served.arm, rg("before")),
+        Some(json!({"location": "eastus"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let good = json!({"world": {
+        "resources": [{"id": rg("loaded"), "body": {"location": "westeurope"}}],
+        "sites": {"hq": {"addressSpace": ["192.168.0.0/16"]}},
+    }});
+    let r = post(good).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!((answer["reset"].as_str(), answer["entries"].as_u64()), (Some("world"), Some(2)), "{answer}");
+    let get = |path: String| send(&http, reqwest::Method::GET, format!("{}{path}", served.arm), None);
+    assert_eq!(get(format!("{}?{API}", rg("loaded"))).await.0, 200);
+    assert_eq!(get("/_emulator/sites/hq".into()).await.0, 200);
+    assert_eq!(get(format!("{}?{API}", rg("before"))).await.0, 404, "a load replaces the world");
+
+    // The second entry is refused (a site with a misspelt field): nothing changes.
+    let bad = json!({"world": {
+        "resources": [{"id": rg("never"), "body": {"location": "eastus"}}],
+        "sites": {"branch": {"addressSpace": ["10.9.0.0/16"], "firewal": []}},
+    }});
+    let r = post(bad).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let answer: Value = r.json().await.unwrap();
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("nothing changed") && message.contains("sites.branch"), "{answer}");
+    assert_eq!(get(format!("{}?{API}", rg("never"))).await.0, 404);
+    assert_eq!(get(format!("{}?{API}", rg("loaded"))).await.0, 200, "the world is as it was");
+}
