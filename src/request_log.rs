@@ -22,7 +22,19 @@ pub const DEFAULT_CAPACITY: usize = 1000;
 /// Longest path (with query) kept.
 pub const MAX_PATH: usize = 512;
 
-/// One request as logged.
+/// One request as kept (formatted only when asked for: the log is written on every request).
+#[derive(Clone, Debug)]
+struct Kept {
+    seq: u64,
+    at: std::time::SystemTime,
+    method: axum::http::Method,
+    path: String,
+    status: u16,
+    refusal: Option<RefusalInfo>,
+    duration: std::time::Duration,
+}
+
+/// One request as `GET /_emulator/requests` shows it.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Logged {
@@ -46,7 +58,7 @@ pub struct Logged {
 /// The most recent requests, newest last.
 pub struct RequestLog {
     capacity: usize,
-    recent: Mutex<(u64, VecDeque<Logged>)>,
+    recent: Mutex<(u64, VecDeque<Kept>)>,
 }
 
 impl RequestLog {
@@ -54,7 +66,7 @@ impl RequestLog {
         RequestLog { capacity, recent: Mutex::new((0, VecDeque::with_capacity(capacity.min(4096)))) }
     }
 
-    fn push(&self, mut entry: Logged) {
+    fn push(&self, mut entry: Kept) {
         let mut guard = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         guard.0 += 1;
         entry.seq = guard.0;
@@ -69,8 +81,24 @@ impl RequestLog {
 
     /// The last `limit` requests, newest first.
     pub fn recent(&self, limit: usize) -> Vec<Logged> {
-        let guard = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.1.iter().rev().take(limit).cloned().collect()
+        let kept: Vec<Kept> = {
+            let guard = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+            guard.1.iter().rev().take(limit).cloned().collect()
+        };
+        kept.into_iter()
+            .map(|k| Logged {
+                seq: k.seq,
+                time: time::OffsetDateTime::from(k.at)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                method: k.method.to_string(),
+                path: k.path,
+                status: k.status,
+                code: k.refusal.as_ref().map(|r| r.code.clone()),
+                rule_id: k.refusal.as_ref().and_then(|r| r.rule),
+                duration_ms: k.duration.as_secs_f64() * 1000.0,
+            })
+            .collect()
     }
 }
 
@@ -83,31 +111,25 @@ impl Default for RequestLog {
 /// The layer: times the request, then logs it with the answer's status and refusal.
 pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_string();
+    let method = req.method().clone();
     let mut path: String = req.uri().path_and_query().map_or("/", |p| p.as_str()).chars().take(MAX_PATH).collect();
     if path.is_empty() {
         path.push('/');
     }
     let response = next.run(req).await;
     let status = response.status().as_u16();
-    let refusal = response.extensions().get::<RefusalInfo>();
-    let (code, rule_id) = match refusal {
-        Some(r) => (Some(r.code.clone()), r.rule),
-        None => (None, None),
-    };
-    let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let refusal = response.extensions().get::<RefusalInfo>().cloned();
+    let duration = start.elapsed();
     tracing::info!(
         target: "arcemu::request",
         method = %method,
         path = %path,
         status,
-        code = code.as_deref(),
-        rule = rule_id,
-        duration_ms = (duration_ms * 1000.0).round() / 1000.0,
+        code = refusal.as_ref().map(|r| r.code.as_str()),
+        rule = refusal.as_ref().and_then(|r| r.rule),
+        duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
     );
-    let time =
-        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    log.push(Logged { seq: 0, time, method, path, status, code, rule_id, duration_ms });
+    log.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
     response
 }
 
