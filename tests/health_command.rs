@@ -14,7 +14,10 @@ async fn health(args: Vec<String>, token: Option<&'static str>) -> (bool, String
             cmd.env("ARCEMU_ADMIN_TOKEN", t);
         }
         let out = cmd.output().expect("arcemu runs");
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
     })
     .await
     .expect("the command finished")

@@ -36,7 +36,8 @@ pub const DNS_PORT: u16 = 8553;
 /// What `arcemu serve` prints on stdout once every listener is bound.
 pub const READY_LINE: &str = "arcemu ready";
 
-const EXPOSED: [ContainerPort; 3] = [ContainerPort::Tcp(ARM_PORT), ContainerPort::Udp(DNS_PORT), ContainerPort::Tcp(DNS_PORT)];
+const EXPOSED: [ContainerPort; 3] =
+    [ContainerPort::Tcp(ARM_PORT), ContainerPort::Udp(DNS_PORT), ContainerPort::Tcp(DNS_PORT)];
 
 /// The arcemu image and the `arcemu serve` options of its container.
 #[derive(Clone, Debug)]

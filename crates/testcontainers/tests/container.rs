@@ -123,11 +123,17 @@ async fn the_container_answers_arm_and_dns_on_its_published_ports() {
     // ARM: a resource group and a private link scope in the second subscription (given to the
     // container as `serve --subscription`), then a GET of the scope.
     let rg = format!("/subscriptions/{SUB2}/resourcegroups/rg-docker");
-    let (status, body) =
-        send(&http, reqwest::Method::PUT, &format!("{arm}{rg}?api-version={RG_API}"), Some(json!({"location": "eastus"})))
-            .await;
+    let (status, body) = send(
+        &http,
+        reqwest::Method::PUT,
+        &format!("{arm}{rg}?api-version={RG_API}"),
+        Some(json!({"location": "eastus"})),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    let scope = format!("/subscriptions/{SUB2}/resourceGroups/rg-docker/providers/Microsoft.HybridCompute/privateLinkScopes/pls-docker");
+    let scope = format!(
+        "/subscriptions/{SUB2}/resourceGroups/rg-docker/providers/Microsoft.HybridCompute/privateLinkScopes/pls-docker"
+    );
     let (status, body) = send(
         &http,
         reqwest::Method::PUT,
@@ -142,7 +148,8 @@ async fn the_container_answers_arm_and_dns_on_its_published_ports() {
     assert_eq!(body["properties"]["publicNetworkAccess"], "Disabled", "{body}");
     // A refusal crosses the container too: the same scope in an unknown subscription.
     let elsewhere = scope.replace(SUB2, "22222222-2222-2222-2222-222222222222");
-    let (status, body) = send(&http, reqwest::Method::GET, &format!("{arm}{elsewhere}?api-version={HC_API}"), None).await;
+    let (status, body) =
+        send(&http, reqwest::Method::GET, &format!("{arm}{elsewhere}?api-version={HC_API}"), None).await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"]["code"], "SubscriptionNotFound", "{body}");
 
@@ -185,11 +192,16 @@ async fn returned_urls_name_the_published_port() {
     let arm = emulator.arm_url().to_string();
     let http = reqwest::Client::new();
     let rg = format!("/subscriptions/{SUB}/resourcegroups/rg-lro");
-    let (status, body) =
-        send(&http, reqwest::Method::PUT, &format!("{arm}{rg}?api-version={RG_API}"), Some(json!({"location": "eastus"})))
-            .await;
+    let (status, body) = send(
+        &http,
+        reqwest::Method::PUT,
+        &format!("{arm}{rg}?api-version={RG_API}"),
+        Some(json!({"location": "eastus"})),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    let scope = format!("/subscriptions/{SUB}/resourceGroups/rg-lro/providers/Microsoft.HybridCompute/privateLinkScopes/pls");
+    let scope =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-lro/providers/Microsoft.HybridCompute/privateLinkScopes/pls");
     let (status, body) = send(
         &http,
         reqwest::Method::PUT,
