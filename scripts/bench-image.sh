@@ -3,6 +3,8 @@
 # time: from `docker run` (create + start + attach, as a user types it) until `arcemu ready`
 # arrives on its stdout, i.e. every listener is bound. A benchmark: it reports, never fails on a figure.
 #
+# Also ArcEmu::start() of crates/testcontainers (examples/start_time.rs).
+#
 # Usage: scripts/bench-image.sh [RUNS]     (default 11; the image: $ARCEMU_IMAGE or arcemu:dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,3 +66,6 @@ summary() {
 }
 printf '%s\n' "${times[@]}" | summary "start-to-ready (docker run until 'arcemu ready')"
 printf '%s\n' "${baseline[@]}" | summary "baseline (docker run until 'arcemu --version' prints)"
+
+# The same through testcontainers, as a test starts it (the client waits on Docker: debug build).
+cargo run --quiet --locked -p arcemu-testcontainers --example start_time "$runs" | tail -2
