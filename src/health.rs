@@ -9,9 +9,10 @@ use std::time::Duration;
 #[derive(clap::Args)]
 pub struct HealthArgs {
     /// Base URL of the running emulator's ARM listener (use an IP address: a static binary in an
-    /// empty image cannot resolve names).
-    #[arg(long, env = "ARCEMU_ARM", default_value = "http://127.0.0.1:8490")]
-    pub arm: String,
+    /// empty image cannot resolve names). Default: the port of ARCEMU_ARM_LISTEN on loopback, so
+    /// that a container's HEALTHCHECK follows a changed listener; else http://127.0.0.1:8490.
+    #[arg(long, env = "ARCEMU_ARM")]
+    pub arm: Option<String>,
     /// The running emulator's admin token, if it was started with one.
     #[arg(long, env = "ARCEMU_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -23,7 +24,10 @@ pub struct HealthArgs {
 /// Exit 0 when the emulator answers its health endpoint with a success status, 1 otherwise
 /// (unreachable, refused, timed out), with one line saying which.
 pub async fn health(args: HealthArgs) -> ExitCode {
-    let base = args.arm.trim_end_matches('/');
+    let base = match &args.arm {
+        Some(arm) => arm.trim_end_matches('/').to_string(),
+        None => default_base(std::env::var("ARCEMU_ARM_LISTEN").ok().as_deref()),
+    };
     let url = format!("{base}/_emulator/health");
     let mut request = reqwest::Client::new().get(&url).timeout(Duration::from_millis(args.timeout_ms.max(1)));
     if let Some(token) = args.admin_token.as_deref().filter(|t| !t.is_empty()) {
@@ -43,5 +47,31 @@ pub async fn health(args: HealthArgs) -> ExitCode {
             eprintln!("arcemu health: cannot reach the emulator at {base}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Where `arcemu serve` listens when started with the same environment: `ARCEMU_ARM_LISTEN`
+/// (every address: asked on loopback), else its default.
+fn default_base(arm_listen: Option<&str>) -> String {
+    let listen = arm_listen
+        .and_then(|l| l.trim().parse::<std::net::SocketAddr>().ok())
+        .or_else(|| arcemu::DEFAULT_ARM_LISTEN.parse().ok());
+    match listen {
+        Some(addr) => arcemu::access::base_url(None, addr),
+        None => "http://127.0.0.1:8490".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_base;
+
+    #[test]
+    fn the_default_follows_the_listener() {
+        assert_eq!(default_base(None), "http://127.0.0.1:8490");
+        assert_eq!(default_base(Some("0.0.0.0:9000")), "http://127.0.0.1:9000");
+        assert_eq!(default_base(Some("127.0.0.2:9001")), "http://127.0.0.2:9001");
+        assert_eq!(default_base(Some("[::]:9002")), "http://[::1]:9002");
+        assert_eq!(default_base(Some("not an address")), "http://127.0.0.1:8490");
     }
 }

@@ -54,3 +54,27 @@ async fn health_sends_the_admin_token_and_fails_without_it() {
     assert!(ok, "{out}");
     arm.emu.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_arm_health_asks_the_listener_of_arcemu_arm_listen() {
+    // The container's HEALTHCHECK runs `arcemu health` with the container's environment: a
+    // changed ARCEMU_ARM_LISTEN must not leave it asking the default port.
+    let arm = start().await;
+    let port = arm.base.rsplit(':').next().unwrap_or_default().to_string();
+    let listen = format!("0.0.0.0:{port}");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_arcemu"))
+            .arg("health")
+            .env_remove("ARCEMU_ARM")
+            .env_remove("ARCEMU_ADMIN_TOKEN")
+            .env("ARCEMU_ARM_LISTEN", listen)
+            .output()
+            .expect("arcemu runs")
+    })
+    .await
+    .expect("the command finished");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("http://127.0.0.1:{port}/_emulator/health")), "{text}");
+    arm.emu.stop().await;
+}
