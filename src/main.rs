@@ -6,6 +6,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+mod health;
+
 /// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -57,6 +59,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Play a narrated teaching scenario, each against a fresh in-process emulator (no NAME: list them).
     Demo(DemoArgs),
+    /// Ask a running emulator whether it is ready (GET /_emulator/health): exit 0 if so, 1 if not.
+    Health(health::HealthArgs),
 }
 
 #[derive(clap::Args)]
@@ -243,6 +247,7 @@ fn main() -> ExitCode {
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
+        Command::Health(args) => runtime.block_on(health::health(args)),
     }
 }
 
