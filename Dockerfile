@@ -5,6 +5,9 @@ FROM scratch
 
 COPY arcemu /arcemu
 COPY seed-world.yaml /examples/seed-world.yaml
+# An empty directory the emulator's user owns, for `--data-dir /data` (ARCEMU_DATA_DIR=/data)
+# with a volume mounted there: a new named volume takes this owner.
+COPY --chown=65532:65532 data /data
 
 # Inside its own network namespace the emulator must listen on every address to be reachable
 # through a published port, which `arcemu serve` refuses unless remote listening is allowed
@@ -12,12 +15,15 @@ COPY seed-world.yaml /examples/seed-world.yaml
 # published ports as 127.0.0.1 or localhost, which it accepts; other names (a Compose service
 # name) are added with ARCEMU_ALLOW_HOSTS. Returned URLs name http://127.0.0.1:8490 unless
 # ARCEMU_PUBLIC_URL says otherwise (publish 8490 on 8490, or set it to the published port).
+# Each VNet's and site's DNS listener takes a port of 20000-20031 chosen from its id (README,
+# "Stable DNS ports"), so the same world has the same ports and they can be published.
 ENV ARCEMU_ARM_LISTEN=0.0.0.0:8490 \
     ARCEMU_DNS_LISTEN=0.0.0.0:8553 \
+    ARCEMU_DNS_PORT_RANGE=20000-20031 \
     ARCEMU_ALLOW_REMOTE=true
 
-# ARM and admin API (HTTP); the public DNS view (UDP and TCP).
-EXPOSE 8490/tcp 8553/udp 8553/tcp
+# ARM and admin API (HTTP); the public DNS view (UDP and TCP); the VNets' and sites' DNS views.
+EXPOSE 8490/tcp 8553/udp 8553/tcp 20000-20031/udp 20000-20031/tcp
 
 # Numeric: an empty image has no /etc/passwd. 65532 is the conventional "nonroot" id.
 USER 65532:65532

@@ -36,6 +36,7 @@ else
 fi
 cp -p Dockerfile "$context/Dockerfile"
 cp -p examples/seed-world.yaml "$context/seed-world.yaml"
+mkdir -p "$context/data"
 fingerprint=$(cd "$context" && sha256sum arcemu Dockerfile seed-world.yaml | sha256sum | cut -c1-16)
 
 if [ "$(docker image inspect --format '{{ index .Config.Labels "dev.arcemu.fingerprint" }}' "$tag" 2>/dev/null)" = "$fingerprint" ]; then

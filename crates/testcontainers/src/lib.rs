@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 
 use testcontainers::bollard::models::{HostConfig, PortBinding};
-use testcontainers::core::{ContainerPort, IntoContainerPort, WaitFor};
+use testcontainers::core::{ContainerPort, IntoContainerPort, Mount, WaitFor};
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, Image, ImageExt, TestcontainersError};
 
@@ -33,6 +33,10 @@ pub const IMAGE_TAG: &str = "dev";
 pub const ARM_PORT: u16 = 8490;
 /// The public DNS view's port inside the container, UDP and TCP (the image's `ARCEMU_DNS_LISTEN`).
 pub const DNS_PORT: u16 = 8553;
+/// The VNets' and sites' DNS ports inside the container (the image's `ARCEMU_DNS_PORT_RANGE`).
+pub const VANTAGE_PORTS: std::ops::RangeInclusive<u16> = 20000..=20031;
+/// The image's directory for `--data-dir`, owned by the emulator's user.
+pub const DATA_DIR: &str = "/data";
 /// What `arcemu serve` prints on stdout once every listener is bound.
 pub const READY_LINE: &str = "arcemu ready";
 
@@ -46,6 +50,8 @@ pub struct ArcEmu {
     tag: String,
     env: BTreeMap<String, String>,
     serve_args: Vec<String>,
+    publish_vantage_ports: bool,
+    data_volume: Option<String>,
 }
 
 impl Default for ArcEmu {
@@ -55,7 +61,14 @@ impl Default for ArcEmu {
             Ok(image) if !image.trim().is_empty() => split_image(image.trim()),
             _ => (IMAGE_NAME.to_string(), IMAGE_TAG.to_string()),
         };
-        ArcEmu { name, tag, env: BTreeMap::new(), serve_args: Vec::new() }
+        ArcEmu {
+            name,
+            tag,
+            env: BTreeMap::new(),
+            serve_args: Vec::new(),
+            publish_vantage_ports: false,
+            data_volume: None,
+        }
     }
 }
 
@@ -92,6 +105,22 @@ impl ArcEmu {
         self.with_env("ARCEMU_ADMIN_TOKEN", token)
     }
 
+    /// Also publish the VNets' and sites' DNS ports ([`VANTAGE_PORTS`], UDP and TCP, on
+    /// 127.0.0.1), so that a test can query a vantage point's own DNS view
+    /// ([`ArcEmuContainer::vantage_dns`]). Off by default: 64 more published ports make the
+    /// container slower to start.
+    pub fn with_vantage_dns_ports(mut self) -> Self {
+        self.publish_vantage_ports = true;
+        self
+    }
+
+    /// Keep the world in the Docker volume `name` (mounted on the image's `/data`, with
+    /// `ARCEMU_DATA_DIR=/data`): a later container with the same volume finds it again.
+    pub fn with_data_volume(mut self, name: impl Into<String>) -> Self {
+        self.data_volume = Some(name.into());
+        self.with_env("ARCEMU_DATA_DIR", DATA_DIR)
+    }
+
     /// One more argument of `arcemu serve`, after the ones already given.
     pub fn with_serve_arg(mut self, arg: impl Into<String>) -> Self {
         self.serve_args.push(arg.into());
@@ -106,10 +135,14 @@ impl ArcEmu {
         let mut last_error = None;
         for _ in 0..3 {
             let arm_port = free_loopback_port()?;
-            let request = self
+            let vantages = self.publish_vantage_ports;
+            let mut request = self
                 .clone()
                 .with_env("ARCEMU_PUBLIC_URL", format!("http://127.0.0.1:{arm_port}"))
-                .with_host_config_modifier(move |host: &mut HostConfig| publish_on_loopback(host, arm_port));
+                .with_host_config_modifier(move |host: &mut HostConfig| publish_on_loopback(host, arm_port, vantages));
+            if let Some(volume) = &self.data_volume {
+                request = request.with_mount(Mount::volume_mount(volume.clone(), DATA_DIR));
+            }
             match request.start().await {
                 Ok(container) => return ArcEmuContainer::new(container, arm_port).await,
                 Err(e) => last_error = Some(e),
@@ -127,7 +160,7 @@ fn free_loopback_port() -> Result<u16, TestcontainersError> {
 
 /// Publishes the ARM port on 127.0.0.1:`arm_port` and the DNS ports on 127.0.0.1, any port;
 /// nothing on other addresses (testcontainers alone would publish on every address).
-fn publish_on_loopback(host: &mut HostConfig, arm_port: u16) {
+fn publish_on_loopback(host: &mut HostConfig, arm_port: u16, vantage_ports: bool) {
     let binding = |port: Option<u16>| {
         Some(vec![PortBinding {
             host_ip: Some(Ipv4Addr::LOCALHOST.to_string()),
@@ -138,6 +171,12 @@ fn publish_on_loopback(host: &mut HostConfig, arm_port: u16) {
     ports.insert(ContainerPort::Tcp(ARM_PORT).to_string(), binding(Some(arm_port)));
     ports.insert(ContainerPort::Udp(DNS_PORT).to_string(), binding(None));
     ports.insert(ContainerPort::Tcp(DNS_PORT).to_string(), binding(None));
+    if vantage_ports {
+        for port in VANTAGE_PORTS {
+            ports.insert(ContainerPort::Udp(port).to_string(), binding(None));
+            ports.insert(ContainerPort::Tcp(port).to_string(), binding(None));
+        }
+    }
     host.port_bindings = Some(ports);
     host.publish_all_ports = Some(false);
 }
@@ -203,6 +242,15 @@ impl ArcEmuContainer {
         self.dns_tcp
     }
 
+    /// A VNet's or site's DNS view on the host (UDP, TCP), from the container port that
+    /// `GET /_emulator/dns/listeners` lists for it (one of [`VANTAGE_PORTS`]); needs
+    /// [`ArcEmu::with_vantage_dns_ports`].
+    pub async fn vantage_dns(&self, container_port: u16) -> Result<(SocketAddr, SocketAddr), TestcontainersError> {
+        let udp = self.container.get_host_port_ipv4(container_port.udp()).await?;
+        let tcp = self.container.get_host_port_ipv4(container_port.tcp()).await?;
+        Ok(((Ipv4Addr::LOCALHOST, udp).into(), (Ipv4Addr::LOCALHOST, tcp).into()))
+    }
+
     /// The container, e.g. to read its logs or stop it.
     pub fn container(&self) -> &ContainerAsync<ArcEmu> {
         &self.container
@@ -230,7 +278,7 @@ mod tests {
     #[test]
     fn only_loopback_is_published() {
         let mut host = HostConfig::default();
-        publish_on_loopback(&mut host, 41000);
+        publish_on_loopback(&mut host, 41000, false);
         let ports = host.port_bindings.unwrap_or_default();
         assert_eq!(ports.len(), 3);
         for (port, bindings) in &ports {

@@ -232,3 +232,60 @@ async fn returned_urls_name_the_published_port() {
         assert!(status == 200 || status == 202, "{url}: {status} {body}");
     }
 }
+
+/// Removes a Docker volume (bounded; a leftover volume is only noise).
+fn remove_volume(name: &str) {
+    let _ = std::process::Command::new("docker").args(["volume", "rm", "-f", name]).output();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_volume_keeps_the_world_and_a_site_keeps_its_published_dns_port() {
+    let volume = format!("arcemu-test-data-{}", std::process::id());
+    remove_volume(&volume);
+    let image = ArcEmu::default().with_data_volume(&volume).with_vantage_dns_ports();
+    let Some(first) = start(image.clone()).await else { return };
+    let http = reqwest::Client::new();
+    let arm = first.arm_url().to_string();
+    let rg = format!("{arm}/subscriptions/{SUB}/resourcegroups/kept?api-version={RG_API}");
+    let (status, body) = send(&http, reqwest::Method::PUT, &rg, Some(json!({"location": "eastus"}))).await;
+    assert_eq!(status, 201, "{body}");
+    let site = json!({"addressSpace": ["192.168.0.0/16"], "dns": {"zones": [{"zone": "corp.example", "records": {"www": ["192.168.1.10"]}}]}});
+    let (status, body) = send(&http, reqwest::Method::PUT, &format!("{arm}/_emulator/sites/hq"), Some(site)).await;
+    assert_eq!(status, 201, "{body}");
+    let site_port = |listing: &Value| -> u16 {
+        let addr = listing["listeners"]["site:hq"].as_str().unwrap_or_else(|| panic!("{listing}"));
+        addr.parse::<SocketAddr>().unwrap_or_else(|e| panic!("{addr}: {e}")).port()
+    };
+    let listing = wait_for_listener(&http, &arm, "site:hq").await;
+    let port = site_port(&listing);
+    assert!(arcemu_testcontainers::VANTAGE_PORTS.contains(&port), "{listing}");
+    // The site's own DNS view, through its published port: the site's zone answers.
+    let (udp, _) = first.vantage_dns(port).await.expect("the vantage port is published");
+    let answer = dig(udp, "www.corp.example", false).await;
+    assert_eq!(one_address(&answer).as_deref(), Some("192.168.1.10"), "{answer}");
+    drop(first);
+
+    // A new container on the same volume: the same world, the site on the same port.
+    let Some(second) = start(image).await else { return };
+    let arm = second.arm_url().to_string();
+    let rg = format!("{arm}/subscriptions/{SUB}/resourcegroups/kept?api-version={RG_API}");
+    let (status, body) = send(&http, reqwest::Method::GET, &rg, None).await;
+    assert_eq!(status, 200, "the resource group survived the container: {body}");
+    let listing = wait_for_listener(&http, &arm, "site:hq").await;
+    assert_eq!(site_port(&listing), port, "{listing}");
+    drop(second);
+    remove_volume(&volume);
+}
+
+/// `GET /_emulator/dns/listeners` once `vantage` has its listener (they follow the world within
+/// a fraction of a second).
+async fn wait_for_listener(http: &reqwest::Client, arm: &str, vantage: &str) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, listing) = send(http, reqwest::Method::GET, &format!("{arm}/_emulator/dns/listeners"), None).await;
+        if listing["listeners"][vantage].is_string() || std::time::Instant::now() > deadline {
+            return listing;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
