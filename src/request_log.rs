@@ -28,10 +28,16 @@ struct Kept {
     seq: u64,
     at: std::time::SystemTime,
     method: axum::http::Method,
-    path: String,
+    path: KeptPath,
     status: u16,
     refusal: Option<RefusalInfo>,
     duration: std::time::Duration,
+}
+
+#[derive(Clone, Debug)]
+enum KeptPath {
+    Shared(axum::http::Uri),
+    Cut(String),
 }
 
 /// One request as `GET /_emulator/requests` shows it.
@@ -92,7 +98,10 @@ impl RequestLog {
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
                 method: k.method.to_string(),
-                path: k.path,
+                path: match k.path {
+                    KeptPath::Shared(uri) => shown_path(&uri),
+                    KeptPath::Cut(text) => text,
+                },
                 status: k.status,
                 code: k.refusal.as_ref().map(|r| r.code.clone()),
                 rule_id: k.refusal.as_ref().and_then(|r| r.rule),
@@ -112,25 +121,39 @@ impl Default for RequestLog {
 pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let mut path: String = req.uri().path_and_query().map_or("/", |p| p.as_str()).chars().take(MAX_PATH).collect();
-    if path.is_empty() {
-        path.push('/');
-    }
+    let uri = req.uri().clone(); // shares its bytes, nothing copied
     let response = next.run(req).await;
     let status = response.status().as_u16();
     let refusal = response.extensions().get::<RefusalInfo>().cloned();
     let duration = start.elapsed();
-    tracing::info!(
-        target: "arcemu::request",
-        method = %method,
-        path = %path,
-        status,
-        code = refusal.as_ref().map(|r| r.code.as_str()),
-        rule = refusal.as_ref().and_then(|r| r.rule),
-        duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
-    );
+    if tracing::enabled!(target: "arcemu::request", tracing::Level::INFO) {
+        tracing::info!(
+            target: "arcemu::request",
+            method = %method,
+            path = %shown_path(&uri),
+            status,
+            code = refusal.as_ref().map(|r| r.code.as_str()),
+            rule = refusal.as_ref().and_then(|r| r.rule),
+            duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
+        );
+    }
+    // A long URI is kept cut, so that the kept requests stay small whatever clients send.
+    let path = match uri.path_and_query() {
+        Some(p) if p.as_str().len() > MAX_PATH => KeptPath::Cut(shown_path(&uri)),
+        _ => KeptPath::Shared(uri),
+    };
     log.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
     response
+}
+
+/// Path and query as sent, cut at [`MAX_PATH`] characters.
+fn shown_path(uri: &axum::http::Uri) -> String {
+    let text = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut path: String = text.chars().take(MAX_PATH).collect();
+    if path.is_empty() {
+        path.push('/');
+    }
+    path
 }
 
 #[derive(Deserialize)]
