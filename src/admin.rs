@@ -19,6 +19,7 @@ pub fn router(state: ArmState) -> Router {
     Router::new()
         .route("/_emulator/health", get(health))
         .route("/_emulator/rules", get(rules_list))
+        .route("/_emulator/snapshot", get(snapshot))
         .route("/_emulator/private-link-scopes/candidates", get(candidates))
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
         .route("/_emulator/sites", get(list_sites))
@@ -88,6 +89,8 @@ async fn index() -> Response {
         "endpoints": {
             "GET /_emulator/health": "200 when ready",
             "GET /_emulator/rules": "the rule catalogue",
+            "GET /_emulator/snapshot": "the whole world as a world file (JSON): arcemu serve --world and arcemu check --snapshot load it",
+            "GET /_emulator/refusals": "the writes answered 4xx lately (method, path, status, code, ruleId, message), oldest first",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
             "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}; and the vantage points whose listener failed to bind (retried)",
@@ -108,6 +111,11 @@ async fn index() -> Response {
 /// The whole catalogue: `{"value": [{"id", "seedSection", "summary", "fidelity", "fidelitySource"?}]}`.
 async fn rules_list() -> Response {
     axum::Json(json!({ "value": rules::CATALOGUE })).into_response()
+}
+
+/// The world as a world file (`world_file::snapshot`), loadable by `--world`.
+async fn snapshot(State(st): State<ArmState>) -> Response {
+    axum::Json(st.read(crate::world_file::snapshot)).into_response()
 }
 
 async fn unknown() -> Response {

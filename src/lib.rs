@@ -20,6 +20,7 @@ pub mod answers;
 pub mod app;
 pub mod clock;
 pub mod explain;
+pub mod refusals;
 pub mod server;
 pub mod stats;
 pub mod world_file;
@@ -84,6 +85,7 @@ pub struct Emulator {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     connections: Arc<server::ConnectionStats>,
+    refusals: Arc<refusals::RefusalLog>,
 }
 
 impl Emulator {
@@ -123,7 +125,8 @@ impl Emulator {
         let arm_state =
             ArmState::new(world.clone(), config.arm.clone(), seed, &access::base_url(public_url.as_deref(), arm_addr));
         let access = access::AccessConfig { public_url, ..config.access };
-        let app = app::router(arm_state, dns.handle(), connections.clone(), &access, arm_addr);
+        let refusals = Arc::new(refusals::RefusalLog::default());
+        let app = app::router(arm_state, dns.handle(), connections.clone(), refusals.clone(), &access, arm_addr);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();
@@ -135,6 +138,7 @@ impl Emulator {
             shutdown: Some(tx),
             server: Some(server),
             connections,
+            refusals,
         })
     }
 
@@ -176,6 +180,11 @@ impl Emulator {
     /// Counts of the ARM listener's connections (open now, refused, timed out).
     pub fn connections(&self) -> &server::ConnectionStats {
         &self.connections
+    }
+
+    /// The writes the emulator answered 4xx lately (`GET /_emulator/refusals`).
+    pub fn refusals(&self) -> &Arc<refusals::RefusalLog> {
+        &self.refusals
     }
 
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.

@@ -18,13 +18,13 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::{Change, ResourceId, World};
-use serde::Deserialize;
+use arcemu_model::{Change, ResourceId, ResourceKind, World};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldFile {
     #[serde(default)]
@@ -37,7 +37,7 @@ pub struct WorldFile {
     pub clusters: BTreeMap<String, Value>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceEntry {
     pub id: String,
@@ -57,7 +57,10 @@ pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result
         let fail = |e: arcemu_model::ArmError| {
             format!("resources[{i}] ({}): {} {}: {}", entry.id, e.status, e.code, e.message)
         };
-        let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
+        let mut id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
+        if let Some(current) = connection_of_same_endpoint(world, &id, &entry.body) {
+            id = current;
+        }
         let change = if id.is_resource_group() {
             Change::PutResourceGroup {
                 subscription: id.subscription(),
@@ -88,4 +91,95 @@ pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result
         count += 1;
     }
     Ok(count)
+}
+
+/// A scope's private endpoint connection is named by its endpoint with a generated suffix
+/// (`arc-pe.<guid>`), so a snapshot's connection names another id once the endpoint is created
+/// again: an entry for a connection that does not exist applies to the scope's connection from
+/// the same private endpoint (`properties.privateEndpoint.id`), if there is one.
+fn connection_of_same_endpoint(world: &World, id: &ResourceId, body: &Value) -> Option<ResourceId> {
+    let kind = ResourceKind::PrivateEndpointConnection;
+    if !id.to_string().to_ascii_lowercase().contains("/privateendpointconnections/") {
+        return None;
+    }
+    let scope = id.parent()?;
+    if world.store().contains(id.key()) || world.store().get(scope.key()).is_none() {
+        return None;
+    }
+    let endpoint = body.pointer("/properties/privateEndpoint/id")?.as_str()?;
+    world
+        .store()
+        .children_of(&scope, kind)
+        .find(|c| {
+            world.render(&c.id).ok().and_then(|v| {
+                v.pointer("/properties/privateEndpoint/id").and_then(Value::as_str).map(|e| e.eq_ignore_ascii_case(endpoint))
+            }) == Some(true)
+        })
+        .map(|c| c.id.clone())
+}
+
+/// The order in which a snapshot lists resources: every reference points backwards (an NSG
+/// before the subnets that use it, a scope before the endpoints and clusters that name it, a
+/// zone group before the record sets it writes, so that record sets keep their last content).
+/// Subnets travel inside their virtual network.
+const SNAPSHOT_ORDER: &[ResourceKind] = &[
+    ResourceKind::PrivateLinkScope,
+    ResourceKind::NetworkSecurityGroup,
+    ResourceKind::SecurityRule,
+    ResourceKind::VirtualNetwork,
+    ResourceKind::PrivateDnsZone,
+    ResourceKind::VirtualNetworkLink,
+    ResourceKind::ExpressRouteCircuit,
+    ResourceKind::VirtualNetworkGateway,
+    ResourceKind::LocalNetworkGateway,
+    ResourceKind::Connection,
+    ResourceKind::DnsResolver,
+    ResourceKind::DnsResolverInboundEndpoint,
+    ResourceKind::AzureFirewall,
+    ResourceKind::PrivateEndpoint,
+    ResourceKind::PrivateEndpointConnection,
+    ResourceKind::PrivateDnsZoneGroup,
+    ResourceKind::ARecordSet,
+    ResourceKind::CnameRecordSet,
+    ResourceKind::ConnectedCluster,
+    ResourceKind::ClusterExtension,
+    ResourceKind::FluxConfiguration,
+    ResourceKind::CustomLocation,
+];
+
+/// A world file that recreates `world` (`GET /_emulator/snapshot`; `arcemu serve --world` and
+/// `arcemu check --snapshot` load it): resource groups, then every resource as the PUT body of
+/// its current state (location, tags, identity, kind, properties), then the lab objects.
+/// Subscriptions, the region profile and operation history are not part of it.
+pub fn snapshot(world: &World) -> WorldFile {
+    let mut resources = Vec::new();
+    for g in world.store().groups_under("") {
+        let mut body = serde_json::Map::new();
+        body.insert("location".into(), Value::String(g.location.to_string()));
+        if let Ok(tags) = serde_json::to_value(&g.tags)
+            && tags.as_object().is_some_and(|t| !t.is_empty())
+        {
+            body.insert("tags".into(), tags);
+        }
+        resources.push(ResourceEntry { id: g.id.to_string(), body: Value::Object(body) });
+    }
+    for kind in SNAPSHOT_ORDER {
+        for r in world.store().of_kind(*kind) {
+            let Ok(rendered) = world.render(&r.id) else { continue };
+            let mut body = serde_json::Map::new();
+            for key in ["location", "tags", "identity", "kind", "properties"] {
+                if let Some(v) = rendered.get(key).filter(|v| !v.is_null()) {
+                    body.insert(key.into(), v.clone());
+                }
+            }
+            resources.push(ResourceEntry { id: r.id.to_string(), body: Value::Object(body) });
+        }
+    }
+    let json = |v: Result<Value, serde_json::Error>| v.unwrap_or_default();
+    WorldFile {
+        resources,
+        sites: world.sites().map(|s| (s.name.clone(), json(serde_json::to_value(s)))).collect(),
+        forwarders: world.forwarder_vms().map(|f| (f.name.clone(), json(serde_json::to_value(f)))).collect(),
+        clusters: world.lab_clusters().map(|c| (c.name.clone(), json(serde_json::to_value(c)))).collect(),
+    }
 }
