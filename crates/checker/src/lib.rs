@@ -164,8 +164,8 @@ impl Report {
     }
 }
 
-/// Checks `expectations` (none: the default, `private` for every cluster with private link
-/// enabled) against the world.
+/// Checks `expectations` (none: the default, `private` for every lab cluster with private link
+/// enabled or not yet onboarded) against the world.
 pub fn check(world: &World, expectations: &[Expectation]) -> Report {
     let defaults = [Expectation { want: Want::Private, cluster: None }];
     let expectations = if expectations.is_empty() { &defaults[..] } else { expectations };
@@ -201,15 +201,18 @@ pub fn check(world: &World, expectations: &[Expectation]) -> Report {
     Report { passed, command: None, expectations: results, findings: Vec::new() }
 }
 
-/// Lab clusters whose connected cluster has private link enabled, by name.
+/// Lab clusters whose connected cluster has private link enabled, by name; and those whose
+/// connected cluster does not exist (yet): the lab says a cluster runs there, so the automation
+/// under test was to create it.
 fn private_link_clusters(world: &World) -> Vec<String> {
     world
         .lab_clusters()
         .filter(|c| {
-            c.connected_cluster_id()
-                .and_then(|id| world.store().get(id.key()))
-                .and_then(|r| r.as_cluster())
-                .is_some_and(|cc| cc.private_link_state == PrivateLinkState::Enabled)
+            let cc = c.connected_cluster_id().and_then(|id| world.store().get(id.key()));
+            match cc {
+                None => true,
+                Some(r) => r.as_cluster().is_some_and(|cc| cc.private_link_state == PrivateLinkState::Enabled),
+            }
         })
         .map(|c| c.name.clone())
         .collect()
