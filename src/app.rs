@@ -4,8 +4,8 @@
 //!
 //! [`Emulator::start`]: crate::Emulator::start
 
-use crate::server::ConnectionStats;
 use crate::refusals::RefusalLog;
+use crate::server::ConnectionStats;
 use crate::{AccessConfig, access, admin, answers, refusals, stats};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;

@@ -112,7 +112,9 @@ fn connection_of_same_endpoint(world: &World, id: &ResourceId, body: &Value) -> 
         .children_of(&scope, kind)
         .find(|c| {
             world.render(&c.id).ok().and_then(|v| {
-                v.pointer("/properties/privateEndpoint/id").and_then(Value::as_str).map(|e| e.eq_ignore_ascii_case(endpoint))
+                v.pointer("/properties/privateEndpoint/id")
+                    .and_then(Value::as_str)
+                    .map(|e| e.eq_ignore_ascii_case(endpoint))
             }) == Some(true)
         })
         .map(|c| c.id.clone())

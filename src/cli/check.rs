@@ -164,8 +164,7 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// `arcemu verify`: an emulator on free loopback ports, the command against it, the check.
 pub async fn verify(args: VerifyArgs) -> ExitCode {
-    let mut config = EmulatorConfig::default();
-    config.world = world_config(&args.report.subscriptions);
+    let mut config = EmulatorConfig { world: world_config(&args.report.subscriptions), ..Default::default() };
     if let Some(path) = &args.world {
         match std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))

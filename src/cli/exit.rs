@@ -16,7 +16,7 @@ pub const CANNOT_CHECK: u8 = 4;
 /// `explain`: the agents connect, some endpoints over the internet. `nslookup`: a public address.
 pub const PUBLIC: u8 = 10;
 /// `explain`: the agents cannot connect (an endpoint refused or unreachable, a required service
-/// blocked). `nslookup`: NOERROR without records (NODATA).
+/// blocked). `nslookup`: NOERROR without records (NODATA; for A and AAAA, no address at the end).
 pub const NOT_CONNECTED: u8 = 11;
 /// `explain`: the connected cluster resource does not exist yet.
 pub const NOT_ONBOARDED: u8 = 12;
@@ -33,18 +33,14 @@ pub fn code(c: u8) -> ExitCode {
 
 /// `explain`'s code for a cluster report (the admin API's JSON).
 pub fn of_explain(report: &serde_json::Value) -> u8 {
-    let verdicts: Vec<&str> = report["endpoints"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["verdict"].as_str())
-        .collect();
+    let verdicts: Vec<&str> =
+        report["endpoints"].as_array().into_iter().flatten().filter_map(|e| e["verdict"].as_str()).collect();
     let blocked = report["services"].as_array().into_iter().flatten().any(|s| s["allowed"] == false);
     if report["status"] == "AgentNotInstalled" {
         NOT_ONBOARDED
     } else if blocked || verdicts.is_empty() || verdicts.iter().any(|v| !matches!(*v, "Private" | "Public")) {
         NOT_CONNECTED
-    } else if verdicts.iter().any(|v| *v == "Public") {
+    } else if verdicts.contains(&"Public") {
         PUBLIC
     } else {
         OK
@@ -61,7 +57,10 @@ pub fn of_answer(body: &serde_json::Value) -> u8 {
         _ => return SERVFAIL,
     }
     let records = answer["answers"].as_array().cloned().unwrap_or_default();
-    if records.is_empty() {
+    // An address query answered with a CNAME chain that ends without an address is NODATA too.
+    let address_query = matches!(body["type"].as_str(), Some("A" | "AAAA"));
+    let ends_in_address = records.last().is_some_and(|r| matches!(r["data"]["type"].as_str(), Some("A" | "AAAA")));
+    if records.is_empty() || (address_query && !ends_in_address) {
         return NOT_CONNECTED;
     }
     let addresses: Vec<std::net::Ipv4Addr> = records
@@ -82,7 +81,7 @@ mod tests {
 
     #[test]
     fn answers_map_to_codes() {
-        let a = |rcode: &str, answers: serde_json::Value| json!({"answer": {"rcode": rcode, "answers": answers}});
+        let a = |rcode: &str, answers: serde_json::Value| json!({"type": "A", "answer": {"rcode": rcode, "answers": answers}});
         let rec = |ip: &str| json!([{"data": {"type": "A", "value": ip}}]);
         assert_eq!(of_answer(&a("NoError", rec("10.10.1.4"))), OK);
         assert_eq!(of_answer(&a("NoError", rec("198.51.100.7"))), PUBLIC);
@@ -90,6 +89,12 @@ mod tests {
         assert_eq!(of_answer(&a("NxDomain", json!([]))), NXDOMAIN);
         assert_eq!(of_answer(&a("ServFail", json!([]))), SERVFAIL);
         assert_eq!(of_answer(&a("Refused", json!([]))), REFUSED);
+        let cname = json!([{"data": {"type": "CNAME", "value": "x.privatelink.his.arc.azure.com"}}]);
+        assert_eq!(
+            of_answer(&json!({"type": "AAAA", "answer": {"rcode": "NoError", "answers": cname}})),
+            NOT_CONNECTED
+        );
+        assert_eq!(of_answer(&json!({"type": "CNAME", "answer": {"rcode": "NoError", "answers": cname}})), OK);
     }
 
     #[test]

@@ -100,7 +100,14 @@ impl App {
             BASE,
         );
         let bound: SocketAddr = BOUND.parse().expect("an address");
-        let router = arcemu::app::router(arm, dns.handle(), Default::default(), Default::default(), &AccessConfig::default(), bound);
+        let router = arcemu::app::router(
+            arm,
+            dns.handle(),
+            Default::default(),
+            Default::default(),
+            &AccessConfig::default(),
+            bound,
+        );
         App { rt, world, clock, router, _dns: dns, links: RefCell::default(), statuses: RefCell::default() }
     }
 

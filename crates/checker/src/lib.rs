@@ -47,7 +47,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(rule: Option<&'static arcemu_model::Rule>, severity: Severity, resource: String, what: String, fix: String) -> Self {
+    fn new(
+        rule: Option<&'static arcemu_model::Rule>,
+        severity: Severity,
+        resource: String,
+        what: String,
+        fix: String,
+    ) -> Self {
         Finding {
             rule: rule.map(|r| r.id.to_string()),
             severity,
@@ -322,12 +328,17 @@ fn cluster_findings(world: &World, want: Want, cluster: &str, report: &ClusterRe
             Severity::Warning,
             at_cluster(&format!("extension '{}' ({})", x.name, x.extension_type)),
             x.why.clone(),
-            "Expect this extension's traffic to leave privately only with its own private endpoint, or remove it.".into(),
+            "Expect this extension's traffic to leave privately only with its own private endpoint, or remove it."
+                .into(),
         ));
     }
     if want == Want::PrivateOnly {
         let scope = report.scope.as_deref().and_then(|s| arcemu_model::ResourceId::parse(s).ok());
-        let access = scope.as_ref().and_then(|s| world.store().get(s.key())).and_then(|r| r.as_scope()).map(|s| s.public_network_access);
+        let access = scope
+            .as_ref()
+            .and_then(|s| world.store().get(s.key()))
+            .and_then(|r| r.as_scope())
+            .map(|s| s.public_network_access);
         let state = PrivateLinkState::parse(&report.private_link_state).unwrap_or(PrivateLinkState::Disabled);
         if let Some(access) = access
             && rules::pls_006_public_path_allowed(state, Some(access))
@@ -349,7 +360,13 @@ fn endpoint_findings(world: &World, cluster: &str, ep: &EndpointTrace, out: &mut
     let resource = format!("cluster '{cluster}': {}", ep.fqdn);
     let gap = world.private_dns_gap(cluster, ep);
     if let Some(g) = &gap {
-        out.push(Finding::new(Some(g.rule), Severity::Error, format!("{resource} (from {})", g.at), g.what.clone(), g.fix.clone()));
+        out.push(Finding::new(
+            Some(g.rule),
+            Severity::Error,
+            format!("{resource} (from {})", g.at),
+            g.what.clone(),
+            g.fix.clone(),
+        ));
     }
     if gap.is_some() && ep.rule.is_none() {
         return;
@@ -369,11 +386,7 @@ fn troubleshooting_lookups(world: &World, cluster: &str, report: &ClusterReport,
     if report.private_link_state != PrivateLinkState::Enabled.as_str() {
         return;
     }
-    let Some(vantage) = report
-        .endpoints
-        .first()
-        .and_then(|e| e.dns.trace.first())
-        .and_then(|s| Vantage::parse(&s.at))
+    let Some(vantage) = report.endpoints.first().and_then(|e| e.dns.trace.first()).and_then(|s| Vantage::parse(&s.at))
     else {
         return;
     };

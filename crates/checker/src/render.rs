@@ -133,9 +133,9 @@ pub fn junit(report: &Report) -> String {
         let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) =
             e.findings.iter().partition(|f| f.severity == Severity::Error);
         let failure = (!e.holds).then(|| {
-            let first = errors.first().map(|f| {
-                format!("{}{}", f.rule.as_deref().map(|r| format!("[{r}] ")).unwrap_or_default(), f.what)
-            });
+            let first = errors
+                .first()
+                .map(|f| format!("{}{}", f.rule.as_deref().map(|r| format!("[{r}] ")).unwrap_or_default(), f.what));
             (first.unwrap_or_else(|| e.summary.clone()), errors.iter().map(|f| finding_text(f)).collect::<String>())
         });
         cases.push(Case {
@@ -171,13 +171,8 @@ pub fn junit(report: &Report) -> String {
         cases.len()
     );
     for c in &cases {
-        let _ = write!(
-            o,
-            "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\">",
-            esc(&c.name),
-            c.classname,
-            c.time
-        );
+        let _ =
+            write!(o, "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\">", esc(&c.name), c.classname, c.time);
         if let Some((message, body)) = &c.failure {
             let _ = write!(o, "\n      <failure message=\"{}\" type=\"arcemu\">{}</failure>", esc(message), esc(body));
         }

@@ -26,7 +26,8 @@ use crate::lab::{LabCluster, Site};
 use crate::net::cidr::Ipv4Net;
 use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, Resource};
 use crate::rules::{
-    self, DNS_001, DNS_002, DNS_003, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_006, PLS_007, PLS_009, PLS_012, PLS_014,
+    self, DNS_001, DNS_002, DNS_003, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_006, PLS_007, PLS_009, PLS_012,
+    PLS_014,
 };
 use crate::world::World;
 use serde::Serialize;
@@ -653,31 +654,48 @@ impl World {
                 fqdn: trace.fqdn.clone(),
                 rule: &DNS_004,
                 at: at.clone(),
-                what: format!("{at} resolves {} on the internet: no conditional forwarder sends {} to a DNS forwarder in a VNet", trace.fqdn, ep.public_zone),
-                fix: format!("Add a conditional forwarder for {} to a Private Resolver inbound endpoint, Firewall DNS proxy or forwarder VM in the VNet linked to zone {zone}.", ep.public_zone),
+                what: format!(
+                    "{at} resolves {} on the internet: no conditional forwarder sends {} to a DNS forwarder in a VNet",
+                    trace.fqdn, ep.public_zone
+                ),
+                fix: format!(
+                    "Add a conditional forwarder for {} to a Private Resolver inbound endpoint, Firewall DNS proxy or forwarder VM in the VNet linked to zone {zone}.",
+                    ep.public_zone
+                ),
             });
         };
-        let linked: Vec<String> = self
-            .store
-            .links_of_vnet(&vnet)
-            .filter_map(|l| l.id.parent().map(|z| z.name().to_string()))
-            .collect();
+        let linked: Vec<String> =
+            self.store.links_of_vnet(&vnet).filter_map(|l| l.id.parent().map(|z| z.name().to_string())).collect();
         let at = Vantage::VirtualNetwork(vnet.clone()).id();
         if !rules::dns_002_zone_linked(&zone, &linked) {
             return Some(PrivateDnsGap {
                 fqdn: trace.fqdn.clone(),
                 rule: &DNS_002,
                 at,
-                what: format!("no private DNS zone {zone} is linked to VNet '{}', so its Azure DNS answers {} from the internet", vnet.name(), trace.fqdn),
-                fix: format!("Link private DNS zone {zone} to VNet '{}' (a virtualNetworkLinks child of the zone).", vnet.name()),
+                what: format!(
+                    "no private DNS zone {zone} is linked to VNet '{}', so its Azure DNS answers {} from the internet",
+                    vnet.name(),
+                    trace.fqdn
+                ),
+                fix: format!(
+                    "Link private DNS zone {zone} to VNet '{}' (a virtualNetworkLinks child of the zone).",
+                    vnet.name()
+                ),
             });
         }
         Some(PrivateDnsGap {
             fqdn: trace.fqdn.clone(),
             rule: &DNS_003,
             at,
-            what: format!("zone {zone} is linked to VNet '{}' but has no address for {}; the link falls back to the internet", vnet.name(), trace.fqdn),
-            fix: format!("Add the private endpoint's record {} to zone {zone} (a private DNS zone group does it).", ep.record),
+            what: format!(
+                "zone {zone} is linked to VNet '{}' but has no address for {}; the link falls back to the internet",
+                vnet.name(),
+                trace.fqdn
+            ),
+            fix: format!(
+                "Add the private endpoint's record {} to zone {zone} (a private DNS zone group does it).",
+                ep.record
+            ),
         })
     }
 
@@ -705,7 +723,12 @@ impl World {
                     .iter()
                     .map(|zone| {
                         let probe = format!("gbl.{zone}");
-                        if site.dns.zones.iter().any(|z| crate::dns::in_zone(&probe, &crate::dns::normalize_name(&z.zone))) {
+                        if site
+                            .dns
+                            .zones
+                            .iter()
+                            .any(|z| crate::dns::in_zone(&probe, &crate::dns::normalize_name(&z.zone)))
+                        {
                             format!("own zone on site '{}'", site.name)
                         } else if let Some(f) = rules::dns_004_forwarder_for(&site.dns.forwarders, &probe) {
                             let targets: Vec<String> = f.targets.iter().map(|t| t.to_string()).collect();
