@@ -153,3 +153,56 @@ async fn exit_codes_of_check_and_verify() {
             .await;
     assert_eq!(code, 0, "{out}");
 }
+
+/// DNS-006 and PLS-006 through `arcemu check`: a second site forwarding to another resolver
+/// fails both clusters of the scope; enabling public access fails `private-only` but not `private`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_forwarder_per_scope_and_private_only() {
+    let arm = seed().await;
+    let hub = net_id(SUB, "arc", "virtualNetworks", "hub");
+    let r = arm
+        .put(
+            "/_emulator/dns-forwarders/branch-dns",
+            serde_json::json!({"virtualNetwork": hub, "address": "10.10.1.10"}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.body);
+    let forward = |target: &str| {
+        ["his.arc.azure.com", "guestconfiguration.azure.com", "dp.kubernetesconfiguration.azure.com"]
+            .map(|d| serde_json::json!({"domain": d, "targets": [target]}))
+    };
+    let site = serde_json::json!({"addressSpace": ["192.168.20.0/24"], "dns": {"forwarders": forward("10.10.1.10")}});
+    assert!(arm.put("/_emulator/sites/branch", site).await.status < 300);
+    let scope = scope_id(SUB, "arc", "arc-pls");
+    assert_eq!(arm.put_cluster(SUB, "arc", "branch-edge", "eastus", Some(&scope)).await.status, 201);
+    let lab = serde_json::json!({"site": "branch", "connectedCluster": cluster_id(SUB, "arc", "branch-edge")});
+    assert!(arm.put("/_emulator/clusters/branch-edge", lab).await.status < 300);
+    let check = |expect: &'static str| {
+        let base = arm.base.clone();
+        async move {
+            let mut args = vec!["check".to_string(), "--arm".into(), base, "--format".into(), "json".into()];
+            if !expect.is_empty() {
+                args.extend(["--expect".to_string(), expect.to_string()]);
+            }
+            let (code, out) = arcemu(args).await;
+            (code, json_of(&out))
+        }
+    };
+    let (code, report) = check("").await;
+    assert_eq!(code, 1, "{report:#}");
+    for e in report["expectations"].as_array().unwrap() {
+        assert!(!e["holds"].as_bool().unwrap(), "{e:#}");
+        assert_eq!(e["status"], "Connected", "each cluster reaches the endpoint: {e:#}");
+        assert_eq!(rules(&serde_json::json!({"findings": [], "expectations": [e]})), ["DNS-006"], "{e:#}");
+    }
+    // The same forwarder for both sites: DNS-006 holds.
+    let site = serde_json::json!({"addressSpace": ["192.168.20.0/24"], "dns": {"forwarders": forward("10.10.3.4")}});
+    assert!(arm.put("/_emulator/sites/branch", site).await.status < 300);
+    assert_eq!(check("").await.0, 0);
+    // Public access enabled: private, but not private-only.
+    let body = serde_json::json!({"location": "eastus", "properties": {"publicNetworkAccess": "Enabled"}});
+    assert!(arm.put(&format!("{scope}?api-version={HC_API}"), body).await.status < 300);
+    assert_eq!(check("private:edge").await.0, 0);
+    let (code, report) = check("private-only:edge").await;
+    assert_eq!((code, rules(&report)), (1, vec!["PLS-006".to_string()]), "{report:#}");
+}
