@@ -47,9 +47,10 @@ pub fn text(report: &Report, color: bool) -> String {
     let mut o = String::new();
     let failed = report.expectations.iter().filter(|e| !e.holds).count();
     let verdict = if report.passed { p.green("PASSED") } else { p.red("FAILED") };
+    let tool = if report.command.is_some() { "arcemu verify" } else { "arcemu check" };
     let _ = writeln!(
         o,
-        "arcemu check: {verdict} ({} of {} expectations hold)",
+        "{tool}: {verdict} ({} of {} expectations hold)",
         report.expectations.len() - failed,
         report.expectations.len()
     );
