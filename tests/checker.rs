@@ -206,3 +206,56 @@ async fn one_forwarder_per_scope_and_private_only() {
     let (code, report) = check("private-only:edge").await;
     assert_eq!((code, rules(&report)), (1, vec!["PLS-006".to_string()]), "{report:#}");
 }
+
+/// Connection states survive a snapshot although the connections' names do not: each is matched
+/// by its private endpoint (a Pending and a Rejected manual connection beside the approved one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_keeps_each_endpoint_connection_state() {
+    let arm = seed().await;
+    let scope = scope_id(SUB, "arc", "arc-pls");
+    let subnet = format!("{}/subnets/endpoints", net_id(SUB, "arc", "virtualNetworks", "hub"));
+    for pe in ["waiting", "refused"] {
+        let r = arm.put_endpoint(SUB, "arc", pe, "eastus", &subnet, &scope, true).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let states = |arm: &Arm| {
+        let url = format!("{}{scope}/privateEndpointConnections?api-version={HC_API}", arm.base);
+        let http = arm.http.clone();
+        async move {
+            let v: Value = http.get(url).bearer_auth("t").send().await.unwrap().json().await.unwrap();
+            let mut s: Vec<(String, String)> = v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    let pe = c["properties"]["privateEndpoint"]["id"].as_str().unwrap().rsplit('/').next().unwrap();
+                    let st = c["properties"]["privateLinkServiceConnectionState"]["status"].as_str().unwrap();
+                    (pe.to_string(), st.to_string())
+                })
+                .collect();
+            s.sort();
+            s
+        }
+    };
+    let refused = states(&arm).await;
+    let id = arm.get(&format!("{scope}/privateEndpointConnections?api-version={HC_API}")).await.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["properties"]["privateEndpoint"]["id"].as_str().unwrap().ends_with("/refused"))
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .unwrap();
+    let reject = serde_json::json!({"properties": {"privateLinkServiceConnectionState": {"status": "Rejected", "description": "no"}}});
+    assert_eq!(arm.put(&format!("{id}?api-version={HC_API}"), reject).await.status, 200);
+    let before = states(&arm).await;
+    assert_ne!(before, refused);
+    assert_eq!(
+        before,
+        [("arc-pe", "Approved"), ("refused", "Rejected"), ("waiting", "Pending")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let file: arcemu::world_file::WorldFile =
+        serde_json::from_value(arm.get("/_emulator/snapshot").await.body).unwrap();
+    let again = start_with(arcemu::EmulatorConfig { initial_world: Some(file), ..Default::default() }).await;
+    assert_eq!(states(&again).await, before);
+}
