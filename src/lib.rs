@@ -107,7 +107,11 @@ impl Emulator {
         };
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
-        let mut initial = World::new(config.world);
+        let mut world_config = config.world;
+        if let Some(file) = &config.initial_world {
+            world_file::add_subscriptions(&mut world_config, file);
+        }
+        let mut initial = World::new(world_config);
         if let Some(file) = &config.initial_world {
             world_file::apply(&mut initial, file, clock.now())
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;

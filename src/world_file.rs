@@ -5,6 +5,7 @@
 //! (and, for a lab entry, the field: `sites.hq.firewal: ...`; unknown fields are refused).
 //!
 //! ```yaml
+//! subscriptions: [11111111-1111-1111-1111-111111111111]   # optional: besides the configured ones
 //! resources:
 //!   - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg
 //!     body: { location: eastus }
@@ -18,7 +19,8 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::{Change, ResourceId, ResourceKind, World};
+use arcemu_model::world::SubscriptionConfig;
+use arcemu_model::{Change, ResourceId, ResourceKind, World, WorldConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -27,6 +29,10 @@ use time::OffsetDateTime;
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldFile {
+    /// Subscriptions the resources live in besides the configured ones (every provider
+    /// registered); a snapshot lists them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
     #[serde(default)]
     pub resources: Vec<ResourceEntry>,
     #[serde(default)]
@@ -48,6 +54,15 @@ pub struct ResourceEntry {
 /// Parses a world file (YAML, of which JSON is a subset).
 pub fn parse(text: &str) -> Result<WorldFile, String> {
     serde_norway::from_str(text).map_err(|e| format!("the world file is not valid: {e}"))
+}
+
+/// Adds the file's subscriptions that `config` lacks (before `World::new`).
+pub fn add_subscriptions(config: &mut WorldConfig, file: &WorldFile) {
+    for id in &file.subscriptions {
+        if !config.subscriptions.iter().any(|s| s.id.eq_ignore_ascii_case(id)) {
+            config.subscriptions.push(SubscriptionConfig::registered(id, &format!("arcemu subscription {id}")));
+        }
+    }
 }
 
 /// Applies a world file; stops at the first refused entry and says which.
@@ -151,8 +166,9 @@ const SNAPSHOT_ORDER: &[ResourceKind] = &[
 
 /// A world file that recreates `world` (`GET /_emulator/snapshot`; `arcemu serve --world` and
 /// `arcemu check --snapshot` load it): resource groups, then every resource as the PUT body of
-/// its current state (location, tags, identity, kind, properties), then the lab objects.
-/// Subscriptions, the region profile and operation history are not part of it.
+/// its current state (location, tags, identity, kind, properties), then the lab objects; and
+/// the subscriptions (every provider registered when loaded). The region profile, provider
+/// registrations and operation history are not part of it.
 pub fn snapshot(world: &World) -> WorldFile {
     let mut resources = Vec::new();
     for g in world.store().groups_under("") {
@@ -179,6 +195,7 @@ pub fn snapshot(world: &World) -> WorldFile {
     }
     let json = |v: Result<Value, serde_json::Error>| v.unwrap_or_default();
     WorldFile {
+        subscriptions: world.store().subscriptions().map(|s| s.id.clone()).collect(),
         resources,
         sites: world.sites().map(|s| (s.name.clone(), json(serde_json::to_value(s)))).collect(),
         forwarders: world.forwarder_vms().map(|f| (f.name.clone(), json(serde_json::to_value(f)))).collect(),

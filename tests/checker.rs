@@ -259,3 +259,17 @@ async fn a_snapshot_keeps_each_endpoint_connection_state() {
     let again = start_with(arcemu::EmulatorConfig { initial_world: Some(file), ..Default::default() }).await;
     assert_eq!(states(&again).await, before);
 }
+
+/// A snapshot names its subscriptions, so a world using a second one loads without flags.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_carries_its_subscriptions() {
+    let arm = seed().await;
+    arm.group(SUB2, "elsewhere", "westus").await;
+    let body = arm.get("/_emulator/snapshot").await.body;
+    assert_eq!(body["subscriptions"], serde_json::json!([SUB, SUB2]), "{body}");
+    let path = std::env::temp_dir().join(format!("arcemu-snapshot-subs-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_vec(&body).unwrap()).unwrap();
+    let (code, out) = arcemu(vec!["check".into(), "--snapshot".into(), path.display().to_string()]).await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 0, "{out}");
+}

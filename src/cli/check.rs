@@ -97,7 +97,9 @@ pub async fn check(args: CheckArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return cannot(&e),
     };
-    let mut world = World::new(world_config(&args.report.subscriptions));
+    let mut config = world_config(&args.report.subscriptions);
+    arcemu::world_file::add_subscriptions(&mut config, &file);
+    let mut world = World::new(config);
     let now = time::OffsetDateTime::now_utc();
     if let Err(e) = arcemu::world_file::apply(&mut world, &file, now) {
         return cannot(&format!("the snapshot does not load: {e}"));
