@@ -21,6 +21,7 @@ pub mod app;
 pub mod clock;
 pub mod explain;
 pub mod persist;
+pub mod refusals;
 pub mod request_log;
 pub mod server;
 pub mod stats;
@@ -95,6 +96,7 @@ pub struct Emulator {
     server: Option<JoinHandle<()>>,
     connections: Arc<server::ConnectionStats>,
     worlds: Arc<worlds::Worlds>,
+    logs: request_log::Logs,
 }
 
 /// The default world: built from the world file, or replayed from the data directory (which
@@ -111,6 +113,12 @@ pub(crate) fn build_world(
         Some(file) => Some(world_file::entries(file).map_err(invalid)?),
         None => None,
     };
+    // A world file may name subscriptions of its own; they are part of the world's settings.
+    let mut config = config.clone();
+    if let Some(file) = initial_world {
+        world_file::add_subscriptions(&mut config, file);
+    }
+    let config = &config;
     let baseline = entries.as_ref().map(|e| e.changes.clone()).unwrap_or_default();
     let data_dir = match data_dir {
         Some(dir) => Some(persist::open(dir, config).map_err(invalid)?),
@@ -187,8 +195,16 @@ impl Emulator {
             connections: connections.clone(),
         }));
         let access = access::AccessConfig { public_url, ..config.access };
-        let app =
-            app::router_with_worlds(arm_state, dns.handle(), connections.clone(), &access, arm_addr, worlds.clone());
+        let logs = request_log::Logs::default();
+        let app = app::router_with_worlds(
+            arm_state,
+            dns.handle(),
+            connections.clone(),
+            &access,
+            arm_addr,
+            worlds.clone(),
+            logs.clone(),
+        );
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();
@@ -201,6 +217,7 @@ impl Emulator {
             server: Some(server),
             connections,
             worlds,
+            logs,
         })
     }
 
@@ -242,6 +259,11 @@ impl Emulator {
     /// Counts of the ARM listener's connections (open now, refused, timed out).
     pub fn connections(&self) -> &server::ConnectionStats {
         &self.connections
+    }
+
+    /// The writes the emulator answered 4xx lately (`GET /_emulator/refusals`).
+    pub fn refusals(&self) -> &Arc<refusals::RefusalLog> {
+        &self.logs.refusals
     }
 
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.

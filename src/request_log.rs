@@ -5,10 +5,12 @@
 //! [`MAX_PATH`] characters.
 
 use crate::answers;
+use crate::refusals::RefusalLog;
 use arcemu_fake_arm::envelope::RefusalInfo;
 use arcemu_model::ArmError;
 use axum::Router;
 use axum::extract::{Query, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -117,8 +119,15 @@ impl Default for RequestLog {
     }
 }
 
+/// What the listener keeps of its requests: the recent ones, and the writes it refused.
+#[derive(Clone, Default)]
+pub struct Logs {
+    pub requests: Arc<RequestLog>,
+    pub refusals: Arc<RefusalLog>,
+}
+
 /// The layer: times the request, then logs it with the answer's status and refusal.
-pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next) -> Response {
+pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone(); // shares its bytes, nothing copied
@@ -137,12 +146,16 @@ pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next)
             duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
         );
     }
+    let is_write = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if is_write && (400..500).contains(&status) {
+        logs.refusals.record(&method, uri.path(), status, refusal.as_ref());
+    }
     // A long URI is kept cut, so that the kept requests stay small whatever clients send.
     let path = match uri.path_and_query() {
         Some(p) if p.as_str().len() > MAX_PATH => KeptPath::Cut(shown_path(&uri)),
         _ => KeptPath::Shared(uri),
     };
-    log.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
+    logs.requests.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
     response
 }
 
