@@ -115,6 +115,16 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
             // All or nothing: tried on a scratch world first, so a refused entry leaves the
             // world as it was.
             let config = st.read(|w| w.config().clone());
+            // The settings (subscriptions among them) are the emulator's, not the file's: a
+            // loaded world lives in the subscriptions the emulator was started with.
+            let mut widened = config.clone();
+            crate::world_file::add_subscriptions(&mut widened, &file);
+            if let Some(extra) = widened.subscriptions.get(config.subscriptions.len()..).and_then(|s| s.first()) {
+                return Err(ArmError::invalid_request_content(format!(
+                    "the world names subscription {} which this emulator does not have: start it with --subscription {}",
+                    extra.id, extra.id
+                )));
+            }
             let mut scratch = arcemu_model::World::new(config.clone());
             let now = st.world().now();
             for (i, change) in entries.changes.iter().enumerate() {

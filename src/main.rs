@@ -7,8 +7,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-mod health;
 mod cli;
+mod health;
 use cli::exit;
 
 /// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
