@@ -1060,7 +1060,10 @@ mod tests {
     static R: Rule = Rule::inferred("TST-000", "test", "test");
 
     /// Statuses above 499 that a constructor may use, each documented on its constructor.
-    const DOCUMENTED_5XX: &[(&str, u16)] = &[("internal_server_error", 500)];
+    /// The emulator's own failures (never a client's mistake): a bug, a data directory that
+    /// cannot be written, a named world that cannot be started.
+    const DOCUMENTED_5XX: &[(&str, u16)] =
+        &[("internal_server_error", 500), ("journal_write_failed", 503), ("world_not_started", 503)];
 
     /// Every named constructor, called once: `(name, refusal)`.
     macro_rules! every {
@@ -1126,6 +1129,10 @@ mod tests {
             // resources in general
             another_operation_in_progress("n"),
             internal_server_error("e"),
+            journal_write_failed("disk full"),
+            world_limit_reached(64),
+            world_not_found("w"),
+            world_not_started("w", "no descriptors"),
             // networking
             invalid_address_prefix_format("x", "/r", "p"),
             invalid_cidr_notation("10.0.0.1/24", "/r", "10.0.0.0/24", "p"),
