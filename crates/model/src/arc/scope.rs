@@ -110,6 +110,7 @@ impl World {
             tags: Tags::new(),
             identity: None,
             kind_field: None,
+            plan: None,
             system_data: SystemData {
                 created_at: stamp.clone(),
                 created_by: self.config.caller.clone(),
