@@ -146,9 +146,19 @@ impl World {
     pub fn apply(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
         self.advance(now);
         let before = self.generation();
-        let result = self.dispatch(now, change);
+        let written = match &change {
+            Change::PutResource { id, .. } | Change::PatchResource { id, .. } => Some((*id).clone()),
+            _ => None,
+        };
+        let mut result = self.dispatch(now, change);
         if self.generation() != before {
             self.refresh_connectivity(now);
+            // The answer shows what the refresh derived (a bound cluster's agent reports).
+            if let (Ok(Applied { body: Some(body), .. }), Some(id)) = (&mut result, &written)
+                && let Ok(fresh) = self.render(id)
+            {
+                *body = fresh;
+            }
         }
         result
     }
