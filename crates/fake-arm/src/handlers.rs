@@ -333,8 +333,13 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
         }
         Route::ZoneSoa { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
-            only(m, &[Method::GET])?;
-            Ok(Answer::ok(st.read(|w| w.zone_soa_record_set(&zone))?))
+            only(m, &[Method::GET, Method::PUT, Method::PATCH])?;
+            if *m == Method::GET {
+                return Ok(Answer::ok(st.read(|w| w.zone_soa_record_set(&zone))?));
+            }
+            let body = parse_json(&req.body)?;
+            let merge = *m == Method::PATCH;
+            applied(st.world().apply(Change::WriteZoneSoa { zone: &zone, body: &body, merge })?, req, None)
         }
         Route::DefaultSecurityRules { nsg, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::NetworkSecurityGroup, "")?;

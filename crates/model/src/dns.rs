@@ -477,7 +477,10 @@ impl World {
             return self.public_hop(name, vnet_region, &Vantage::VirtualNetwork(vnet.clone()), trace);
         };
         let rel = relative(name, &zone_name);
-        let soa = Soa::private(&zone_name);
+        let soa = match self.store.get(zone.key()).map(|r| &r.body) {
+            Some(Body::PrivateDnsZone(z)) => z.soa.to_dns(&zone_name),
+            _ => Soa::private(&zone_name),
+        };
         let a = self.store.get(zone.child("A", &rel).key());
         let cname = self.store.get(zone.child("CNAME", &rel).key());
         if let Some(Body::CnameRecordSet(c)) = cname.map(|r| &r.body)

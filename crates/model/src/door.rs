@@ -79,6 +79,12 @@ pub enum Change<'a> {
     DeleteForwarderVm {
         name: &'a str,
     },
+    /// `PUT` (`merge: false`) or `PATCH` (`merge: true`) of a private DNS zone's SOA record set.
+    WriteZoneSoa {
+        zone: &'a ResourceId,
+        body: &'a Value,
+        merge: bool,
+    },
     PutLabCluster {
         name: &'a str,
         body: &'a Value,
@@ -229,6 +235,9 @@ impl World {
                 Ok(Applied::created_or_ok(created, to_json(&vm)?))
             }
             Change::DeleteForwarderVm { name } => Ok(Applied::deleted(self.delete_forwarder_vm(name))),
+            Change::WriteZoneSoa { zone, body, merge } => {
+                Ok(Applied::new(Status::Ok, Some(self.write_zone_soa(zone, body, merge)?)))
+            }
             Change::PutLabCluster { name, body } => {
                 let (created, c) = self.put_lab_cluster(name, body)?;
                 Ok(Applied::created_or_ok(created, to_json(&c)?))
