@@ -982,6 +982,11 @@ async fn replay_on(arm: &Arm, ex: &Example) -> Result<(), String> {
     }
     if ex.params.contains_key("privateLinkScopeId") {
         let scope = pre.ensure(&scope_path("conformance-rg", "conformance-scope")).await?;
+        // An approved endpoint, so that the answer has connection details.
+        let pe = format!(
+            "/subscriptions/{SUB}/resourceGroups/conformance-rg/providers/Microsoft.Network/privateEndpoints/pe"
+        );
+        pre.ensure(&pe).await?;
         let r = arm.get(&format!("{scope}?api-version={}", common::HC_API)).await;
         let guid = r.body["properties"]["privateLinkScopeId"].as_str().ok_or("scope without privateLinkScopeId")?;
         path = path.replace(ex.param("privateLinkScopeId").unwrap_or_default(), guid);

@@ -331,6 +331,11 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             items.extend(page.items);
             Ok(raw_list(&items, page.continue_after, req, ResourceKind::ARecordSet.last_page_has_null_next_link()))
         }
+        Route::ScopeValidation { subscription, location, scope_id } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
+            only(m, &[Method::GET])?;
+            Ok(Answer::ok(st.read(|w| w.private_link_scope_validation(&subscription, &location, &scope_id))?))
+        }
         Route::ZoneSoa { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
             only(m, &[Method::GET, Method::PUT, Method::PATCH])?;
