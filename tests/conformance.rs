@@ -27,7 +27,7 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/speci
 const EXCLUDED: &[(&str, &str)] = &[];
 
 /// Examples that fail today and are still to be fixed (empty when the work is done).
-const KNOWN_FAILURES: &[&str] = &["PrivateLinkScopes_GetValidation", "RecordSetSOAPatch"];
+const KNOWN_FAILURES: &[&str] = &[];
 
 /// Properties an example shows that may come back empty or absent, by example and property
 /// path, with the reason (data the emulator cannot have after the substitutions, properties of
