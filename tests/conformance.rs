@@ -61,8 +61,8 @@ const TOLERATED: &[(&str, &str, &str)] = &[
         "CreateClusterPrivateLinkExample",
         "properties.kubernetesVersion",
         "agent-reported: over private link the agents reach Azure only through a private endpoint and DNS, which \
-         this example does not create (so they have not reported yet); tests/conformance.rs \
-         aks_arc_cluster_end_to_end covers the private path",
+         this example does not create (so they have not reported yet); tests/dataplane.rs \
+         aks_arc_provisioned_cluster_end_to_end covers the private path",
     ),
     (
         "*GetClustersBy*",

@@ -112,19 +112,17 @@ impl World {
             input.other.remove(*read_only);
         }
         strip_agent_reports(&mut input.other);
-        let kind = cluster_kind(envelope.kind.as_deref())?;
-        let cert = input.agent_public_key_certificate.clone().unwrap_or_default();
-        // A provisioned cluster (AKS enabled by Azure Arc) is created by the service, which
-        // makes its agents' key pair: the 2026-05-01 `CreateCluster_KindExample`, Microsoft's
-        // AKS Arc docs and templates send `"agentPublicKeyCertificate": ""` with
-        // `kind: ProvisionedCluster` (verified: spec example). Other clusters onboard with the
-        // key `az connectedk8s connect` generates, so it is required (inferred).
-        if cert.is_empty() && kind.is_none() {
-            return Err(ArmError::invalid_property(
+        cluster_kind(envelope.kind.as_deref())?;
+        // The certificate must be present but may be empty: the 2026-05-01
+        // `CreateCluster_KindExample` (`kind: ProvisionedCluster`), Microsoft's AKS Arc docs and
+        // templates send `"agentPublicKeyCertificate": ""` (verified: spec example; DESIGN.md,
+        // "Facts from the Azure REST API specs").
+        let cert = input.agent_public_key_certificate.clone().ok_or_else(|| {
+            ArmError::invalid_property(
                 "properties.agentPublicKeyCertificate",
                 "The property 'properties.agentPublicKeyCertificate' is required.",
-            ));
-        }
+            )
+        })?;
         let state = input.private_link_state.unwrap_or(PrivateLinkState::Disabled);
         let scope_text = input.private_link_scope_resource_id.clone().filter(|s| !s.trim().is_empty());
         rules::pls_010_state_and_scope_agree(state, scope_text.as_deref())?;

@@ -201,6 +201,15 @@ impl World {
             Some(region::Cloud::UsGovernment) => "azure.us",
             _ => "azure.com",
         };
+        // Fidelity (verified from the docs; the spec example disagrees): the zones are the three
+        // the Azure docs list for Azure Arc ("Azure Private Endpoint private DNS zone values",
+        // and the Arc private link articles), which Microsoft's landing-zone policies also
+        // create: `privatelink.his.arc`, `privatelink.guestconfiguration`,
+        // `privatelink.dp.kubernetesconfiguration`. The endpoint agents call is
+        // `<region>.dp.kubernetesconfiguration.<suffix>` (seed: its nslookup checks), which only
+        // the `dp.` zone holds. `PrivateLinkScopePrivateLinkResource_Get` (2025-01-13) shows
+        // `privatelink.kubernetesconfiguration.azure.com` and `privatelink.Guestconfiguration...`
+        // and member names without `DP`; the emulator keeps DESIGN.md's names.
         Ok(vec![json!({
             "id": format!("{}/privateLinkResources/hybridcompute", s.id),
             "name": "hybridcompute",
