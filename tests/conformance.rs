@@ -1032,10 +1032,8 @@ async fn replay_on(arm: &Arm, ex: &Example) -> Result<(), String> {
     // The GET afterwards.
     let get = arm.get(&format!("{path}?api-version={}", ex.param("api-version").unwrap_or_default())).await;
     match method {
-        "DELETE" => {
-            if get.status != 404 && get.body["properties"]["provisioningState"] != "Deleting" {
-                diffs.push(format!("GET after DELETE: {} {}", get.status, get.body));
-            }
+        "DELETE" if get.status != 404 && get.body["properties"]["provisioningState"] != "Deleting" => {
+            diffs.push(format!("GET after DELETE: {} {}", get.status, get.body));
         }
         "PUT" | "PATCH" => {
             let model = responses.get("200").or_else(|| responses.get("201")).and_then(|r| r.get("body"));
