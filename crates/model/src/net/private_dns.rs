@@ -82,6 +82,8 @@ struct SoaRecordInput {
     refresh_time: Option<u32>,
     retry_time: Option<u32>,
     expire_time: Option<u32>,
+    // RecordSetSOAPut (2024-06-01) sends `minimumTTL`; the model's name is `minimumTtl`.
+    #[serde(alias = "minimumTTL")]
     minimum_ttl: Option<u32>,
 }
 
