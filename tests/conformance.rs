@@ -131,7 +131,14 @@ const TOLERATED: &[(&str, &str, &str)] = &[
 ///   `memberName` → a member of that group ([`MEMBERS`]), for the same reason;
 /// - the canary region `eastus2euap` → `eastus`: the emulator lists the public regions only;
 /// - GetValidation's `privateLinkScopeId` → the `privateLinkScopeId` of a scope created first
-///   (the example's GUID names a scope of Microsoft's test subscription).
+///   (the example's GUID names a scope of Microsoft's test subscription) — done in [`replay_on`];
+/// - list items of a list-by-group example that name another group (the connected-cluster lists
+///   ask for `k8sc-rg` and answer items of `akkeshar`) → items of the listed group, and an item
+///   id a list repeats (`connectedCluster1` twice) → a numbered name — done in [`replay_on`];
+/// - a subnet the harness creates for an endpoint with static addresses gets the `/24` around
+///   them (`static_ip_prefix`), since the example's VNet is not part of the example.
+///
+/// The renames happen here or where marked; nothing else in a request is changed.
 fn substitute(v: &mut Value, rg: &str) {
     match v {
         Value::String(s) => {
