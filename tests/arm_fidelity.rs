@@ -107,6 +107,7 @@ async fn a_cluster_needs_the_certificate_property_but_not_a_value() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["kind"], "ProvisionedCluster", "canonical spelling");
     assert!(r.body["properties"].get("kubernetesVersion").is_none(), "{}", r.body);
     assert!(r.body["properties"].get("totalNodeCount").is_none(), "{}", r.body);
     // PATCH (2026-03-01) keeps a writable profile it is given.

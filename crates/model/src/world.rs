@@ -361,8 +361,15 @@ impl World {
             location,
             tags,
             identity,
-            kind_field: envelope.kind,
-            plan: envelope.plan,
+            kind_field: match kind {
+                // Shown in its canonical spelling, like every ARM enum.
+                ResourceKind::ConnectedCluster => {
+                    crate::arc::cluster::cluster_kind(envelope.kind.as_deref())?.map(str::to_string)
+                }
+                _ => envelope.kind,
+            },
+            // Only extensions have a `plan` (marketplace extensions); other types ignore one.
+            plan: envelope.plan.filter(|_| kind == ResourceKind::ClusterExtension),
             system_data,
             provisioning_state,
             body,

@@ -41,7 +41,7 @@ fn strip_agent_reports(other: &mut Map<String, Value>) {
 }
 
 /// The envelope's `kind` (`ConnectedClusterKind`: `ProvisionedCluster`, `AWS`), canonically spelt.
-fn cluster_kind(kind: Option<&str>) -> ArmResult<Option<&'static str>> {
+pub(crate) fn cluster_kind(kind: Option<&str>) -> ArmResult<Option<&'static str>> {
     match kind {
         None | Some("") => Ok(None),
         Some(k) => {
