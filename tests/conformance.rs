@@ -26,7 +26,8 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/speci
 /// Examples that cannot pass, by file name, with the reason. Keep this short and honest.
 const EXCLUDED: &[(&str, &str)] = &[];
 
-/// Examples that fail today and are still to be fixed (empty when the work is done).
+/// Examples that fail today and are still to be fixed: the suite passes while they fail, and
+/// fails once one passes (so that it is removed). Empty: every example passes or is excluded.
 const KNOWN_FAILURES: &[&str] = &[];
 
 /// Properties an example shows that may come back empty or absent, by example and property
@@ -788,7 +789,7 @@ fn parent_path(path: &str) -> Option<String> {
     (segs.len() > 5).then(|| segs.join("/"))
 }
 
-/// Every ARM id (our subscription) in a value, outside `skip`.
+/// Every ARM id (our subscription) in a value.
 fn ids_in(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) if s.starts_with(&format!("/subscriptions/{SUB}/resourceGroups/")) => out.push(s.clone()),
@@ -1072,6 +1073,7 @@ async fn replay_on(arm: &Arm, ex: &Example) -> Result<(), String> {
         }
         _ => {}
     }
+    // CONFORMANCE_DEBUG=1 prints the answer of a failing example.
     if !diffs.is_empty() && std::env::var("CONFORMANCE_DEBUG").is_ok() {
         println!("{}", reply.body);
     }
