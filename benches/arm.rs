@@ -19,11 +19,16 @@
 //!   that other processes used meanwhile (`/proc/stat`); a run disturbed by more than 0.1 core
 //!   is measured again (up to `BENCH_RETRIES` times) and flagged in the summary if still so.
 //!
+//! * **writes** (mode `writes`): PUT of a resource group from `BENCH_WRITE_CLIENTS` (4) keep-alive
+//!   clients for `BENCH_WRITE_SECONDS` (5) against `arcemu serve` in memory, then with
+//!   `--data-dir` (one fsync per write); then GET of it with the request log on (the default,
+//!   stderr to /dev/null) and off (`ARCEMU_LOG=warn`): requests/s and p50/p99 latency, side by side.
+//!
 //! Results: `bench-results/summary.json` (machine-readable), `bench-results/summary.md` (the
 //! table, also printed), `bench-results/wrk-*.txt` (raw wrk output).
 //!
 //! Modes (first non-flag argument): `all` (default under `cargo bench`), `cold-start`,
-//! `in-process`, `throughput`, `trivial-server ADDR`. Run without `--bench` and without a mode
+//! `in-process`, `throughput`, `writes`, `trivial-server ADDR`. Run without `--bench` and without a mode
 //! (as `cargo test --benches` does) it only prints how to run it.
 //!
 //! Knobs (environment): `ARCEMU_BIN` (default: the `arcemu` binary cargo built beside this bench),
@@ -55,7 +60,7 @@ fn main() -> ExitCode {
             let addr = positional.get(1).copied().unwrap_or("127.0.0.1:0");
             trivial_server(addr)
         }
-        "cold-start" | "in-process" | "throughput" | "all" => run(mode),
+        "cold-start" | "in-process" | "throughput" | "writes" | "all" => run(mode),
         "help" => {
             println!(
                 "arm bench: run `cargo bench --bench arm` or `scripts/bench.sh` (modes: all, cold-start, in-process, throughput, trivial-server ADDR)"
@@ -713,6 +718,9 @@ fn run(mode: &str) -> Result<(), String> {
     if matches!(mode, "all" | "throughput") {
         summary["throughput"] = throughput(&out)?;
     }
+    if matches!(mode, "all" | "writes") {
+        summary["writes"] = writes()?;
+    }
     let mut verdict = json!({});
     if let Some(m) = summary["cold_start_arcemu"]["median_ms"].as_f64() {
         verdict["cold_start_met"] = json!(m < 50.0);
@@ -855,6 +863,27 @@ fn markdown(s: &Value) -> String {
         }
         md.push('\n');
     }
+    if let Some(w) = s.get("writes").filter(|w| !w.is_null()) {
+        md.push_str(&format!(
+            "| {} clients, {} s each, keep-alive | requests/s | p50 ms | p99 ms |\n|---|---|---|---|\n",
+            w["clients"], w["seconds"]
+        ));
+        for (label, key) in [
+            ("PUT resource group, in memory", "put_memory"),
+            ("PUT resource group, `--data-dir` (fsync per write)", "put_data_dir"),
+            ("GET resource group, request log on (default `info`, stderr to /dev/null)", "get_log_on"),
+            ("GET resource group, request log off (`ARCEMU_LOG=warn`)", "get_log_off"),
+        ] {
+            let r = &w[key];
+            md.push_str(&format!(
+                "| {label} | {:.0} | {:.3} | {:.3} |\n",
+                r["per_second"].as_f64().unwrap_or(0.0),
+                r["p50_ms"].as_f64().unwrap_or(0.0),
+                r["p99_ms"].as_f64().unwrap_or(0.0)
+            ));
+        }
+        md.push('\n');
+    }
     let v = &s["verdict"];
     md.push_str(&format!(
         "Goals: cold start median < 50 ms: {}; GET ≥ 0.7× trivial: cluster {}, scope {}.\n",
@@ -863,6 +892,154 @@ fn markdown(s: &Value) -> String {
         met(&v["get_scope_ratio_met"])
     ));
     md
+}
+
+/// A keep-alive HTTP/1.1 connection that reads each answer by its `Content-Length`.
+struct KeepAlive {
+    stream: TcpStream,
+    addr: SocketAddr,
+    buf: Vec<u8>,
+}
+
+impl KeepAlive {
+    fn connect(addr: SocketAddr) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        Ok(KeepAlive { stream, addr, buf: Vec::with_capacity(8192) })
+    }
+
+    /// Sends one request and returns the status.
+    fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> std::io::Result<u16> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n{AUTH}\r\n", self.addr);
+        if let Some(b) = body {
+            req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}", b.len()));
+        } else {
+            req.push_str("\r\n");
+        }
+        self.stream.write_all(req.as_bytes())?;
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(std::io::Error::other("connection closed"));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+            let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if self.buf.len() >= end + 4 + length {
+                return Ok(head.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0));
+            }
+        }
+    }
+}
+
+/// `clients` threads, each on its own keep-alive connection, send `request(thread, i)` for
+/// `seconds`; every answer must be 2xx. Returns requests per second and latency percentiles.
+fn load(
+    addr: SocketAddr,
+    clients: usize,
+    seconds: f64,
+    request: fn(usize, u64) -> (&'static str, String, Option<String>),
+) -> Result<Value, String> {
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|t| {
+            std::thread::spawn(move || -> Result<Vec<f64>, String> {
+                let mut c = KeepAlive::connect(addr).map_err(|e| e.to_string())?;
+                let mut ms = Vec::new();
+                let mut i = 0u64;
+                while Instant::now() < until {
+                    let (method, path, body) = request(t, i);
+                    let t0 = Instant::now();
+                    let status = c.send(method, &path, body.as_deref()).map_err(|e| e.to_string())?;
+                    ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+                    if !(200..300).contains(&status) {
+                        return Err(format!("{method} {path}: {status}"));
+                    }
+                    i += 1;
+                }
+                Ok(ms)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in threads {
+        all.extend(t.join().map_err(|_| "a load thread panicked".to_string())??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    Ok(json!({
+        "requests": all.len(),
+        "per_second": round3(all.len() as f64 / elapsed),
+        "p50_ms": round3(pct(&all, 50.0)),
+        "p99_ms": round3(pct(&all, 99.0)),
+    }))
+}
+
+fn put_group(t: usize, i: u64) -> (&'static str, String, Option<String>) {
+    let path = format!("/subscriptions/{SUB}/resourcegroups/w{t}-{}?api-version={RG_API}", i % 50);
+    ("PUT", path, Some(format!("{{\"location\":\"eastus\",\"tags\":{{\"n\":\"{i}\"}}}}")))
+}
+
+fn get_group(_: usize, _: u64) -> (&'static str, String, Option<String>) {
+    ("GET", format!("/subscriptions/{SUB}/resourcegroups/w0-0?api-version={RG_API}"), None)
+}
+
+/// Writes: PUT throughput in memory and with `--data-dir`; and what the request log costs a
+/// GET (default `info` against `ARCEMU_LOG=warn`). Each pair runs side by side in this run.
+fn writes() -> Result<Value, String> {
+    let clients: usize = env_or("BENCH_WRITE_CLIENTS", 4);
+    let seconds: f64 = env_or("BENCH_WRITE_SECONDS", 5.0);
+    let dir = std::env::temp_dir().join(format!("arcemu-bench-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |extra: &[&str], log: Option<&str>, request: fn(usize, u64) -> (&'static str, String, Option<String>)| {
+        let port = free_port()?;
+        let mut cmd = Command::new(arcemu_bin());
+        cmd.args(["serve", "--arm-listen", &format!("127.0.0.1:{port}"), "--dns-listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("ARCEMU_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(l) = log {
+            cmd.env("ARCEMU_LOG", l);
+        }
+        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let result = wait_health(addr, &mut child, Duration::from_secs(10)).and_then(|_| {
+            // Something to GET.
+            let (method, path, body) = put_group(0, 0);
+            http(addr, method, &path, body.as_deref()).map_err(|e| e.to_string())?;
+            load(addr, clients, seconds, request)
+        });
+        stop(child);
+        result
+    };
+    eprintln!(
+        "writes: PUT in memory, PUT with --data-dir, GET with and without the request log ({clients} clients, {seconds} s each)"
+    );
+    let dir_arg = dir.display().to_string();
+    let put_memory = run(&[], None, put_group)?;
+    let put_data_dir = run(&["--data-dir", &dir_arg], None, put_group)?;
+    let get_log_on = run(&[], None, get_group)?;
+    let get_log_off = run(&[], Some("warn"), get_group)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(json!({
+        "clients": clients,
+        "seconds": seconds,
+        "put_memory": put_memory,
+        "put_data_dir": put_data_dir,
+        "get_log_on": get_log_on,
+        "get_log_off": get_log_off,
+    }))
 }
 
 fn machine() -> Value {

@@ -15,6 +15,14 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "container image (for the testcontainers tests; they fail rather than skip where Docker runs)"
+if timeout 30 docker info >/dev/null 2>&1; then
+  scripts/build-image.sh
+  export ARCEMU_REQUIRE_DOCKER=1
+else
+  echo "no Docker engine answers: the container tests will print SKIPPED"
+fi
+
 step "Rust tests (unit; end-to-end over HTTP and DNS with dig/nslookup; data plane; demo transcripts; state machine; fuzz targets)"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast

@@ -92,8 +92,12 @@ pub(crate) struct Guard {
     admin_token: Option<String>,
 }
 
-/// Paths of the admin API.
-fn is_admin(path: &str) -> bool {
+/// Paths of the admin API: the default world's, and each named world's (`/worlds/{name}/_emulator/...`).
+pub(crate) fn is_admin(path: &str) -> bool {
+    let path = match path.strip_prefix("/worlds/") {
+        Some(rest) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => path,
+    };
     path == "/_emulator" || path.starts_with("/_emulator/")
 }
 

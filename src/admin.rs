@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 pub fn router(state: ArmState) -> Router {
     Router::new()
         .route("/_emulator/health", get(health))
+        .route("/_emulator/reset", axum::routing::post(reset))
         .route("/_emulator/rules", get(rules_list))
+        .route("/_emulator/snapshot", get(snapshot))
         .route("/_emulator/private-link-scopes/candidates", get(candidates))
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
         .route("/_emulator/sites", get(list_sites))
@@ -83,14 +85,90 @@ async fn health(State(st): State<ArmState>) -> Response {
     axum::Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "resources": count })).into_response()
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ResetInput {
+    /// `baseline` (default): the world file the emulator was started with; `empty`: nothing.
+    #[serde(default)]
+    to: Option<String>,
+    /// A world file (as JSON) to load instead: a snapshot (`arcemu snapshot load`).
+    #[serde(default)]
+    world: Option<Value>,
+}
+
+/// `POST /_emulator/reset`: the world back to what it started from, in one step (with a data
+/// directory, the journal starts again from there).
+async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
+    let result = (|| {
+        let input: ResetInput = if body.iter().all(u8::is_ascii_whitespace) {
+            ResetInput::default()
+        } else {
+            serde_json::from_slice(&body).map_err(ArmError::invalid_request_content)?
+        };
+        if let Some(world) = input.world {
+            if input.to.is_some() {
+                return Err(ArmError::invalid_request_content("give 'to' or 'world', not both"));
+            }
+            let file: crate::world_file::WorldFile =
+                serde_json::from_value(world).map_err(|e| ArmError::invalid_request_content(format!("world: {e}")))?;
+            let entries = crate::world_file::entries(&file).map_err(ArmError::invalid_request_content)?;
+            // All or nothing: tried on a scratch world first, so a refused entry leaves the
+            // world as it was.
+            let config = st.read(|w| w.config().clone());
+            // The settings (subscriptions among them) are the emulator's, not the file's: a
+            // loaded world lives in the subscriptions the emulator was started with.
+            let mut widened = config.clone();
+            crate::world_file::add_subscriptions(&mut widened, &file);
+            if let Some(extra) = widened.subscriptions.get(config.subscriptions.len()..).and_then(|s| s.first()) {
+                return Err(ArmError::invalid_request_content(format!(
+                    "the world names subscription {} which this emulator does not have: start it with --subscription {}",
+                    extra.id, extra.id
+                )));
+            }
+            let mut scratch = arcemu_model::World::new(config.clone());
+            let now = st.world().now();
+            for (i, change) in entries.changes.iter().enumerate() {
+                let change = scratch.loaded_change(change);
+                scratch.apply(now, change.as_change()).map_err(|e| ArmError {
+                    message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
+                    ..e
+                })?;
+            }
+            st.world().reset(arcemu_model::World::new(config), &entries.changes).map_err(|(_, e)| e)?;
+            let resources = st.read(|w| w.resource_count());
+            return Ok(json!({ "reset": "world", "entries": entries.changes.len(), "resources": resources }));
+        }
+        let to_baseline = match input.to.as_deref() {
+            None | Some("baseline") => true,
+            Some("empty") => false,
+            Some(other) => {
+                return Err(ArmError::invalid_request_content(format!(
+                    "'to' is '{other}'; allowed values are: baseline, empty"
+                )));
+            }
+        };
+        st.world().reset_to_baseline(to_baseline).map_err(|(_, e)| e)?;
+        let resources = st.read(|w| w.resource_count());
+        Ok::<_, ArmError>(json!({ "reset": if to_baseline { "baseline" } else { "empty" }, "resources": resources }))
+    })();
+    match result {
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
 async fn index() -> Response {
     axum::Json(json!({
         "endpoints": {
             "GET /_emulator/health": "200 when ready",
+            "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"} or {\"world\": world file as JSON}: the world replaced by that, at once",
             "GET /_emulator/rules": "the rule catalogue",
+            "GET /_emulator/snapshot": "the whole world as a world file (JSON): arcemu serve --world and arcemu check --snapshot load it",
+            "GET /_emulator/refusals": "the writes answered 4xx lately (method, path, status, code, ruleId, message), oldest first",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
             "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}; and the vantage points whose listener failed to bind (retried)",
+            "GET /_emulator/requests?limit=N": "the last N requests (default 100), newest first: method, path, status, refusal code and rule id, duration",
             "GET /_emulator/stats": "counts of what the emulator keeps: operations, resources, DNS listeners, open connections",
             "GET /_emulator/dns/resolve?name={fqdn}&from={vantage}&type={A|AAAA|CNAME|number}": "the DNS answer from a vantage point, with the trace of why",
             "GET /_emulator/sites": "on-premises sites",
@@ -108,6 +186,11 @@ async fn index() -> Response {
 /// The whole catalogue: `{"value": [{"id", "seedSection", "summary", "fidelity", "fidelitySource"?}]}`.
 async fn rules_list() -> Response {
     axum::Json(json!({ "value": rules::CATALOGUE })).into_response()
+}
+
+/// The world as a world file (`world_file::snapshot`), loadable by `--world`.
+async fn snapshot(State(st): State<ArmState>) -> Response {
+    axum::Json(st.read(crate::world_file::snapshot)).into_response()
 }
 
 async fn unknown() -> Response {

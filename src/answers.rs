@@ -8,14 +8,14 @@ use arcemu_model::ArmError;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// A refusal as an ARM error envelope (`WWW-Authenticate` on 401).
 pub fn refusal(e: &ArmError) -> Response {
-    let mut r = (envelope::status(e), axum::Json(envelope::error_body(e))).into_response();
+    let mut r = envelope::response(e);
     if e.status == 401 {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"arcemu\""));
     }
@@ -36,8 +36,9 @@ const MAX_TEXT: usize = 1024;
 /// headers (`Allow`, ...). `max_body_bytes` names the limit in a 413.
 pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let admin = req.uri().path().starts_with("/_emulator");
-    let media = req.headers().get(header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let admin = crate::access::is_admin(req.uri().path());
+    // A HeaderValue clone shares its bytes: nothing is copied on the (common) success path.
+    let media = req.headers().get(header::CONTENT_TYPE).cloned();
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_json(&response) || method == Method::HEAD {
@@ -55,13 +56,14 @@ pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: N
         405 => ArmError::method_not_allowed(method.as_str()),
         413 => ArmError::request_entity_too_large(max_body_bytes),
         415 => match &media {
-            Some(m) => ArmError::unsupported_media_type(m),
+            Some(m) => ArmError::unsupported_media_type(&String::from_utf8_lossy(m.as_bytes())),
             None => ArmError::missing_content_type(),
         },
         s if s >= 500 => ArmError::internal_server_error(text.trim()),
         _ => ArmError::invalid_request_content(text.trim()),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    parts.extensions.insert(envelope::RefusalInfo::of(&e));
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let body = serde_json::to_vec(&envelope::error_body(&e)).unwrap_or_default();
     Response::from_parts(parts, axum::body::Body::from(body))
@@ -70,7 +72,7 @@ pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: N
 /// Answers 500 (an envelope) when a handler panics, instead of dropping the connection. A panic
 /// is a bug: the tests treat any 5xx as a failure; this only keeps the emulator answering.
 pub(crate) async fn catch_panic(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    let uri = req.uri().clone(); // shares its bytes; read only after a panic
     match CatchUnwind(Box::pin(next.run(req))).await {
         Ok(r) => r,
         Err(panic) => {
@@ -79,7 +81,7 @@ pub(crate) async fn catch_panic(req: Request, next: Next) -> Response {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".to_string());
-            tracing::error!("request {path} panicked: {what}");
+            tracing::error!("request {} panicked: {what}", uri.path());
             refusal(&ArmError::internal_server_error(format!("The emulator failed on this request (a bug): {what}")))
         }
     }

@@ -4,18 +4,29 @@
 //!
 //! [`Emulator::start`]: crate::Emulator::start
 
+use crate::request_log::{self, Logs};
 use crate::server::ConnectionStats;
-use crate::{AccessConfig, access, admin, answers, stats};
+use crate::worlds::{self, Worlds};
+use crate::{AccessConfig, access, admin, answers, refusals, stats};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The router `Emulator::start` serves. `connections` are the listener's counts (shown by
-/// `/_emulator/stats`); `access` is taken as given (its `public_url` already normalized by
-/// [`access::parse_public_url`]); `bound` is the listener's address (the `Host` allow-list
-/// accepts it).
+/// The routes of one world, unlayered: admin API, its DNS routes, stats and the ARM face. The
+/// default world's are served at the root; each named world's under `/worlds/{name}`.
+pub fn faces(arm: ArmState, dns: DnsHandle, connections: Arc<ConnectionStats>) -> Router {
+    admin::router(arm.clone())
+        .merge(admin::dns_router(arm.clone(), dns.clone()))
+        .merge(stats::router(arm.clone(), dns, connections))
+        .merge(arcemu_fake_arm::router(arm))
+}
+
+/// The router of one world, with the listener's layers. `connections` are the listener's
+/// counts (shown by `/_emulator/stats`); `access` is taken as given (its `public_url` already
+/// normalized by [`access::parse_public_url`]); `bound` is the listener's address (the `Host`
+/// allow-list accepts it).
 pub fn router(
     arm: ArmState,
     dns: DnsHandle,
@@ -24,14 +35,34 @@ pub fn router(
     bound: SocketAddr,
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
+    layered(faces(arm, dns, connections), max_body_bytes, access, bound, Logs::default())
+}
+
+/// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves);
+/// `logs` are the requests and refusals it keeps (`Emulator` reads them too).
+pub fn router_with_worlds(
+    arm: ArmState,
+    dns: DnsHandle,
+    connections: Arc<ConnectionStats>,
+    access: &AccessConfig,
+    bound: SocketAddr,
+    worlds: Arc<Worlds>,
+    logs: Logs,
+) -> Router {
+    let max_body_bytes = arm.config().max_body_bytes;
+    layered(faces(arm, dns, connections).merge(worlds::router(worlds)), max_body_bytes, access, bound, logs)
+}
+
+fn layered(routes: Router, max_body_bytes: usize, access: &AccessConfig, bound: SocketAddr, logs: Logs) -> Router {
     let guard = Arc::new(access::Guard::new(access, bound));
-    // Layers, outermost last: a panic answers 500; every error answer is an envelope; the
-    // access checks (Host, admin token, Origin, admin content type) run before any face.
-    admin::router(arm.clone())
-        .merge(admin::dns_router(arm.clone(), dns.clone()))
-        .merge(stats::router(arm.clone(), dns, connections))
-        .merge(arcemu_fake_arm::router(arm))
+    // Layers, outermost last: the request log sees the final answer (and keeps the refused
+    // writes); a panic answers 500; every error answer is an envelope; the access checks (Host,
+    // admin token, Origin, admin content type) run before any face.
+    routes
+        .merge(request_log::router(logs.requests.clone()))
+        .merge(refusals::router(logs.refusals.clone()))
         .layer(axum::middleware::from_fn_with_state(guard, access::guard))
         .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
         .layer(axum::middleware::from_fn(answers::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(logs, request_log::layer))
 }

@@ -20,9 +20,13 @@ pub mod answers;
 pub mod app;
 pub mod clock;
 pub mod explain;
+pub mod persist;
+pub mod refusals;
+pub mod request_log;
 pub mod server;
 pub mod stats;
 pub mod world_file;
+pub mod worlds;
 
 pub use access::AccessConfig;
 pub use arcemu_fake_arm::ArmConfig;
@@ -59,6 +63,11 @@ pub struct EmulatorConfig {
     /// Who may talk to it (remote listeners, `Host` names, the admin token) and the base URL
     /// it names itself by.
     pub access: AccessConfig,
+    /// Where the world is kept across restarts (`arcemu serve --data-dir DIR`); in memory only
+    /// when `None`. A directory that already holds a world wins over `initial_world`.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Named worlds (`/worlds/{name}/...`) at most, besides the default one.
+    pub max_named_worlds: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -71,6 +80,8 @@ impl Default for EmulatorConfig {
             clock: None,
             initial_world: None,
             access: AccessConfig::default(),
+            data_dir: None,
+            max_named_worlds: worlds::DEFAULT_MAX_WORLDS,
         }
     }
 }
@@ -84,6 +95,58 @@ pub struct Emulator {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     connections: Arc<server::ConnectionStats>,
+    worlds: Arc<worlds::Worlds>,
+    logs: request_log::Logs,
+}
+
+/// The default world: built from the world file, or replayed from the data directory (which
+/// wins when it holds a world; a new one records the world file like any change). Returns it
+/// with the signal its changes give the DNS face.
+pub(crate) fn build_world(
+    config: &WorldConfig,
+    clock: &Arc<dyn Clock>,
+    initial_world: Option<&world_file::WorldFile>,
+    data_dir: Option<&std::path::Path>,
+) -> std::io::Result<(Arc<SharedWorld>, Arc<tokio::sync::Notify>)> {
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let entries = match initial_world {
+        Some(file) => Some(world_file::entries(file).map_err(invalid)?),
+        None => None,
+    };
+    // A world file may name subscriptions of its own; they are part of the world's settings.
+    let mut config = config.clone();
+    if let Some(file) = initial_world {
+        world_file::add_subscriptions(&mut config, file);
+    }
+    let config = &config;
+    let baseline = entries.as_ref().map(|e| e.changes.clone()).unwrap_or_default();
+    let data_dir = match data_dir {
+        Some(dir) => Some(persist::open(dir, config).map_err(invalid)?),
+        None => None,
+    };
+    let mut initial = World::new(config.clone());
+    let replayed = data_dir.as_ref().is_some_and(|d| !d.records.is_empty());
+    if let Some(d) = &data_dir {
+        persist::replay(&mut initial, &d.records).map_err(invalid)?;
+        if replayed {
+            tracing::info!("data directory {}: {} changes replayed", d.path.display(), d.records.len());
+        }
+    }
+    // Every change of the world (whichever face made it) wakes the DNS face's listener sync.
+    let world_changed = Arc::new(tokio::sync::Notify::new());
+    let notify = world_changed.clone();
+    let mut shared = SharedWorld::new(initial, clock.clone())
+        .with_baseline(baseline)
+        .on_change(Box::new(move || notify.notify_waiters()));
+    if let Some(d) = data_dir {
+        shared = shared.with_journal(Box::new(d.journal));
+    }
+    if !replayed && entries.is_some() {
+        shared
+            .reset_to_baseline(true)
+            .map_err(|(i, e)| invalid(entries.as_ref().map_or_else(|| e.message.clone(), |x| x.describe(i, &e))))?;
+    }
+    Ok((Arc::new(shared), world_changed))
 }
 
 impl Emulator {
@@ -105,16 +168,9 @@ impl Emulator {
         };
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
-        let mut initial = World::new(config.world);
-        if let Some(file) = &config.initial_world {
-            world_file::apply(&mut initial, file, clock.now())
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        }
-        // Every change of the world (whichever face made it) wakes the DNS face's listener sync.
-        let world_changed = Arc::new(tokio::sync::Notify::new());
-        let notify = world_changed.clone();
-        let world = Arc::new(SharedWorld::new(initial, clock).on_change(Box::new(move || notify.notify_waiters())));
-        let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns };
+        let (world, world_changed) =
+            build_world(&config.world, &clock, config.initial_world.as_ref(), config.data_dir.as_deref())?;
+        let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns.clone() };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
         let connections = Arc::new(server::ConnectionStats::default());
         let listener = tokio::net::TcpListener::bind(config.arm_listen).await?;
@@ -122,8 +178,33 @@ impl Emulator {
         // The URLs the emulator returns name its own address (or public URL), never `Host`.
         let arm_state =
             ArmState::new(world.clone(), config.arm.clone(), seed, &access::base_url(public_url.as_deref(), arm_addr));
+        let base_url = access::base_url(public_url.as_deref(), arm_addr);
+        let worlds = Arc::new(worlds::Worlds::new(worlds::WorldsConfig {
+            world: config.world.clone(),
+            arm: config.arm.clone(),
+            dns: DnsConfig {
+                public_listen: SocketAddr::new(config.dns.vantage_ip, 0),
+                vantage_ports: None,
+                ..config.dns
+            },
+            clock: clock.clone(),
+            initial_world: config.initial_world.clone(),
+            data_dir: config.data_dir.clone(),
+            base_url,
+            max_worlds: config.max_named_worlds,
+            connections: connections.clone(),
+        }));
         let access = access::AccessConfig { public_url, ..config.access };
-        let app = app::router(arm_state, dns.handle(), connections.clone(), &access, arm_addr);
+        let logs = request_log::Logs::default();
+        let app = app::router_with_worlds(
+            arm_state,
+            dns.handle(),
+            connections.clone(),
+            &access,
+            arm_addr,
+            worlds.clone(),
+            logs.clone(),
+        );
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
         let dns_public = dns.public_addr();
@@ -135,6 +216,8 @@ impl Emulator {
             shutdown: Some(tx),
             server: Some(server),
             connections,
+            worlds,
+            logs,
         })
     }
 
@@ -178,6 +261,11 @@ impl Emulator {
         &self.connections
     }
 
+    /// The writes the emulator answered 4xx lately (`GET /_emulator/refusals`).
+    pub fn refusals(&self) -> &Arc<refusals::RefusalLog> {
+        &self.logs.refusals
+    }
+
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.
     pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
@@ -195,6 +283,7 @@ impl Emulator {
         if let Some(dns) = self.dns.take() {
             dns.stop().await;
         }
+        self.worlds.stop_all().await;
     }
 }
 

@@ -1,10 +1,15 @@
-//! The `arcemu` command: `arcemu serve` runs the emulator until Ctrl-C or SIGTERM.
+//! The `arcemu` command: `arcemu serve` runs the emulator until Ctrl-C or SIGTERM; `check` and
+//! `verify` are the conformance gate (`cli/check.rs`). Exit codes: `cli/exit.rs`.
 
 use arcemu::{DEFAULT_ARM_LISTEN, DEFAULT_DNS_LISTEN, Emulator, EmulatorConfig, RegionProfile, SubscriptionConfig};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+
+mod cli;
+mod health;
+use cli::exit;
 
 /// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
 #[global_allocator]
@@ -19,6 +24,32 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines on stderr as text (coloured on a terminal only; NO_COLOR turns colours off)
+    /// or as JSON, one object per line. Which lines: ARCEMU_LOG (e.g. `debug`, `warn`,
+    /// `arcemu::request=off`); `info` by default, one line per request.
+    #[arg(long, global = true, env = "ARCEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs to stderr: `ARCEMU_LOG` picks what (default `info`, hickory's own lines from `warn`).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ARCEMU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hickory_server=warn,hickory_proto=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => {
+            let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            builder.with_ansi(colours).init()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -31,6 +62,12 @@ enum Command {
     Explain(ExplainArgs),
     /// Play a narrated teaching scenario, each against a fresh in-process emulator (no NAME: list them).
     Demo(DemoArgs),
+    /// Ask a running emulator whether it is ready (GET /_emulator/health): exit 0 if so, 1 if not.
+    Health(health::HealthArgs),
+    /// Check a world (a running emulator's, or a snapshot file) against expectations; exit 0 only when all hold.
+    Check(cli::check::CheckArgs),
+    /// Start an emulator on free loopback ports, run COMMAND against it, then check what it built.
+    Verify(cli::check::VerifyArgs),
 }
 
 #[derive(clap::Args)]
@@ -112,6 +149,15 @@ struct ServeArgs {
     /// A world file (YAML or JSON) to load before serving: ARM resources, sites, forwarders, clusters.
     #[arg(long, env = "ARCEMU_WORLD")]
     world: Option<std::path::PathBuf>,
+    /// Keep the world in this directory across restarts (every acknowledged write survives a crash);
+    /// a directory that already holds a world wins over --world. Without it the world is in memory only.
+    #[arg(long, env = "ARCEMU_DATA_DIR")]
+    data_dir: Option<std::path::PathBuf>,
+    /// Give each VNet's and site's DNS listener a port in START-END (on --dns-listen's address),
+    /// chosen from its id: the same world gets the same ports at every start, and a container
+    /// publishes the range. Without it, any free port.
+    #[arg(long, env = "ARCEMU_DNS_PORT_RANGE", value_parser = parse_port_range)]
+    dns_port_range: Option<std::ops::RangeInclusive<u16>>,
     /// Allow listening on non-loopback addresses (--arm-listen, --dns-listen): anyone who can reach
     /// them can change the world. Consider --admin-token, and --allow-host for the names clients use.
     #[arg(long, env = "ARCEMU_ALLOW_REMOTE", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
@@ -149,6 +195,9 @@ struct BoundsArgs {
     /// DNS vantage points at most besides the public one (VNets and sites: each has a listener).
     #[arg(long, env = "ARCEMU_MAX_DNS_LISTENERS", default_value_t = arcemu::WorldConfig::default().max_dns_vantages)]
     max_dns_listeners: usize,
+    /// Named worlds (`/worlds/{name}/...`) at most besides the default one; one more is refused 409.
+    #[arg(long, env = "ARCEMU_MAX_WORLDS", default_value_t = arcemu::worlds::DEFAULT_MAX_WORLDS)]
+    max_worlds: usize,
     /// How long an ended operation's status stays readable, in seconds (then 404).
     #[arg(long, env = "ARCEMU_OPERATION_RETENTION_SECS", default_value_t = 300)]
     operation_retention_secs: u32,
@@ -169,9 +218,21 @@ impl BoundsArgs {
         config.arm.max_connections = self.max_connections.max(1);
         config.arm.page_max_bytes = self.page_max_bytes.max(1);
         config.world.max_dns_vantages = self.max_dns_listeners;
+        config.max_named_worlds = self.max_worlds;
         config.world.operation_retention = time::Duration::seconds(i64::from(self.operation_retention_secs));
         config.world.max_finished_operations = self.max_finished_operations;
     }
+}
+
+fn parse_port_range(s: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
+    let bad = || format!("'{s}' is not a port range: use START-END, e.g. 20000-20199");
+    let (start, end) = s.split_once('-').ok_or_else(bad)?;
+    let start: u16 = start.trim().parse().map_err(|_| bad())?;
+    let end: u16 = end.trim().parse().map_err(|_| bad())?;
+    if start == 0 || start > end {
+        return Err(bad());
+    }
+    Ok(start..=end)
 }
 
 fn parse_profile(s: &str) -> Result<RegionProfile, String> {
@@ -180,10 +241,7 @@ fn parse_profile(s: &str) -> Result<RegionProfile, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ARCEMU_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -196,6 +254,9 @@ fn main() -> ExitCode {
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
+        Command::Health(args) => runtime.block_on(health::health(args)),
+        Command::Check(args) => runtime.block_on(cli::check::check(args)),
+        Command::Verify(args) => runtime.block_on(cli::check::verify(args)),
     }
 }
 
@@ -251,9 +312,11 @@ async fn demo(args: DemoArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
-    let mut config = EmulatorConfig { arm_listen: args.arm_listen, ..EmulatorConfig::default() };
+    let mut config =
+        EmulatorConfig { arm_listen: args.arm_listen, data_dir: args.data_dir.clone(), ..EmulatorConfig::default() };
     config.dns.public_listen = args.dns_listen;
     config.dns.vantage_ip = args.dns_listen.ip();
+    config.dns.vantage_ports = args.dns_port_range.clone();
     config.world.region_profile = args.region_profile;
     config.world.seed = args.seed;
     config.world.lro_delay = time::Duration::milliseconds(args.lro_delay_ms.min(i64::MAX as u64) as i64);
@@ -386,7 +449,7 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcemu nslookup: cannot reach the emulator at {base}: {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     let status = response.status();
@@ -394,22 +457,23 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => {
             eprintln!("arcemu nslookup: unexpected answer from {url} ({status}): {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     if !status.is_success() {
         let msg = body["error"]["message"].as_str().unwrap_or("request refused");
         eprintln!("arcemu nslookup: {msg}");
-        return ExitCode::FAILURE;
+        // A vantage point or record type the emulator does not know is a usage error.
+        return exit::code(if status == reqwest::StatusCode::BAD_REQUEST { exit::USAGE } else { exit::CANNOT_CHECK });
     }
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&body).unwrap_or_default());
-        return ExitCode::SUCCESS;
+    } else {
+        let _ = write!(out, "{}", render_answer(&body));
     }
-    let _ = write!(out, "{}", render_answer(&body));
     let _ = out.flush();
-    ExitCode::SUCCESS
+    exit::code(exit::of_answer(&body))
 }
 
 /// `arcemu explain`: asks the admin API for a lab cluster's report and prints it.
@@ -424,7 +488,7 @@ async fn explain(args: ExplainArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcemu explain: cannot reach the emulator at {base}: {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     let status = response.status();
@@ -432,12 +496,12 @@ async fn explain(args: ExplainArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => {
             eprintln!("arcemu explain: unexpected answer from {url} ({status}): {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     if !status.is_success() {
         eprintln!("arcemu explain: {}", body["error"]["message"].as_str().unwrap_or("request refused"));
-        return ExitCode::FAILURE;
+        return exit::code(exit::CANNOT_CHECK);
     }
     let mut out = std::io::stdout().lock();
     let text = if args.json {
@@ -447,7 +511,7 @@ async fn explain(args: ExplainArgs) -> ExitCode {
     };
     let _ = write!(out, "{text}");
     let _ = out.flush();
-    ExitCode::SUCCESS
+    exit::code(exit::of_explain(&body))
 }
 
 /// The admin API's resolve answer as text, in the spirit of nslookup's output.

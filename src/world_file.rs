@@ -5,6 +5,7 @@
 //! (and, for a lab entry, the field: `sites.hq.firewal: ...`; unknown fields are refused).
 //!
 //! ```yaml
+//! subscriptions: [11111111-1111-1111-1111-111111111111]   # optional: besides the configured ones
 //! resources:
 //!   - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg
 //!     body: { location: eastus }
@@ -18,15 +19,21 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::{Change, ResourceId, World};
-use serde::Deserialize;
+use arcemu_model::journal::ChangeRecord;
+use arcemu_model::world::SubscriptionConfig;
+use arcemu_model::{ArmError, ResourceId, ResourceKind, World, WorldConfig};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldFile {
+    /// Subscriptions the resources live in besides the configured ones (every provider
+    /// registered); a snapshot lists them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
     #[serde(default)]
     pub resources: Vec<ResourceEntry>,
     #[serde(default)]
@@ -37,7 +44,7 @@ pub struct WorldFile {
     pub clusters: BTreeMap<String, Value>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceEntry {
     pub id: String,
@@ -50,42 +57,148 @@ pub fn parse(text: &str) -> Result<WorldFile, String> {
     serde_norway::from_str(text).map_err(|e| format!("the world file is not valid: {e}"))
 }
 
-/// Applies a world file; stops at the first refused entry and says which.
-pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
-    let mut count = 0;
+/// Adds the file's subscriptions that `config` lacks (before `World::new`).
+pub fn add_subscriptions(config: &mut WorldConfig, file: &WorldFile) {
+    for id in &file.subscriptions {
+        if !config.subscriptions.iter().any(|s| s.id.eq_ignore_ascii_case(id)) {
+            config.subscriptions.push(SubscriptionConfig::registered(id, &format!("arcemu subscription {id}")));
+        }
+    }
+}
+
+/// A world file's entries as changes, in the order they are applied, each with the name a
+/// refusal gives it (`resources[3] (/subscriptions/...)`, `sites.hq`).
+pub struct Entries {
+    pub changes: Vec<ChangeRecord>,
+    labels: Vec<Label>,
+}
+
+enum Label {
+    Resource(usize, String),
+    Lab(&'static str, String),
+}
+
+impl Entries {
+    /// Says which entry a refusal is about (and, for a lab entry, the field it names:
+    /// `sites.hq.firewal: ...`).
+    pub fn describe(&self, position: usize, e: &ArmError) -> String {
+        match self.labels.get(position) {
+            Some(Label::Resource(i, id)) => format!("resources[{i}] ({id}): {} {}: {}", e.status, e.code, e.message),
+            Some(Label::Lab(what, name)) => match e.target.as_deref() {
+                Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
+                _ => format!("{what}.{name}: {} {}", e.code, e.message),
+            },
+            None => format!("{} {}: {}", e.status, e.code, e.message),
+        }
+    }
+}
+
+/// The file's entries as changes; fails on an id that does not parse.
+pub fn entries(file: &WorldFile) -> Result<Entries, String> {
+    let mut out = Entries { changes: Vec::new(), labels: Vec::new() };
     for (i, entry) in file.resources.iter().enumerate() {
-        let fail = |e: arcemu_model::ArmError| {
-            format!("resources[{i}] ({}): {} {}: {}", entry.id, e.status, e.code, e.message)
-        };
         let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
         let change = if id.is_resource_group() {
-            Change::PutResourceGroup {
-                subscription: id.subscription(),
-                name: id.resource_group().unwrap_or_default(),
-                body: &entry.body,
+            ChangeRecord::PutResourceGroup {
+                subscription: id.subscription().to_string(),
+                name: id.resource_group().unwrap_or_default().to_string(),
+                body: entry.body.clone(),
             }
         } else {
-            Change::PutResource { id: &id, body: &entry.body }
+            ChangeRecord::PutResource { id, body: entry.body.clone() }
         };
-        world.apply(now, change).map_err(fail)?;
-        count += 1;
+        out.changes.push(change);
+        out.labels.push(Label::Resource(i, entry.id.clone()));
     }
-    // `sites.hq.firewal: ...`: the entry, and the field the refusal names when it names one.
-    let lab = |what: &str, name: &str, e: arcemu_model::ArmError| match e.target.as_deref() {
-        Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
-        _ => format!("{what}.{name}: {} {}", e.code, e.message),
-    };
     for (name, body) in &file.sites {
-        world.apply(now, Change::PutSite { name, body }).map_err(|e| lab("sites", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutSite { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("sites", name.clone()));
     }
     for (name, body) in &file.forwarders {
-        world.apply(now, Change::PutForwarderVm { name, body }).map_err(|e| lab("forwarders", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutForwarderVm { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("forwarders", name.clone()));
     }
     for (name, body) in &file.clusters {
-        world.apply(now, Change::PutLabCluster { name, body }).map_err(|e| lab("clusters", name, e))?;
-        count += 1;
+        out.changes.push(ChangeRecord::PutLabCluster { name: name.clone(), body: body.clone() });
+        out.labels.push(Label::Lab("clusters", name.clone()));
     }
-    Ok(count)
+    Ok(out)
+}
+
+/// Applies a world file; stops at the first refused entry and says which.
+pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
+    let entries = entries(file)?;
+    for (i, change) in entries.changes.iter().enumerate() {
+        let change = world.loaded_change(change);
+        world.apply(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
+    }
+    Ok(entries.changes.len())
+}
+
+/// The order in which a snapshot lists resources: every reference points backwards (an NSG
+/// before the subnets that use it, a scope before the endpoints and clusters that name it, a
+/// zone group before the record sets it writes, so that record sets keep their last content).
+/// Subnets travel inside their virtual network.
+const SNAPSHOT_ORDER: &[ResourceKind] = &[
+    ResourceKind::PrivateLinkScope,
+    ResourceKind::NetworkSecurityGroup,
+    ResourceKind::SecurityRule,
+    ResourceKind::VirtualNetwork,
+    ResourceKind::PrivateDnsZone,
+    ResourceKind::VirtualNetworkLink,
+    ResourceKind::ExpressRouteCircuit,
+    ResourceKind::VirtualNetworkGateway,
+    ResourceKind::LocalNetworkGateway,
+    ResourceKind::Connection,
+    ResourceKind::DnsResolver,
+    ResourceKind::DnsResolverInboundEndpoint,
+    ResourceKind::AzureFirewall,
+    ResourceKind::PrivateEndpoint,
+    ResourceKind::PrivateEndpointConnection,
+    ResourceKind::PrivateDnsZoneGroup,
+    ResourceKind::ARecordSet,
+    ResourceKind::CnameRecordSet,
+    ResourceKind::ConnectedCluster,
+    ResourceKind::ClusterExtension,
+    ResourceKind::FluxConfiguration,
+    ResourceKind::CustomLocation,
+];
+
+/// A world file that recreates `world` (`GET /_emulator/snapshot`; `arcemu serve --world` and
+/// `arcemu check --snapshot` load it): resource groups, then every resource as the PUT body of
+/// its current state (location, tags, identity, kind, properties), then the lab objects; and
+/// the subscriptions (every provider registered when loaded). The region profile, provider
+/// registrations and operation history are not part of it.
+pub fn snapshot(world: &World) -> WorldFile {
+    let mut resources = Vec::new();
+    for g in world.store().groups_under("") {
+        let mut body = serde_json::Map::new();
+        body.insert("location".into(), Value::String(g.location.to_string()));
+        if let Ok(tags) = serde_json::to_value(&g.tags)
+            && tags.as_object().is_some_and(|t| !t.is_empty())
+        {
+            body.insert("tags".into(), tags);
+        }
+        resources.push(ResourceEntry { id: g.id.to_string(), body: Value::Object(body) });
+    }
+    for kind in SNAPSHOT_ORDER {
+        for r in world.store().of_kind(*kind) {
+            let Ok(rendered) = world.render(&r.id) else { continue };
+            let mut body = serde_json::Map::new();
+            for key in ["location", "tags", "identity", "kind", "properties"] {
+                if let Some(v) = rendered.get(key).filter(|v| !v.is_null()) {
+                    body.insert(key.into(), v.clone());
+                }
+            }
+            resources.push(ResourceEntry { id: r.id.to_string(), body: Value::Object(body) });
+        }
+    }
+    let json = |v: Result<Value, serde_json::Error>| v.unwrap_or_default();
+    WorldFile {
+        subscriptions: world.store().subscriptions().map(|s| s.id.clone()).collect(),
+        resources,
+        sites: world.sites().map(|s| (s.name.clone(), json(serde_json::to_value(s)))).collect(),
+        forwarders: world.forwarder_vms().map(|f| (f.name.clone(), json(serde_json::to_value(f)))).collect(),
+        clusters: world.lab_clusters().map(|c| (c.name.clone(), json(serde_json::to_value(c)))).collect(),
+    }
 }

@@ -7,7 +7,30 @@
 
 use arcemu_model::ArmError;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+/// Rides on a refusal's response as an extension, so the request log can name the refusal
+/// without parsing the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusalInfo {
+    pub code: String,
+    pub rule: Option<&'static str>,
+    pub message: String,
+}
+
+impl RefusalInfo {
+    pub fn of(e: &ArmError) -> Self {
+        RefusalInfo { code: e.code.to_string(), rule: e.rule.map(|r| r.id), message: e.message.clone() }
+    }
+}
+
+/// A refusal as a response: the envelope, its status, and a [`RefusalInfo`] extension.
+pub fn response(e: &ArmError) -> Response {
+    let mut r = (status(e), axum::Json(error_body(e))).into_response();
+    r.extensions_mut().insert(RefusalInfo::of(e));
+    r
+}
 
 /// The JSON body of an error response.
 pub fn error_body(e: &ArmError) -> Value {

@@ -78,7 +78,7 @@ pub(crate) async fn dispatch(State(st): State<ArmState>, request: axum::extract:
             r
         }
         Err(e) => {
-            let mut r = (envelope::status(&e), axum::Json(envelope::error_body(&e))).into_response();
+            let mut r = envelope::response(&e);
             if e.status == 401 {
                 r.headers_mut().insert(
                     header::WWW_AUTHENTICATE,

@@ -53,6 +53,10 @@ pub struct DnsConfig {
     /// process (the ARM face accepts one per connection): without them, listeners could take
     /// the last descriptor and the ARM face would stop answering.
     pub descriptor_reserve: u64,
+    /// Where the other vantage points listen: `None`, any free port; a range, a port chosen
+    /// from the vantage id (see [`preferred_port`]), so the same world gets the same ports at
+    /// every start and a container can publish the range.
+    pub vantage_ports: Option<std::ops::RangeInclusive<u16>>,
 }
 
 /// The default [`DnsConfig::descriptor_reserve`].
@@ -68,6 +72,7 @@ impl Default for DnsConfig {
             udp_workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             world_changed: None,
             descriptor_reserve: DEFAULT_DESCRIPTOR_RESERVE,
+            vantage_ports: None,
         }
     }
 }
@@ -82,6 +87,7 @@ impl fmt::Debug for DnsConfig {
             .field("udp_workers", &self.udp_workers)
             .field("world_changed", &self.world_changed.is_some())
             .field("descriptor_reserve", &self.descriptor_reserve)
+            .field("vantage_ports", &self.vantage_ports)
             .finish()
     }
 }
@@ -301,7 +307,13 @@ impl Shared {
             }
             let bound = match descriptors_short_of(self.config.descriptor_reserve) {
                 Some(short) => Err(short),
-                None => bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await,
+                None => match &self.config.vantage_ports {
+                    None => bind(&self.world, &self.config, vantage, SocketAddr::new(self.config.vantage_ip, 0)).await,
+                    Some(range) => {
+                        let taken: Vec<u16> = l.by_vantage.values().map(|x| x.addr.port()).collect();
+                        self.bind_in_range(&id, vantage, range, &taken).await
+                    }
+                },
             };
             match bound {
                 Ok(listener) => {
@@ -323,6 +335,54 @@ impl Shared {
         *self.addrs.write().unwrap_or_else(|p| p.into_inner()) = addrs;
         *self.failed.write().unwrap_or_else(|p| p.into_inner()) = l.failed.clone();
     }
+}
+
+impl Shared {
+    /// Binds a vantage point in `range`: its preferred port first, then the next ones (around
+    /// the range), skipping the ports of the other listeners.
+    async fn bind_in_range(
+        &self,
+        id: &str,
+        vantage: Vantage,
+        range: &std::ops::RangeInclusive<u16>,
+        taken: &[u16],
+    ) -> io::Result<Listener> {
+        let (first, len) = (u32::from(*range.start()), u32::from(*range.end()) - u32::from(*range.start()) + 1);
+        let preferred = u32::from(preferred_port(id, range)) - first;
+        let mut last = None;
+        for step in 0..len {
+            let Ok(port) = u16::try_from(first + (preferred + step) % len) else { continue };
+            if taken.contains(&port) {
+                continue;
+            }
+            let addr = SocketAddr::new(self.config.vantage_ip, port);
+            match bind(&self.world, &self.config, vantage.clone(), addr).await {
+                Ok(listener) => return Ok(listener),
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "no free port in the DNS port range {}-{}{}",
+                range.start(),
+                range.end(),
+                last.map(|e| format!(" (last: {e})")).unwrap_or_default()
+            ),
+        ))
+    }
+}
+
+/// The port a vantage point asks for first in `range`: FNV-1a of its id, so it depends on
+/// nothing but the id (the same at every start, on every machine). Two ids may prefer the
+/// same port; the one bound first keeps it and the other takes the next free one.
+pub fn preferred_port(id: &str, range: &std::ops::RangeInclusive<u16>) -> u16 {
+    let hash =
+        id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+    let len = u64::from(*range.end()).saturating_sub(u64::from(*range.start())) + 1;
+    let offset = u16::try_from(hash % len).unwrap_or(0);
+    range.start().saturating_add(offset)
 }
 
 /// Starts one vantage point's server on UDP and TCP, same port (an ephemeral one when `addr`'s port is 0).

@@ -12,6 +12,7 @@
 use crate::clock::Clock;
 use crate::error::{ArmError, ArmResult};
 use crate::id::ResourceId;
+use crate::journal::{ChangeRecord, Entry, Record};
 use crate::resources::ConnectionStatus;
 use crate::world::{DeleteOutcome, World};
 use serde_json::Value;
@@ -270,6 +271,16 @@ fn nanos(t: OffsetDateTime) -> i64 {
 /// Called after a lock acquisition that changed the world (outside the lock).
 pub type ChangeHook = Box<dyn Fn() + Send + Sync>;
 
+/// Where the journal's records go (a face's store on disk). [`SharedWorld`] appends each
+/// record under the world's lock *before* the world changes, so the order on disk is the
+/// order of the changes and nothing acknowledged is missing after a crash.
+pub trait JournalSink: Send + Sync {
+    /// Stores a record durably.
+    fn append(&self, record: &Record) -> Result<(), String>;
+    /// Forgets every record (the world is reset).
+    fn clear(&self) -> Result<(), String>;
+}
+
 /// The world behind its lock, with the clock; see the module docs.
 pub struct SharedWorld {
     world: RwLock<World>,
@@ -281,6 +292,9 @@ pub struct SharedWorld {
     /// The world's generation as of the last release of the write lock.
     generation: AtomicU64,
     on_change: Vec<ChangeHook>,
+    journal: Option<Box<dyn JournalSink>>,
+    /// What [`SharedWorld::reset_to_baseline`] goes back to: the loaded world file's changes.
+    baseline: Vec<ChangeRecord>,
 }
 
 impl SharedWorld {
@@ -293,7 +307,33 @@ impl SharedWorld {
             next_deadline: AtomicI64::new(earliest),
             generation: AtomicU64::new(generation),
             on_change: Vec::new(),
+            journal: None,
+            baseline: Vec::new(),
         }
+    }
+
+    /// The changes a reset to the baseline applies to an empty world (a loaded world file's).
+    pub fn with_baseline(mut self, changes: Vec<ChangeRecord>) -> Self {
+        self.baseline = changes;
+        self
+    }
+
+    pub fn baseline(&self) -> &[ChangeRecord] {
+        &self.baseline
+    }
+
+    /// Back to an empty world (`to_baseline == false`) or to the baseline: see [`SharedWorld::reset`].
+    pub fn reset_to_baseline(&self, to_baseline: bool) -> Result<(), (usize, ArmError)> {
+        let config = self.read(|w| w.config().clone());
+        let changes = if to_baseline { &self.baseline[..] } else { &[] };
+        self.reset(World::new(config), changes)
+    }
+
+    /// Records every change (and every settling a read does) in `sink` before it happens; a
+    /// change whose record cannot be stored is refused (503) and leaves the world as it was.
+    pub fn with_journal(mut self, sink: Box<dyn JournalSink>) -> Self {
+        self.journal = Some(sink);
+        self
     }
 
     /// Adds a hook called (outside the lock) after every acquisition that changed the world.
@@ -318,7 +358,45 @@ impl SharedWorld {
     /// Applies a change at the clock's `now`: one write acquisition.
     pub fn apply(&self, change: Change<'_>) -> ArmResult<Applied> {
         let now = self.clock.now();
-        self.write(|w| w.apply(now, change))
+        self.write(|w| {
+            self.journal(&Record::change(now, change)).map_err(ArmError::journal_write_failed)?;
+            w.apply(now, change)
+        })
+    }
+
+    /// Replaces the world with `fresh` and applies `changes` to it (as loaded from a world
+    /// file: see [`World::loaded_change`]), in one acquisition (no request sees the world in
+    /// between); the journal starts again from these changes.
+    /// Stops at the first refused change and returns its position with the refusal; the
+    /// changes before it stay applied.
+    pub fn reset(&self, fresh: World, changes: &[ChangeRecord]) -> Result<(), (usize, ArmError)> {
+        let now = self.clock.now();
+        self.write(|w| {
+            if let Some(j) = &self.journal {
+                j.clear().map_err(|e| (0, ArmError::journal_write_failed(e)))?;
+            }
+            // A journal that held a world holds one still (an empty one, maybe): the marker
+            // keeps a restart from taking it for a new data directory.
+            self.journal(&Record::reset(now)).map_err(|e| (0, ArmError::journal_write_failed(e)))?;
+            let previous = w.generation();
+            *w = fresh;
+            w.store.follow(previous);
+            for (i, change) in changes.iter().enumerate() {
+                let change = w.loaded_change(change);
+                let record = Record { at: now.unix_timestamp_nanos(), entry: Entry::Change(change) };
+                self.journal(&record).map_err(|e| (i, ArmError::journal_write_failed(e)))?;
+                let Entry::Change(change) = &record.entry else { continue };
+                w.apply(now, change.as_change()).map_err(|e| (i, e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn journal(&self, record: &Record) -> Result<(), String> {
+        match &self.journal {
+            Some(j) => j.append(record),
+            None => Ok(()),
+        }
     }
 
     /// Reads the world as it is now. One acquisition: a read lock, or — when an operation is
@@ -333,6 +411,10 @@ impl SharedWorld {
             return f(&w);
         }
         self.write(|w| {
+            // Recorded before settling, like a change. Should the record fail, the world
+            // settles all the same (a read cannot be refused); replay then settles at the next
+            // recorded change instead, with the same outcome for the resources.
+            let _ = self.journal(&Record::advance(now));
             w.advance(now);
             f(w)
         })

@@ -662,6 +662,41 @@ impl ArmError {
         Self::inferred(500, "InternalServerError", detail.to_string())
     }
 
+    /// 409 `WorldLimitReached`: one named world more than `--max-worlds` (the emulator's own limit).
+    pub fn world_limit_reached(max: usize) -> Self {
+        Self::inferred(
+            409,
+            "WorldLimitReached",
+            format!(
+                "The emulator holds {max} named worlds already, its limit: delete one (DELETE /_emulator/worlds/{{name}}) or raise --max-worlds."
+            ),
+        )
+    }
+
+    /// 404 `WorldNotFound`: no named world of that name.
+    pub fn world_not_found(name: &str) -> Self {
+        Self::inferred(
+            404,
+            "WorldNotFound",
+            format!("There is no world named '{name}' (GET /_emulator/worlds lists them)."),
+        )
+    }
+
+    /// 503 `WorldNotStarted`: a named world could not be built (its data directory, its DNS listeners).
+    pub fn world_not_started(name: &str, detail: impl Display) -> Self {
+        Self::inferred(503, "WorldNotStarted", format!("The world '{name}' could not be started: {detail}"))
+    }
+
+    /// 503 `JournalWriteFailed`: the change could not be recorded in the data directory, so it
+    /// was not made (the emulator's own condition; Azure has no such answer).
+    pub fn journal_write_failed(detail: impl Display) -> Self {
+        Self::inferred(
+            503,
+            "JournalWriteFailed",
+            format!("The change was not made: it could not be recorded in the emulator's data directory ({detail})."),
+        )
+    }
+
     // ---- Networking: address prefixes, virtual networks and subnets ----
 
     /// 400 `InvalidAddressPrefixFormat`: an address prefix that is not CIDR (ARM's text).

@@ -18,6 +18,7 @@ pub mod endpoints;
 pub mod error;
 pub mod id;
 pub mod ids;
+pub mod journal;
 pub mod kinds;
 pub mod lab;
 pub mod net;

@@ -76,6 +76,12 @@ impl Store {
         self.generation
     }
 
+    /// Continues the generation of the world this store replaces (a reset), so that nothing
+    /// keyed by generation (the GET cache, the DNS face's sync) mistakes it for the old one.
+    pub(crate) fn follow(&mut self, previous_generation: u64) {
+        self.generation = self.generation.max(previous_generation) + 1;
+    }
+
     fn bump(&mut self) {
         self.generation += 1;
     }

@@ -1,0 +1,359 @@
+//! `arcemu serve --data-dir`: the world survives a restart and `kill -9`, a data directory
+//! made with other settings is refused, and `POST /_emulator/reset` goes back to the world
+//! file (or to nothing), also across a restart. Each test runs the real binary.
+
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+
+/// `arcemu serve` on free loopback ports; killed (SIGKILL) when dropped.
+struct Served {
+    child: Child,
+    arm: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(args: &[&str]) -> Result<Served, String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arcemu"))
+        .args(["serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("ARCEMU_WORLD")
+        .env_remove("ARCEMU_DATA_DIR")
+        .env_remove("ARCEMU_SUBSCRIPTIONS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("arcemu serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    // Drained all along (one log line per request would otherwise fill the pipe and block the
+    // emulator), kept for the message when the start fails.
+    let stderr = child.stderr.take().expect("stderr");
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = errors.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut text = sink.lock().unwrap();
+            if text.len() < 1 << 16 {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+    });
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut served = Served { child, arm: String::new() };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => {
+                if let Some(url) = line.trim().strip_prefix("ARM:") {
+                    served.arm = url.trim().to_string();
+                }
+                if line.trim() == "arcemu ready" {
+                    return Ok(served);
+                }
+            }
+            Err(_) => {
+                let _ = served.child.wait();
+                std::thread::sleep(Duration::from_millis(100));
+                return Err(errors.lock().unwrap().clone());
+            }
+        }
+    }
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("persistence-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+}
+
+async fn send(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
+    let mut req = http.request(method, url).bearer_auth("test");
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("answered");
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn rg(name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/{name}")
+}
+
+const API: &str = "api-version=2021-04-01";
+
+/// A small setup of several kinds, ARM and lab, with a long-running PUT among them.
+async fn build_world(arm: &str, http: &reqwest::Client) -> Vec<String> {
+    use reqwest::Method;
+    let scope = format!("{}/providers/Microsoft.HybridCompute/privateLinkScopes/pls", rg("net"));
+    let vnet = format!("{}/providers/Microsoft.Network/virtualNetworks/hub", rg("net"));
+    let cluster = format!("{}/providers/Microsoft.Kubernetes/connectedClusters/c1", rg("net"));
+    let puts = [
+        (format!("{}?{API}", rg("net")), json!({"location": "eastus", "tags": {"team": "a"}})),
+        (
+            format!("{scope}?api-version=2023-10-03-preview"),
+            json!({"location": "eastus", "properties": {"publicNetworkAccess": "Disabled"}}),
+        ),
+        (
+            format!("{vnet}?api-version=2024-05-01"),
+            json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.0.1.0/24"}}]}}),
+        ),
+        (
+            format!("{cluster}?api-version=2024-01-01"),
+            json!({"location": "eastus", "identity": {"type": "SystemAssigned"},
+                "properties": {"agentPublicKeyCertificate": "MIIBCgKCAQEA", "privateLinkState": "Enabled", "privateLinkScopeResourceId": scope}}),
+        ),
+    ];
+    for (url, body) in puts {
+        let (status, answer) = send(http, Method::PUT, format!("{arm}{url}"), Some(body)).await;
+        assert!(status == 200 || status == 201, "{url}: {status} {answer}");
+    }
+    let (status, answer) =
+        send(http, Method::PUT, format!("{arm}/_emulator/sites/hq"), Some(json!({"addressSpace": ["192.168.0.0/16"]})))
+            .await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, answer) = send(
+        http,
+        Method::PUT,
+        format!("{arm}/_emulator/clusters/edge"),
+        Some(json!({"site": "hq", "connectedCluster": cluster})),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    vec![
+        format!("{}?{API}", rg("net")),
+        format!("{scope}?api-version=2023-10-03-preview"),
+        format!("{vnet}?api-version=2024-05-01"),
+        format!("{cluster}?api-version=2024-01-01"),
+        "/_emulator/sites/hq".to_string(),
+        "/_emulator/clusters/edge".to_string(),
+    ]
+}
+
+async fn snapshot(arm: &str, http: &reqwest::Client, paths: &[String]) -> Vec<(u16, Value)> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.push(send(http, reqwest::Method::GET, format!("{arm}{p}"), None).await);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_with_the_data_dir_keeps_the_whole_world() {
+    let dir = data_dir("restart");
+    let dir_arg = dir.to_str().unwrap();
+    let http = client();
+    let (paths, before) = {
+        let served = serve(&["--data-dir", dir_arg, "--lro-delay-ms", "0"]).unwrap();
+        let paths = build_world(&served.arm, &http).await;
+        let before = snapshot(&served.arm, &http, &paths).await;
+        (paths, before)
+    };
+    assert!(before.iter().all(|(s, _)| *s == 200), "{before:?}");
+    // Same flags: the same world, down to ETags, ids and timestamps.
+    let served = serve(&["--data-dir", dir_arg, "--lro-delay-ms", "0"]).unwrap();
+    let after = snapshot(&served.arm, &http, &paths).await;
+    assert_eq!(before, after);
+    // And it goes on from there: a new write after the restart, kept by the next one.
+    let (status, _) = send(
+        &http,
+        reqwest::Method::PUT,
+        format!("{}{}?{API}", served.arm, rg("later")),
+        Some(json!({"location": "westeurope"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    drop(served);
+    let served = serve(&["--data-dir", dir_arg, "--lro-delay-ms", "0"]).unwrap();
+    let (status, body) = send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg("later")), None).await;
+    assert_eq!((status, body["location"].as_str()), (200, Some("westeurope")));
+    assert_eq!(snapshot(&served.arm, &http, &paths).await, before);
+    drop(served);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_stream_of_writes_loses_no_acknowledged_write() {
+    let dir = data_dir("kill9");
+    let dir_arg = dir.to_str().unwrap();
+    let served = serve(&["--data-dir", dir_arg]).unwrap();
+    let arm = served.arm.clone();
+    // Three writers, each PUTting its own groups with a counter tag, until the process dies.
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..3 {
+        let arm = arm.clone();
+        writers.spawn(async move {
+            let http = client();
+            let mut acknowledged: Vec<(String, u64)> = Vec::new();
+            for i in 0u64.. {
+                let name = format!("w{w}-g{}", i % 40);
+                let url = format!("{arm}{}?{API}", rg(&name));
+                let body = json!({"location": "eastus", "tags": {"n": i.to_string()}});
+                match http.put(url).bearer_auth("t").json(&body).send().await {
+                    Ok(r) if r.status().is_success() => acknowledged.push((name, i)),
+                    Ok(r) => panic!("a write was refused: {}", r.status()),
+                    Err(_) => break, // the process is gone: this one was never acknowledged
+                }
+            }
+            acknowledged
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drop(served); // SIGKILL, mid-stream
+    let mut last: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut count = 0;
+    while let Some(acks) = writers.join_next().await {
+        for (name, i) in acks.unwrap() {
+            count += 1;
+            last.insert(name, i);
+        }
+    }
+    assert!(count > 20, "the writers got going before the kill: {count}");
+    let served = serve(&["--data-dir", dir_arg]).unwrap();
+    let http = client();
+    for (name, i) in &last {
+        let (status, body) = send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg(name)), None).await;
+        assert_eq!(status, 200, "{name} was acknowledged and is gone");
+        // The last acknowledged value, or a later one that was written but never answered.
+        let n: u64 = body["tags"]["n"].as_str().and_then(|n| n.parse().ok()).unwrap_or_default();
+        assert!(n >= *i, "{name}: acknowledged n={i}, found {n}");
+    }
+    println!("kill -9: {count} acknowledged writes, {} groups, all there after the restart", last.len());
+    drop(served);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_dir_made_with_other_settings_is_refused_not_replayed() {
+    let dir = data_dir("settings");
+    let dir_arg = dir.to_str().unwrap();
+    {
+        let served = serve(&["--data-dir", dir_arg, "--seed", "1"]).unwrap();
+        let (status, _) = send(
+            &client(),
+            reqwest::Method::PUT,
+            format!("{}{}?{API}", served.arm, rg("a")),
+            Some(json!({"location": "eastus"})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let refused = serve(&["--data-dir", dir_arg, "--seed", "2"]).err().expect("another seed is refused");
+    assert!(refused.contains("other settings") && refused.contains("--data-dir"), "{refused}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_goes_back_to_the_world_file_or_to_nothing_and_a_restart_agrees() {
+    let dir = data_dir("reset");
+    let dir_arg = dir.to_str().unwrap();
+    let world = dir.with_extension("world.yaml");
+    std::fs::write(
+        &world,
+        format!("resources:\n  - id: {}\n    body: {{ location: eastus }}\nsites:\n  hq: {{ addressSpace: [192.168.0.0/16] }}\n", rg("from-file")),
+    )
+    .unwrap();
+    let world_arg = world.to_str().unwrap();
+    let http = client();
+    let get = |arm: &str, path: String| send(&http, reqwest::Method::GET, format!("{arm}{path}"), None);
+    let admin_post =
+        |arm: &str, body: Value| http.post(format!("{arm}/_emulator/reset")).bearer_auth("t").json(&body).send();
+    {
+        let served = serve(&["--data-dir", dir_arg, "--world", world_arg]).unwrap();
+        let (status, _) = send(
+            &http,
+            reqwest::Method::PUT,
+            format!("{}{}?{API}", served.arm, rg("extra")),
+            Some(json!({"location": "eastus"})),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let r = admin_post(&served.arm, json!({})).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            get(&served.arm, format!("{}?{API}", rg("extra"))).await.0,
+            404,
+            "reset drops what came after the file"
+        );
+        assert_eq!(get(&served.arm, format!("{}?{API}", rg("from-file"))).await.0, 200, "and keeps the file's world");
+        let r = admin_post(&served.arm, json!({"to": "nowhere"})).await.unwrap();
+        assert_eq!(r.status(), 400);
+        let r = admin_post(&served.arm, json!({"to": "empty"})).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(get(&served.arm, format!("{}?{API}", rg("from-file"))).await.0, 404);
+        assert_eq!(get(&served.arm, "/_emulator/sites/hq".into()).await.0, 404);
+    }
+    // The empty world was kept: the data directory wins over --world once it holds a world
+    // (an empty one after a reset included).
+    let served = serve(&["--data-dir", dir_arg, "--world", world_arg]).unwrap();
+    assert_eq!(get(&served.arm, format!("{}?{API}", rg("from-file"))).await.0, 404);
+    drop(served);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&world);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_world_loads_whole_or_not_at_all() {
+    let served = serve(&[]).unwrap();
+    let http = client();
+    let post = |body: Value| http.post(format!("{}/_emulator/reset", served.arm)).json(&body).send();
+    let (status, _) = send(
+        &http,
+        reqwest::Method::PUT,
+        format!("{}{}?{API}", served.arm, rg("before")),
+        Some(json!({"location": "eastus"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let good = json!({"world": {
+        "resources": [{"id": rg("loaded"), "body": {"location": "westeurope"}}],
+        "sites": {"hq": {"addressSpace": ["192.168.0.0/16"]}},
+    }});
+    let r = post(good).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!((answer["reset"].as_str(), answer["entries"].as_u64()), (Some("world"), Some(2)), "{answer}");
+    let get = |path: String| send(&http, reqwest::Method::GET, format!("{}{path}", served.arm), None);
+    assert_eq!(get(format!("{}?{API}", rg("loaded"))).await.0, 200);
+    assert_eq!(get("/_emulator/sites/hq".into()).await.0, 200);
+    assert_eq!(get(format!("{}?{API}", rg("before"))).await.0, 404, "a load replaces the world");
+
+    // The second entry is refused (a site with a misspelt field): nothing changes.
+    let bad = json!({"world": {
+        "resources": [{"id": rg("never"), "body": {"location": "eastus"}}],
+        "sites": {"branch": {"addressSpace": ["10.9.0.0/16"], "firewal": []}},
+    }});
+    let r = post(bad).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let answer: Value = r.json().await.unwrap();
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("nothing changed") && message.contains("sites.branch"), "{answer}");
+    assert_eq!(get(format!("{}?{API}", rg("never"))).await.0, 404);
+    assert_eq!(get(format!("{}?{API}", rg("loaded"))).await.0, 200, "the world is as it was");
+}
