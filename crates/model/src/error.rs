@@ -260,6 +260,22 @@ impl ArmError {
         )
     }
 
+    /// 404 `ResourceNotFound`: GetValidation of a scope id no scope of the subscription has
+    /// (inferred text: the service's answer is not published).
+    pub fn private_link_scope_id_not_found(scope_id: &str, location: &str) -> Self {
+        Self::inferred(
+            404,
+            "ResourceNotFound",
+            format!("No Azure Arc Private Link Scope with id '{scope_id}' was found in location '{location}'."),
+        )
+    }
+
+    /// 400 `LocationNotAvailableForResourceType`-like refusal of a location the emulator does not
+    /// know in a provider-level path (inferred text).
+    pub fn unknown_location(location: &str) -> Self {
+        Self::inferred(400, "InvalidLocation", format!("The location '{location}' is not a known Azure region."))
+    }
+
     /// 404 `ResourceGroupNotFound`: a request under a resource group that does not exist (ARM's text).
     pub fn resource_group_not_found(name: &str) -> Self {
         Self::verified(404, "ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))
@@ -1160,6 +1176,8 @@ mod tests {
             subnet_not_in_resolver_virtual_network("/s", "/v", "p"),
             // Azure Arc
             invalid_host_resource_id("/h", "p"),
+            private_link_scope_id_not_found("g", "l"),
+            unknown_location("l"),
             // lab objects and the admin API
             admin_endpoint_not_found(),
             site_not_found("s"),
