@@ -188,3 +188,95 @@ impl Arm {
         .await
     }
 }
+
+/// `arcemu serve` (the real binary) on loopback ports it picks itself; killed (SIGKILL) when
+/// dropped. Its stderr is drained all along (one log line per request would otherwise fill the
+/// pipe and block the emulator) and kept, bounded, for assertions and failure messages.
+pub struct ServedBinary {
+    pub child: std::process::Child,
+    pub arm: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServedBinary {
+    /// What it wrote on stderr so far (the first 1 MiB).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Kills it and returns all it wrote on stderr.
+    pub fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // The drain thread sees the pipe close right after.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        self.stderr()
+    }
+}
+
+impl Drop for ServedBinary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `arcemu serve --arm-listen 127.0.0.1:0 --dns-listen 127.0.0.1:0 ARGS`, with no
+/// `ARCEMU_*` variable of the caller's environment, and `env` set; waits for `arcemu ready`.
+/// Err: what it wrote on stderr when it was not ready within 20 s (e.g. it refused to start).
+pub fn serve_binary(args: &[&str], env: &[(&str, &str)]) -> Result<ServedBinary, String> {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_arcemu"));
+    command.args(["serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"]).args(args);
+    for (key, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
+        if key.starts_with("ARCEMU_") || key == "NO_COLOR" {
+            command.env_remove(key);
+        }
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("arcemu serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = kept.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(mut text) = sink.lock()
+                && text.len() < 1 << 20
+            {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+    });
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut served = ServedBinary { child, arm: String::new(), stderr: kept };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            Ok(line) => {
+                if let Some(url) = line.trim().strip_prefix("ARM:") {
+                    served.arm = url.trim().to_string();
+                }
+                if line.trim() == "arcemu ready" {
+                    return Ok(served);
+                }
+            }
+            Err(_) => return Err(served.kill()),
+        }
+    }
+}

@@ -5,9 +5,6 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use std::io::BufRead;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn recent_requests_name_the_refusal_and_its_rule() {
@@ -52,42 +49,13 @@ async fn recent_requests_name_the_refusal_and_its_rule() {
 
 /// Runs `arcemu serve` with `args`, makes a refused request, stops it; returns its stderr.
 fn serve_and_log(args: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arcemu"))
-        .args(["serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"])
-        .args(args)
-        .env_remove("ARCEMU_LOG")
-        .env_remove("ARCEMU_LOG_FORMAT")
-        .env_remove("ARCEMU_WORLD")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("arcemu serve starts");
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let stderr = child.stderr.take().unwrap();
-    let collected = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut std::io::BufReader::new(stderr), &mut text);
-        text
-    });
-    let mut arm = String::new();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    for line in stdout.lines().map_while(Result::ok) {
-        if let Some(url) = line.trim().strip_prefix("ARM:") {
-            arm = url.trim().to_string();
-        }
-        if line.trim() == "arcemu ready" || Instant::now() > deadline {
-            break;
-        }
-    }
+    let served = serve_binary(args, &[]).expect("arcemu serve starts");
     let status = reqwest::blocking_get(&format!(
-        "{arm}/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/x?api-version={HC_API}"
+        "{}/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/x?api-version={HC_API}",
+        served.arm
     ));
     assert_eq!(status, 404, "the resource group does not exist");
-    let _ = child.kill();
-    let _ = child.wait();
-    collected.join().unwrap()
+    served.kill()
 }
 
 mod reqwest {

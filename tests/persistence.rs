@@ -2,82 +2,14 @@
 //! made with other settings is refused, and `POST /_emulator/reset` goes back to the world
 //! file (or to nothing), also across a restart. Each test runs the real binary.
 
+mod common;
+use common::{SUB, ServedBinary, serve_binary};
 use serde_json::{Value, json};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const SUB: &str = "00000000-0000-0000-0000-000000000000";
-
-/// `arcemu serve` on free loopback ports; killed (SIGKILL) when dropped.
-struct Served {
-    child: Child,
-    arm: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(args: &[&str]) -> Result<Served, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arcemu"))
-        .args(["serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"])
-        .args(args)
-        .env_remove("ARCEMU_WORLD")
-        .env_remove("ARCEMU_DATA_DIR")
-        .env_remove("ARCEMU_SUBSCRIPTIONS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("arcemu serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    // Drained all along (one log line per request would otherwise fill the pipe and block the
-    // emulator), kept for the message when the start fails.
-    let stderr = child.stderr.take().expect("stderr");
-    let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = errors.clone();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut text = sink.lock().unwrap();
-            if text.len() < 1 << 16 {
-                text.push_str(&line);
-                text.push('\n');
-            }
-        }
-    });
-    let (tx, rx) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut served = Served { child, arm: String::new() };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) => {
-                if let Some(url) = line.trim().strip_prefix("ARM:") {
-                    served.arm = url.trim().to_string();
-                }
-                if line.trim() == "arcemu ready" {
-                    return Ok(served);
-                }
-            }
-            Err(_) => {
-                let _ = served.child.wait();
-                std::thread::sleep(Duration::from_millis(100));
-                return Err(errors.lock().unwrap().clone());
-            }
-        }
-    }
+fn serve(args: &[&str]) -> Result<ServedBinary, String> {
+    serve_binary(args, &[])
 }
 
 fn data_dir(name: &str) -> PathBuf {
