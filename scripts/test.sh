@@ -42,7 +42,11 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
 fi
+# Jenkins' JUnit schema (junit-10.xsd), from the pytest sdist on PyPI, pinned by hash: the
+# `arcemu verify --junit` reports are validated against it.
+"$venv/bin/python" scripts/fetch-junit-xsd.py "$venv/share/junit-10.xsd"
 
 step "Azure SDK for Python against the emulator"
 cargo build --locked --bin arcemu
-ARCEMU_BIN="$PWD/target/debug/arcemu" "$venv/bin/python" -m pytest -q tests/python
+ARCEMU_BIN="$PWD/target/debug/arcemu" ARCEMU_JUNIT10_XSD="$PWD/$venv/share/junit-10.xsd" \
+  "$venv/bin/python" -m pytest -q tests/python
