@@ -7,7 +7,7 @@
 use crate::request_log::{self, RequestLog};
 use crate::server::ConnectionStats;
 use crate::worlds::{self, Worlds};
-use crate::{AccessConfig, access, admin, answers, stats};
+use crate::{AccessConfig, access, admin, answers, entra, stats};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;
 use axum::Router;
@@ -20,6 +20,7 @@ pub fn faces(arm: ArmState, dns: DnsHandle, connections: Arc<ConnectionStats>) -
     admin::router(arm.clone())
         .merge(admin::dns_router(arm.clone(), dns.clone()))
         .merge(stats::router(arm.clone(), dns, connections))
+        .merge(entra::router(arm.clone()))
         .merge(arcemu_fake_arm::router(arm))
 }
 
