@@ -39,7 +39,8 @@ pub fn router(
     layered(faces(arm, dns, connections), max_body_bytes, access, bound)
 }
 
-/// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves).
+/// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves; an
+/// `https://` face serves the worlds that name themselves by the HTTPS listener's URL).
 pub fn router_with_worlds(
     arm: ArmState,
     dns: DnsHandle,
@@ -49,7 +50,8 @@ pub fn router_with_worlds(
     worlds: Arc<Worlds>,
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
-    layered(faces(arm, dns, connections).merge(worlds::router(worlds)), max_body_bytes, access, bound)
+    let tls = arm.base_url().starts_with("https://");
+    layered(faces(arm, dns, connections).merge(worlds::router(worlds, tls)), max_body_bytes, access, bound)
 }
 
 fn layered(routes: Router, max_body_bytes: usize, access: &AccessConfig, bound: SocketAddr) -> Router {

@@ -352,6 +352,7 @@ async fn start_https(
         _ => access::base_url(None, addr).replacen("http://", "https://", 1),
     };
     let arm = arm.with_base_url(&base_url);
+    worlds.set_https_base_url(&base_url);
     let app = app::router_with_worlds(arm, dns, connections.clone(), access, addr, worlds.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(certificates.server_config);
     let (tx, rx) = oneshot::channel::<()>();
