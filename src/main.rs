@@ -52,7 +52,7 @@ fn init_logging(format: LogFormat) {
 #[derive(Subcommand)]
 enum Command {
     /// Run the fake ARM (with the admin API under /_emulator/) until Ctrl-C or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Ask a running emulator how a name resolves from a vantage point, and why.
     Nslookup(NslookupArgs),
     /// Ask a running emulator whether a lab cluster's Arc agents get through, endpoint by endpoint, and why.
@@ -251,7 +251,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(*args)),
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
