@@ -172,3 +172,27 @@ async fn a_handshake_that_never_comes_is_closed_within_the_header_timeout() {
     emu.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn over_the_connection_cap_a_tls_connection_is_closed_without_an_answer() {
+    let dir = tls_dir("cap");
+    let https = HttpsConfig { listen: "127.0.0.1:0".parse().unwrap(), dir: dir.clone() };
+    let mut config = EmulatorConfig { https: Some(https), ..Default::default() };
+    config.arm.max_connections = 1;
+    let emu = Emulator::start(config).await.unwrap();
+    let ca = std::fs::read(emu.ca_file().unwrap()).unwrap();
+    let addr = emu.https_endpoint().unwrap().trim_start_matches("https://").to_string();
+    let held =
+        trusting(&ca).connect(ServerName::try_from("localhost").unwrap(), TcpStream::connect(&addr).await.unwrap());
+    let _held = held.await.unwrap();
+    let second =
+        trusting(&ca).connect(ServerName::try_from("localhost").unwrap(), TcpStream::connect(&addr).await.unwrap());
+    let second = tokio::time::timeout(Duration::from_secs(5), second).await.expect("not closed within 5 s");
+    // Closed, not answered with a plain-text 429 the TLS client would read as a corrupt record.
+    let err = second.err().expect("the connection over the cap completed a handshake");
+    use std::io::ErrorKind::{ConnectionReset, UnexpectedEof};
+    assert!(matches!(err.kind(), UnexpectedEof | ConnectionReset), "{err}");
+    assert_eq!(emu.connections().refused(), 1);
+    emu.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
