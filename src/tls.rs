@@ -130,6 +130,10 @@ pub fn certificates(dir: &Path, names: &[String]) -> io::Result<Certificates> {
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.use_authority_key_identifier_extension = true;
+    // Made at every start, so a short validity costs nothing (the CA's is rcgen's long default).
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(397);
     let key = KeyPair::generate().map_err(|e| invalid("server key", e))?;
     let cert = params.signed_by(&key, &issuer).map_err(|e| invalid("server certificate", e))?;
     let _ = std::fs::write(dir.join(SERVER_FILE), format!("{}{ca_pem}", cert.pem()));
