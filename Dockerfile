@@ -20,6 +20,7 @@ COPY --chown=65532:65532 data /data
 # HTTPS (the Azure SDKs and az) on 8491, with its local CA in /data/tls: `docker cp
 # <container>:/data/tls/ca.pem .` (or a volume on /data, which also keeps the CA) gives the file
 # clients trust; the certificate names 127.0.0.1, localhost and the ARCEMU_ALLOW_HOSTS names.
+# Its returned URLs name https://127.0.0.1:8491 (or an https ARCEMU_PUBLIC_URL): publish 8491 on 8491.
 ENV ARCEMU_ARM_LISTEN=0.0.0.0:8490 \
     ARCEMU_HTTPS_LISTEN=0.0.0.0:8491 \
     ARCEMU_TLS_DIR=/data/tls \
