@@ -189,7 +189,7 @@ async fn over_the_connection_cap_a_tls_connection_is_closed_without_an_answer() 
         trusting(&ca).connect(ServerName::try_from("localhost").unwrap(), TcpStream::connect(&addr).await.unwrap());
     let second = tokio::time::timeout(Duration::from_secs(5), second).await.expect("not closed within 5 s");
     // Closed, not answered with a plain-text 429 the TLS client would read as a corrupt record.
-    let err = second.err().expect("the connection over the cap completed a handshake");
+    let Err(err) = second else { panic!("the connection over the cap completed a handshake") };
     use std::io::ErrorKind::{ConnectionReset, UnexpectedEof};
     assert!(matches!(err.kind(), UnexpectedEof | ConnectionReset), "{err}");
     assert_eq!(emu.connections().refused(), 1);
