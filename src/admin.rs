@@ -20,6 +20,7 @@ pub fn router(state: ArmState) -> Router {
         .route("/_emulator/health", get(health))
         .route("/_emulator/reset", axum::routing::post(reset))
         .route("/_emulator/rules", get(rules_list))
+        .route("/_emulator/snapshot", get(snapshot))
         .route("/_emulator/private-link-scopes/candidates", get(candidates))
         .route("/_emulator/private-link-scopes/add-resources", post(add_resources))
         .route("/_emulator/sites", get(list_sites))
@@ -114,9 +115,20 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
             // All or nothing: tried on a scratch world first, so a refused entry leaves the
             // world as it was.
             let config = st.read(|w| w.config().clone());
+            // The settings (subscriptions among them) are the emulator's, not the file's: a
+            // loaded world lives in the subscriptions the emulator was started with.
+            let mut widened = config.clone();
+            crate::world_file::add_subscriptions(&mut widened, &file);
+            if let Some(extra) = widened.subscriptions.get(config.subscriptions.len()..).and_then(|s| s.first()) {
+                return Err(ArmError::invalid_request_content(format!(
+                    "the world names subscription {} which this emulator does not have: start it with --subscription {}",
+                    extra.id, extra.id
+                )));
+            }
             let mut scratch = arcemu_model::World::new(config.clone());
             let now = st.world().now();
             for (i, change) in entries.changes.iter().enumerate() {
+                let change = scratch.loaded_change(change);
                 scratch.apply(now, change.as_change()).map_err(|e| ArmError {
                     message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
                     ..e
@@ -151,6 +163,8 @@ async fn index() -> Response {
             "GET /_emulator/health": "200 when ready",
             "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"} or {\"world\": world file as JSON}: the world replaced by that, at once",
             "GET /_emulator/rules": "the rule catalogue",
+            "GET /_emulator/snapshot": "the whole world as a world file (JSON): arcemu serve --world and arcemu check --snapshot load it",
+            "GET /_emulator/refusals": "the writes answered 4xx lately (method, path, status, code, ruleId, message), oldest first",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",
             "POST /_emulator/private-link-scopes/add-resources": "{\"scope\": id, \"clusters\": [ids]}: associate clusters with a scope, as the portal does",
             "GET /_emulator/dns/listeners": "the DNS listener (UDP and TCP) of each vantage point: public, vnet:{id}, site:{name}; and the vantage points whose listener failed to bind (retried)",
@@ -172,6 +186,11 @@ async fn index() -> Response {
 /// The whole catalogue: `{"value": [{"id", "seedSection", "summary", "fidelity", "fidelitySource"?}]}`.
 async fn rules_list() -> Response {
     axum::Json(json!({ "value": rules::CATALOGUE })).into_response()
+}
+
+/// The world as a world file (`world_file::snapshot`), loadable by `--world`.
+async fn snapshot(State(st): State<ArmState>) -> Response {
+    axum::Json(st.read(crate::world_file::snapshot)).into_response()
 }
 
 async fn unknown() -> Response {

@@ -37,7 +37,8 @@ const MAX_TEXT: usize = 1024;
 pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let admin = crate::access::is_admin(req.uri().path());
-    let media = req.headers().get(header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    // A HeaderValue clone shares its bytes: nothing is copied on the (common) success path.
+    let media = req.headers().get(header::CONTENT_TYPE).cloned();
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_json(&response) || method == Method::HEAD {
@@ -55,7 +56,7 @@ pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: N
         405 => ArmError::method_not_allowed(method.as_str()),
         413 => ArmError::request_entity_too_large(max_body_bytes),
         415 => match &media {
-            Some(m) => ArmError::unsupported_media_type(m),
+            Some(m) => ArmError::unsupported_media_type(&String::from_utf8_lossy(m.as_bytes())),
             None => ArmError::missing_content_type(),
         },
         s if s >= 500 => ArmError::internal_server_error(text.trim()),
@@ -71,7 +72,7 @@ pub(crate) async fn envelope_errors(max_body_bytes: usize, req: Request, next: N
 /// Answers 500 (an envelope) when a handler panics, instead of dropping the connection. A panic
 /// is a bug: the tests treat any 5xx as a failure; this only keeps the emulator answering.
 pub(crate) async fn catch_panic(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    let uri = req.uri().clone(); // shares its bytes; read only after a panic
     match CatchUnwind(Box::pin(next.run(req))).await {
         Ok(r) => r,
         Err(panic) => {
@@ -80,7 +81,7 @@ pub(crate) async fn catch_panic(req: Request, next: Next) -> Response {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".to_string());
-            tracing::error!("request {path} panicked: {what}");
+            tracing::error!("request {} panicked: {what}", uri.path());
             refusal(&ArmError::internal_server_error(format!("The emulator failed on this request (a bug): {what}")))
         }
     }

@@ -4,10 +4,10 @@
 //!
 //! [`Emulator::start`]: crate::Emulator::start
 
-use crate::request_log::{self, RequestLog};
+use crate::request_log::{self, Logs};
 use crate::server::ConnectionStats;
 use crate::worlds::{self, Worlds};
-use crate::{AccessConfig, access, admin, answers, entra, stats};
+use crate::{AccessConfig, access, admin, answers, entra, refusals, stats};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;
 use axum::Router;
@@ -36,11 +36,12 @@ pub fn router(
     bound: SocketAddr,
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
-    layered(faces(arm, dns, connections), max_body_bytes, access, bound)
+    layered(faces(arm, dns, connections), max_body_bytes, access, bound, Logs::default())
 }
 
 /// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves; an
-/// `https://` face serves the worlds that name themselves by the HTTPS listener's URL).
+/// `https://` face serves the worlds that name themselves by the HTTPS listener's URL);
+/// `logs` are the requests and refusals it keeps (`Emulator` reads them too).
 pub fn router_with_worlds(
     arm: ArmState,
     dns: DnsHandle,
@@ -48,22 +49,23 @@ pub fn router_with_worlds(
     access: &AccessConfig,
     bound: SocketAddr,
     worlds: Arc<Worlds>,
+    logs: Logs,
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
     let tls = arm.base_url().starts_with("https://");
-    layered(faces(arm, dns, connections).merge(worlds::router(worlds, tls)), max_body_bytes, access, bound)
+    layered(faces(arm, dns, connections).merge(worlds::router(worlds, tls)), max_body_bytes, access, bound, logs)
 }
 
-fn layered(routes: Router, max_body_bytes: usize, access: &AccessConfig, bound: SocketAddr) -> Router {
+fn layered(routes: Router, max_body_bytes: usize, access: &AccessConfig, bound: SocketAddr, logs: Logs) -> Router {
     let guard = Arc::new(access::Guard::new(access, bound));
-    let log = Arc::new(RequestLog::default());
-    // Layers, outermost last: the request log sees the final answer; a panic answers 500;
-    // every error answer is an envelope; the access checks (Host, admin token, Origin, admin
-    // content type) run before any face.
+    // Layers, outermost last: the request log sees the final answer (and keeps the refused
+    // writes); a panic answers 500; every error answer is an envelope; the access checks (Host,
+    // admin token, Origin, admin content type) run before any face.
     routes
-        .merge(request_log::router(log.clone()))
+        .merge(request_log::router(logs.requests.clone()))
+        .merge(refusals::router(logs.refusals.clone()))
         .layer(axum::middleware::from_fn_with_state(guard, access::guard))
         .layer(axum::middleware::from_fn(move |req, next| answers::envelope_errors(max_body_bytes, req, next)))
         .layer(axum::middleware::from_fn(answers::catch_panic))
-        .layer(axum::middleware::from_fn_with_state(log, request_log::layer))
+        .layer(axum::middleware::from_fn_with_state(logs, request_log::layer))
 }

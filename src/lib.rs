@@ -22,6 +22,7 @@ pub mod clock;
 pub mod entra;
 pub mod explain;
 pub mod persist;
+pub mod refusals;
 pub mod request_log;
 pub mod server;
 pub mod stats;
@@ -109,6 +110,7 @@ pub struct Emulator {
     server: Option<JoinHandle<()>>,
     connections: Arc<server::ConnectionStats>,
     worlds: Arc<worlds::Worlds>,
+    logs: request_log::Logs,
     https: Option<RunningHttps>,
 }
 
@@ -133,6 +135,12 @@ pub(crate) fn build_world(
         Some(file) => Some(world_file::entries(file).map_err(invalid)?),
         None => None,
     };
+    // A world file may name subscriptions of its own; they are part of the world's settings.
+    let mut config = config.clone();
+    if let Some(file) = initial_world {
+        world_file::add_subscriptions(&mut config, file);
+    }
+    let config = &config;
     let baseline = entries.as_ref().map(|e| e.changes.clone()).unwrap_or_default();
     let data_dir = match data_dir {
         Some(dir) => Some(persist::open(dir, config).map_err(invalid)?),
@@ -212,14 +220,23 @@ impl Emulator {
             connections: connections.clone(),
         }));
         let access = access::AccessConfig { public_url, ..config.access };
+        let logs = request_log::Logs::default();
         let https = match &config.https {
             Some(h) => {
-                Some(start_https(h, &access, &arm_state, dns.handle(), &connections, &worlds, &config.arm).await?)
+                let shared = Shared { dns: dns.handle(), connections: &connections, worlds: &worlds, logs: &logs };
+                Some(start_https(h, &access, &arm_state, shared, &config.arm).await?)
             }
             None => None,
         };
-        let app =
-            app::router_with_worlds(arm_state, dns.handle(), connections.clone(), &access, arm_addr, worlds.clone());
+        let app = app::router_with_worlds(
+            arm_state,
+            dns.handle(),
+            connections.clone(),
+            &access,
+            arm_addr,
+            worlds.clone(),
+            logs.clone(),
+        );
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx, None));
         let dns_public = dns.public_addr();
@@ -232,6 +249,7 @@ impl Emulator {
             server: Some(server),
             connections,
             worlds,
+            logs,
             https,
         })
     }
@@ -286,6 +304,11 @@ impl Emulator {
         &self.connections
     }
 
+    /// The writes the emulator answered 4xx lately (`GET /_emulator/refusals`).
+    pub fn refusals(&self) -> &Arc<refusals::RefusalLog> {
+        &self.logs.refusals
+    }
+
     /// The world's door, for in-process inspection (`read`) and changes (`apply`) by tests.
     pub fn world(&self) -> &Arc<SharedWorld> {
         &self.world
@@ -326,6 +349,14 @@ impl Drop for Emulator {
     }
 }
 
+/// What both listeners share: the DNS face, the connection counts, the named worlds, the logs.
+struct Shared<'a> {
+    dns: DnsHandle,
+    connections: &'a Arc<server::ConnectionStats>,
+    worlds: &'a Arc<worlds::Worlds>,
+    logs: &'a request_log::Logs,
+}
+
 /// Binds the HTTPS listener and serves the same routes as the HTTP one, naming itself by its
 /// `https://` address (or the public URL) in the URLs it returns, so a client that came over TLS
 /// is sent on over TLS. The certificate covers loopback, the `--allow-host` names and the public
@@ -334,11 +365,10 @@ async fn start_https(
     config: &HttpsConfig,
     access: &AccessConfig,
     arm: &ArmState,
-    dns: DnsHandle,
-    connections: &Arc<server::ConnectionStats>,
-    worlds: &Arc<worlds::Worlds>,
+    shared: Shared<'_>,
     arm_config: &ArmConfig,
 ) -> std::io::Result<RunningHttps> {
+    let Shared { dns, connections, worlds, logs } = shared;
     let mut names = access.allow_hosts.clone();
     if let Some(host) = access.public_url.as_deref().and_then(url_host) {
         names.push(host);
@@ -353,7 +383,7 @@ async fn start_https(
     };
     let arm = arm.with_base_url(&base_url);
     worlds.set_https_base_url(&base_url);
-    let app = app::router_with_worlds(arm, dns, connections.clone(), access, addr, worlds.clone());
+    let app = app::router_with_worlds(arm, dns, connections.clone(), access, addr, worlds.clone(), logs.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(certificates.server_config);
     let (tx, rx) = oneshot::channel::<()>();
     let server =

@@ -1,4 +1,5 @@
-//! The `arcemu` command: `arcemu serve` runs the emulator until Ctrl-C or SIGTERM.
+//! The `arcemu` command: `arcemu serve` runs the emulator until Ctrl-C or SIGTERM; `check` and
+//! `verify` are the conformance gate (`cli/check.rs`). Exit codes: `cli/exit.rs`.
 
 use arcemu::{DEFAULT_ARM_LISTEN, DEFAULT_DNS_LISTEN, Emulator, EmulatorConfig, RegionProfile, SubscriptionConfig};
 use clap::{Parser, Subcommand};
@@ -6,7 +7,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+mod cli;
 mod health;
+use cli::exit;
 
 /// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
 #[global_allocator]
@@ -61,6 +64,10 @@ enum Command {
     Demo(DemoArgs),
     /// Ask a running emulator whether it is ready (GET /_emulator/health): exit 0 if so, 1 if not.
     Health(health::HealthArgs),
+    /// Check a world (a running emulator's, or a snapshot file) against expectations; exit 0 only when all hold.
+    Check(cli::check::CheckArgs),
+    /// Start an emulator on free loopback ports, run COMMAND against it, then check what it built.
+    Verify(cli::check::VerifyArgs),
 }
 
 #[derive(clap::Args)]
@@ -256,6 +263,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => runtime.block_on(explain(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
         Command::Health(args) => runtime.block_on(health::health(args)),
+        Command::Check(args) => runtime.block_on(cli::check::check(args)),
+        Command::Verify(args) => runtime.block_on(cli::check::verify(args)),
     }
 }
 
@@ -460,7 +469,7 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcemu nslookup: cannot reach the emulator at {base}: {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     let status = response.status();
@@ -468,22 +477,23 @@ async fn nslookup(args: NslookupArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => {
             eprintln!("arcemu nslookup: unexpected answer from {url} ({status}): {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     if !status.is_success() {
         let msg = body["error"]["message"].as_str().unwrap_or("request refused");
         eprintln!("arcemu nslookup: {msg}");
-        return ExitCode::FAILURE;
+        // A vantage point or record type the emulator does not know is a usage error.
+        return exit::code(if status == reqwest::StatusCode::BAD_REQUEST { exit::USAGE } else { exit::CANNOT_CHECK });
     }
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&body).unwrap_or_default());
-        return ExitCode::SUCCESS;
+    } else {
+        let _ = write!(out, "{}", render_answer(&body));
     }
-    let _ = write!(out, "{}", render_answer(&body));
     let _ = out.flush();
-    ExitCode::SUCCESS
+    exit::code(exit::of_answer(&body))
 }
 
 /// `arcemu explain`: asks the admin API for a lab cluster's report and prints it.
@@ -498,7 +508,7 @@ async fn explain(args: ExplainArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcemu explain: cannot reach the emulator at {base}: {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     let status = response.status();
@@ -506,12 +516,12 @@ async fn explain(args: ExplainArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => {
             eprintln!("arcemu explain: unexpected answer from {url} ({status}): {e}");
-            return ExitCode::FAILURE;
+            return exit::code(exit::CANNOT_CHECK);
         }
     };
     if !status.is_success() {
         eprintln!("arcemu explain: {}", body["error"]["message"].as_str().unwrap_or("request refused"));
-        return ExitCode::FAILURE;
+        return exit::code(exit::CANNOT_CHECK);
     }
     let mut out = std::io::stdout().lock();
     let text = if args.json {
@@ -521,7 +531,7 @@ async fn explain(args: ExplainArgs) -> ExitCode {
     };
     let _ = write!(out, "{text}");
     let _ = out.flush();
-    ExitCode::SUCCESS
+    exit::code(exit::of_explain(&body))
 }
 
 /// The admin API's resolve answer as text, in the spirit of nslookup's output.

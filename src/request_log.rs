@@ -5,10 +5,12 @@
 //! [`MAX_PATH`] characters.
 
 use crate::answers;
+use crate::refusals::RefusalLog;
 use arcemu_fake_arm::envelope::RefusalInfo;
 use arcemu_model::ArmError;
 use axum::Router;
 use axum::extract::{Query, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,10 +30,16 @@ struct Kept {
     seq: u64,
     at: std::time::SystemTime,
     method: axum::http::Method,
-    path: String,
+    path: KeptPath,
     status: u16,
     refusal: Option<RefusalInfo>,
     duration: std::time::Duration,
+}
+
+#[derive(Clone, Debug)]
+enum KeptPath {
+    Shared(axum::http::Uri),
+    Cut(String),
 }
 
 /// One request as `GET /_emulator/requests` shows it.
@@ -92,7 +100,10 @@ impl RequestLog {
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
                 method: k.method.to_string(),
-                path: k.path,
+                path: match k.path {
+                    KeptPath::Shared(uri) => shown_path(&uri),
+                    KeptPath::Cut(text) => text,
+                },
                 status: k.status,
                 code: k.refusal.as_ref().map(|r| r.code.clone()),
                 rule_id: k.refusal.as_ref().and_then(|r| r.rule),
@@ -108,29 +119,54 @@ impl Default for RequestLog {
     }
 }
 
+/// What the listener keeps of its requests: the recent ones, and the writes it refused.
+#[derive(Clone, Default)]
+pub struct Logs {
+    pub requests: Arc<RequestLog>,
+    pub refusals: Arc<RefusalLog>,
+}
+
 /// The layer: times the request, then logs it with the answer's status and refusal.
-pub async fn layer(State(log): State<Arc<RequestLog>>, req: Request, next: Next) -> Response {
+pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let mut path: String = req.uri().path_and_query().map_or("/", |p| p.as_str()).chars().take(MAX_PATH).collect();
-    if path.is_empty() {
-        path.push('/');
-    }
+    let uri = req.uri().clone(); // shares its bytes, nothing copied
     let response = next.run(req).await;
     let status = response.status().as_u16();
     let refusal = response.extensions().get::<RefusalInfo>().cloned();
     let duration = start.elapsed();
-    tracing::info!(
-        target: "arcemu::request",
-        method = %method,
-        path = %path,
-        status,
-        code = refusal.as_ref().map(|r| r.code.as_str()),
-        rule = refusal.as_ref().and_then(|r| r.rule),
-        duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
-    );
-    log.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
+    if tracing::enabled!(target: "arcemu::request", tracing::Level::INFO) {
+        tracing::info!(
+            target: "arcemu::request",
+            method = %method,
+            path = %shown_path(&uri),
+            status,
+            code = refusal.as_ref().map(|r| r.code.as_str()),
+            rule = refusal.as_ref().and_then(|r| r.rule),
+            duration_ms = (duration.as_secs_f64() * 1e6).round() / 1000.0,
+        );
+    }
+    let is_write = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if is_write && (400..500).contains(&status) {
+        logs.refusals.record(&method, uri.path(), status, refusal.as_ref());
+    }
+    // A long URI is kept cut, so that the kept requests stay small whatever clients send.
+    let path = match uri.path_and_query() {
+        Some(p) if p.as_str().len() > MAX_PATH => KeptPath::Cut(shown_path(&uri)),
+        _ => KeptPath::Shared(uri),
+    };
+    logs.requests.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
     response
+}
+
+/// Path and query as sent, cut at [`MAX_PATH`] characters.
+fn shown_path(uri: &axum::http::Uri) -> String {
+    let text = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut path: String = text.chars().take(MAX_PATH).collect();
+    if path.is_empty() {
+        path.push('/');
+    }
+    path
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@
 //! (and, for a lab entry, the field: `sites.hq.firewal: ...`; unknown fields are refused).
 //!
 //! ```yaml
+//! subscriptions: [11111111-1111-1111-1111-111111111111]   # optional: besides the configured ones
 //! resources:
 //!   - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg
 //!     body: { location: eastus }
@@ -19,15 +20,20 @@
 //! ```
 
 use arcemu_model::journal::ChangeRecord;
-use arcemu_model::{ArmError, ResourceId, World};
-use serde::Deserialize;
+use arcemu_model::world::SubscriptionConfig;
+use arcemu_model::{ArmError, ResourceId, ResourceKind, World, WorldConfig};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldFile {
+    /// Subscriptions the resources live in besides the configured ones (every provider
+    /// registered); a snapshot lists them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<String>,
     #[serde(default)]
     pub resources: Vec<ResourceEntry>,
     #[serde(default)]
@@ -38,7 +44,7 @@ pub struct WorldFile {
     pub clusters: BTreeMap<String, Value>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceEntry {
     pub id: String,
@@ -49,6 +55,15 @@ pub struct ResourceEntry {
 /// Parses a world file (YAML, of which JSON is a subset).
 pub fn parse(text: &str) -> Result<WorldFile, String> {
     serde_norway::from_str(text).map_err(|e| format!("the world file is not valid: {e}"))
+}
+
+/// Adds the file's subscriptions that `config` lacks (before `World::new`).
+pub fn add_subscriptions(config: &mut WorldConfig, file: &WorldFile) {
+    for id in &file.subscriptions {
+        if !config.subscriptions.iter().any(|s| s.id.eq_ignore_ascii_case(id)) {
+            config.subscriptions.push(SubscriptionConfig::registered(id, &format!("arcemu subscription {id}")));
+        }
+    }
 }
 
 /// A world file's entries as changes, in the order they are applied, each with the name a
@@ -114,7 +129,76 @@ pub fn entries(file: &WorldFile) -> Result<Entries, String> {
 pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
     let entries = entries(file)?;
     for (i, change) in entries.changes.iter().enumerate() {
+        let change = world.loaded_change(change);
         world.apply(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
     }
     Ok(entries.changes.len())
+}
+
+/// The order in which a snapshot lists resources: every reference points backwards (an NSG
+/// before the subnets that use it, a scope before the endpoints and clusters that name it, a
+/// zone group before the record sets it writes, so that record sets keep their last content).
+/// Subnets travel inside their virtual network.
+const SNAPSHOT_ORDER: &[ResourceKind] = &[
+    ResourceKind::PrivateLinkScope,
+    ResourceKind::NetworkSecurityGroup,
+    ResourceKind::SecurityRule,
+    ResourceKind::VirtualNetwork,
+    ResourceKind::PrivateDnsZone,
+    ResourceKind::VirtualNetworkLink,
+    ResourceKind::ExpressRouteCircuit,
+    ResourceKind::VirtualNetworkGateway,
+    ResourceKind::LocalNetworkGateway,
+    ResourceKind::Connection,
+    ResourceKind::DnsResolver,
+    ResourceKind::DnsResolverInboundEndpoint,
+    ResourceKind::AzureFirewall,
+    ResourceKind::PrivateEndpoint,
+    ResourceKind::PrivateEndpointConnection,
+    ResourceKind::PrivateDnsZoneGroup,
+    ResourceKind::ARecordSet,
+    ResourceKind::CnameRecordSet,
+    ResourceKind::ConnectedCluster,
+    ResourceKind::ClusterExtension,
+    ResourceKind::FluxConfiguration,
+    ResourceKind::CustomLocation,
+];
+
+/// A world file that recreates `world` (`GET /_emulator/snapshot`; `arcemu serve --world` and
+/// `arcemu check --snapshot` load it): resource groups, then every resource as the PUT body of
+/// its current state (location, tags, identity, kind, properties), then the lab objects; and
+/// the subscriptions (every provider registered when loaded). The region profile, provider
+/// registrations and operation history are not part of it.
+pub fn snapshot(world: &World) -> WorldFile {
+    let mut resources = Vec::new();
+    for g in world.store().groups_under("") {
+        let mut body = serde_json::Map::new();
+        body.insert("location".into(), Value::String(g.location.to_string()));
+        if let Ok(tags) = serde_json::to_value(&g.tags)
+            && tags.as_object().is_some_and(|t| !t.is_empty())
+        {
+            body.insert("tags".into(), tags);
+        }
+        resources.push(ResourceEntry { id: g.id.to_string(), body: Value::Object(body) });
+    }
+    for kind in SNAPSHOT_ORDER {
+        for r in world.store().of_kind(*kind) {
+            let Ok(rendered) = world.render(&r.id) else { continue };
+            let mut body = serde_json::Map::new();
+            for key in ["location", "tags", "identity", "kind", "properties"] {
+                if let Some(v) = rendered.get(key).filter(|v| !v.is_null()) {
+                    body.insert(key.into(), v.clone());
+                }
+            }
+            resources.push(ResourceEntry { id: r.id.to_string(), body: Value::Object(body) });
+        }
+    }
+    let json = |v: Result<Value, serde_json::Error>| v.unwrap_or_default();
+    WorldFile {
+        subscriptions: world.store().subscriptions().map(|s| s.id.clone()).collect(),
+        resources,
+        sites: world.sites().map(|s| (s.name.clone(), json(serde_json::to_value(s)))).collect(),
+        forwarders: world.forwarder_vms().map(|f| (f.name.clone(), json(serde_json::to_value(f)))).collect(),
+        clusters: world.lab_clusters().map(|c| (c.name.clone(), json(serde_json::to_value(c)))).collect(),
+    }
 }

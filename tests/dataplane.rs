@@ -158,13 +158,20 @@ async fn status(arm: &Arm, cluster: &str) -> String {
         .to_string()
 }
 
-/// The text the CLI prints, from the real binary against the running emulator.
-fn cli_explain(arm: &Arm, cluster: &str) -> String {
+/// Exit codes of `arcemu explain` (README, "Exit codes").
+const PRIVATE: i32 = 0;
+const PUBLIC: i32 = 10;
+const NOT_CONNECTED: i32 = 11;
+
+/// The text the CLI prints, from the real binary against the running emulator, which exits with
+/// `code` (its verdict).
+fn cli_explain(arm: &Arm, cluster: &str, code: i32) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_arcemu"))
         .args(["explain", cluster, "--arm", &arm.base])
         .output()
         .expect("arcemu runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -181,7 +188,7 @@ async fn private_success_and_status_flips_with_the_vpn() {
     assert_eq!(status(&arm, "c1").await, "Connected");
     let cc = arm.get(&format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "c1"))).await.body;
     assert!(cc["properties"]["lastConnectivityTime"].is_string());
-    let text = cli_explain(&arm, "edge");
+    let text = cli_explain(&arm, "edge", PRIVATE);
     assert!(text.contains("ADMITTED PRIVATELY"), "{text}");
     insta::assert_snapshot!("private_success", text);
     // Cutting the VPN: the forwarder becomes unreachable, the cluster goes Offline.
@@ -189,7 +196,7 @@ async fn private_success_and_status_flips_with_the_vpn() {
     let report = explain(&arm, "edge").await;
     assert_eq!(verdicts(&report), all("Unreachable", "NET-001"));
     assert_eq!(status(&arm, "c1").await, "Offline");
-    insta::assert_snapshot!("missing_vpn_forwarding", cli_explain(&arm, "edge"));
+    insta::assert_snapshot!("missing_vpn_forwarding", cli_explain(&arm, "edge", NOT_CONNECTED));
     vpn(&arm, true).await;
     assert_eq!(status(&arm, "c1").await, "Connected");
 }
@@ -218,7 +225,7 @@ async fn missing_vpn_with_manual_records_is_unreachable_on_the_private_path() {
     vpn(&arm, false).await;
     let report = explain(&arm, "edge").await;
     assert_eq!(verdicts(&report), all("Unreachable", "NET-001"));
-    insta::assert_snapshot!("missing_vpn_manual_records", cli_explain(&arm, "edge"));
+    insta::assert_snapshot!("missing_vpn_manual_records", cli_explain(&arm, "edge", NOT_CONNECTED));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,7 +246,7 @@ async fn public_success_with_public_access_enabled() {
     let report = explain(&arm, "edge").await;
     assert_eq!(verdicts(&report), all("Public", "-"));
     assert_eq!(status(&arm, "c1").await, "Connected");
-    insta::assert_snapshot!("public_success", cli_explain(&arm, "edge"));
+    insta::assert_snapshot!("public_success", cli_explain(&arm, "edge", PUBLIC));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,7 +260,7 @@ async fn public_path_refused_when_public_access_is_disabled() {
     assert_eq!(verdicts(&report), all("Refused", "PLS-006"));
     assert_eq!(report["endpoints"][0]["httpStatus"], 403);
     assert_eq!(status(&arm, "c1").await, "Connecting");
-    insta::assert_snapshot!("public_refused", cli_explain(&arm, "edge"));
+    insta::assert_snapshot!("public_refused", cli_explain(&arm, "edge", NOT_CONNECTED));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,7 +273,7 @@ async fn clusters_not_associated_with_the_scope_are_refused_on_the_private_path(
     let report = explain(&arm, "plain").await;
     assert_eq!(verdicts(&report), all("Refused", "PLS-014"));
     assert_eq!(report["endpoints"][0]["message"], "This traffic is not authorized.");
-    insta::assert_snapshot!("unassociated_cluster", cli_explain(&arm, "plain"));
+    insta::assert_snapshot!("unassociated_cluster", cli_explain(&arm, "plain", NOT_CONNECTED));
     // Associated with another scope (PLS-007).
     let other = arm.scope(SUB, "rg", "pls-other", "eastus").await;
     arm.put_cluster(SUB, "rg", "stray", "eastus", Some(&other)).await;
@@ -281,7 +288,7 @@ async fn pending_and_rejected_connections_carry_no_traffic() {
     arm.put_cluster(SUB, "rg", "c1", "eastus", Some(&scope)).await;
     put_lab(&arm, "edge", json!({"site": "hq"}), "c1").await;
     assert_eq!(verdicts(&explain(&arm, "edge").await), all("Unreachable", "PLS-012"));
-    insta::assert_snapshot!("pending_connection", cli_explain(&arm, "edge"));
+    insta::assert_snapshot!("pending_connection", cli_explain(&arm, "edge", NOT_CONNECTED));
     let pec = arm.get(&format!("{scope}/privateEndpointConnections?api-version={HC_API}")).await.body["value"][0]["id"]
         .as_str()
         .unwrap()
@@ -319,7 +326,7 @@ async fn firewall_missing_each_required_service_blocks_the_agents() {
         assert_eq!(report["status"], "Offline", "was connected before");
         assert_eq!(status(&arm, "c1").await, "Offline", "{tag}");
         if tag == "MicrosoftContainerRegistry" {
-            insta::assert_snapshot!("firewall_missing_mcr", cli_explain(&arm, "edge"));
+            insta::assert_snapshot!("firewall_missing_mcr", cli_explain(&arm, "edge", NOT_CONNECTED));
         }
     }
     // AzureFrontDoor.FirstParty needs both directions.
@@ -345,7 +352,7 @@ async fn a_non_private_cluster_in_a_private_link_vnet_is_refused() {
     put_lab(&arm, "in-vnet", json!({"subnet": format!("{vnet}/subnets/workload")}), "mixed").await;
     let report = explain(&arm, "in-vnet").await;
     assert_eq!(verdicts(&report), all("Refused", "PLS-014"));
-    insta::assert_snapshot!("mixed_vnet", cli_explain(&arm, "in-vnet"));
+    insta::assert_snapshot!("mixed_vnet", cli_explain(&arm, "in-vnet", NOT_CONNECTED));
     // The same cluster with private link in the scope gets through; an NSG that blocks the
     // internet before allowing Entra ID blocks its agents (NET-002).
     arm.put_cluster(SUB, "rg", "mixed", "eastus", None).await;

@@ -826,19 +826,20 @@ async fn admin_resolve_and_arcemu_nslookup_explain_the_answer() {
     let base = arm.base.clone();
     let hub = lab.hub.clone();
     let (site_out, vnet_out) = tokio::task::spawn_blocking(move || {
-        let run = |args: &[&str]| {
+        // The exit code follows the answer (README, "Exit codes"): 0 a private address, 11 NODATA.
+        let run = |args: &[&str], code: i32| {
             let out = Command::new(env!("CARGO_BIN_EXE_arcemu"))
                 .arg("nslookup")
                 .args(args)
                 .args(["--arm", &base])
                 .output()
                 .expect("arcemu runs");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
         (
-            run(&["dp.kubernetesconfiguration.azure.cn", "--from", "site:onprem"]),
-            run(&["gbl.his.arc.azure.cn", "--from", &hub, "--type", "AAAA"]),
+            run(&["dp.kubernetesconfiguration.azure.cn", "--from", "site:onprem"], 0),
+            run(&["gbl.his.arc.azure.cn", "--from", &hub, "--type", "AAAA"], 11),
         )
     })
     .await

@@ -126,3 +126,14 @@ fn serve_logs_json_lines_with_log_format_json() {
     assert_eq!(request["code"], "ResourceGroupNotFound", "{request}");
     assert!(request["duration_ms"].as_f64().is_some(), "{request}");
 }
+
+#[tokio::test]
+async fn a_long_path_is_kept_cut() {
+    let arm = start().await;
+    let long = format!("/subscriptions/{SUB}/resourcegroups/{}?api-version={RG_API}", "x".repeat(3000));
+    arm.get(&long).await;
+    let recent = arm.get("/_emulator/requests?limit=2").await;
+    let path = recent.body["value"][0]["path"].as_str().unwrap_or_default().to_string();
+    assert_eq!(path.chars().count(), arcemu::request_log::MAX_PATH, "{path}");
+    assert!(long.starts_with(&path));
+}

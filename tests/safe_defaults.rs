@@ -289,8 +289,9 @@ async fn the_cli_sends_the_admin_token() {
                 cmd.env("ARCEMU_ADMIN_TOKEN", t);
             }
             let out = cmd.output().expect("arcemu runs");
+            // nslookup of the public name exits 10 (a public address: README, "Exit codes").
             (
-                out.status.success(),
+                matches!(out.status.code(), Some(0 | 10)),
                 String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
             )
         };

@@ -16,11 +16,12 @@ use serde_json::{Value, json};
 pub struct RefusalInfo {
     pub code: String,
     pub rule: Option<&'static str>,
+    pub message: String,
 }
 
 impl RefusalInfo {
     pub fn of(e: &ArmError) -> Self {
-        RefusalInfo { code: e.code.to_string(), rule: e.rule.map(|r| r.id) }
+        RefusalInfo { code: e.code.to_string(), rule: e.rule.map(|r| r.id), message: e.message.clone() }
     }
 }
 

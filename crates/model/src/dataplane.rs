@@ -26,7 +26,8 @@ use crate::lab::{LabCluster, Site};
 use crate::net::cidr::Ipv4Net;
 use crate::resources::{Body, ConnectionStatus, ConnectivityStatus, PrivateLinkState, Resource};
 use crate::rules::{
-    self, DNS_001, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_006, PLS_007, PLS_009, PLS_012, PLS_014,
+    self, DNS_001, DNS_002, DNS_003, DNS_004, DNS_005, NET_001, NET_002, NET_003, PLS_006, PLS_007, PLS_009, PLS_012,
+    PLS_014,
 };
 use crate::world::World;
 use serde::Serialize;
@@ -585,6 +586,165 @@ impl World {
                 });
             }
         }
+    }
+}
+
+/// Why an endpoint a private-link cluster resolves is not answered with a private address
+/// (the seed's troubleshooting lookups: "If they resolve public IP addresses, double check ...
+/// DNS configuration"): the rule that was missed, what is wrong and what to change.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateDnsGap {
+    pub fqdn: String,
+    #[serde(serialize_with = "cite::id")]
+    pub rule: &'static Rule,
+    /// The vantage point whose DNS gave the public answer.
+    pub at: String,
+    pub what: String,
+    pub fix: String,
+}
+
+/// What one on-premises cluster of a scope resolves the Arc zones through (DNS-006).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnPremisesResolution {
+    pub cluster: String,
+    pub site: String,
+    /// Per Arc zone: where the site's DNS server hands it (`forwarder 10.10.3.4`, `own zone`,
+    /// `internet`), in the order of the zones.
+    pub path: Vec<String>,
+}
+
+/// DNS-006 over one scope: its on-premises clusters and whether they agree.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeForwarding {
+    pub scope: String,
+    pub clusters: Vec<OnPremisesResolution>,
+    pub holds: bool,
+}
+
+impl World {
+    /// DNS-002/003/004: for an endpoint a lab cluster with private link enabled resolves to a
+    /// public address, the gap in its private DNS. `None` when the cluster does not use private
+    /// link or the name resolves to a private address.
+    pub fn private_dns_gap(&self, cluster: &str, trace: &EndpointTrace) -> Option<PrivateDnsGap> {
+        let c = self.store.lab_cluster(cluster)?;
+        let cc = c.connected_cluster_id().and_then(|id| self.store.get(id.key()))?;
+        if cc.as_cluster().map(|x| x.private_link_state) != Some(PrivateLinkState::Enabled) {
+            return None;
+        }
+        let ip = trace.dns.addresses().first().copied()?;
+        if is_private(ip) {
+            return None;
+        }
+        let region = cc.location.unwrap_or("eastus");
+        let ep = endpoints::arc_endpoints(region).unwrap_or_default().into_iter().find(|e| e.fqdn == trace.fqdn)?;
+        let zone = ep.private_zone();
+        // The VNet whose Azure DNS answered: the last hop taken inside a VNet.
+        let vnet = trace
+            .dns
+            .trace
+            .iter()
+            .rev()
+            .find_map(|s| s.at.strip_prefix("vnet:").and_then(|v| ResourceId::parse(v).ok()));
+        let Some(vnet) = vnet else {
+            let at = trace.dns.trace.first().map(|s| s.at.clone()).unwrap_or_default();
+            return Some(PrivateDnsGap {
+                fqdn: trace.fqdn.clone(),
+                rule: &DNS_004,
+                at: at.clone(),
+                what: format!(
+                    "{at} resolves {} on the internet: no conditional forwarder sends {} to a DNS forwarder in a VNet",
+                    trace.fqdn, ep.public_zone
+                ),
+                fix: format!(
+                    "Add a conditional forwarder for {} to a Private Resolver inbound endpoint, Firewall DNS proxy or forwarder VM in the VNet linked to zone {zone}.",
+                    ep.public_zone
+                ),
+            });
+        };
+        let linked: Vec<String> =
+            self.store.links_of_vnet(&vnet).filter_map(|l| l.id.parent().map(|z| z.name().to_string())).collect();
+        let at = Vantage::VirtualNetwork(vnet.clone()).id();
+        if !rules::dns_002_zone_linked(&zone, &linked) {
+            return Some(PrivateDnsGap {
+                fqdn: trace.fqdn.clone(),
+                rule: &DNS_002,
+                at,
+                what: format!(
+                    "no private DNS zone {zone} is linked to VNet '{}', so its Azure DNS answers {} from the internet",
+                    vnet.name(),
+                    trace.fqdn
+                ),
+                fix: format!(
+                    "Link private DNS zone {zone} to VNet '{}' (a virtualNetworkLinks child of the zone).",
+                    vnet.name()
+                ),
+            });
+        }
+        Some(PrivateDnsGap {
+            fqdn: trace.fqdn.clone(),
+            rule: &DNS_003,
+            at,
+            what: format!(
+                "zone {zone} is linked to VNet '{}' but has no address for {}; the link falls back to the internet",
+                vnet.name(),
+                trace.fqdn
+            ),
+            fix: format!(
+                "Add the private endpoint's record {} to zone {zone} (a private DNS zone group does it).",
+                ep.record
+            ),
+        })
+    }
+
+    /// DNS-006: for every scope, what each of its on-premises lab clusters resolves the Arc
+    /// zones through, and whether they all agree ([`rules::dns_006_same_forwarder`]).
+    pub fn dns_006_scope_forwarding(&self) -> Vec<ScopeForwarding> {
+        let mut out = Vec::new();
+        for scope in self.store.of_kind(ResourceKind::PrivateLinkScope) {
+            let cloud_zones = endpoints::arc_endpoints(scope.location.unwrap_or("eastus")).unwrap_or_default();
+            let mut zones: Vec<&str> = cloud_zones.iter().map(|e| e.public_zone.as_str()).collect();
+            zones.dedup();
+            let mut clusters = Vec::new();
+            for c in self.store.lab_clusters() {
+                let Some(site) = c.site.as_deref().and_then(|s| self.store.site(s)) else { continue };
+                let associated = c
+                    .connected_cluster_id()
+                    .and_then(|id| self.store.get(id.key()))
+                    .and_then(|r| r.as_cluster())
+                    .and_then(|x| x.private_link_scope_resource_id.as_ref())
+                    .is_some_and(|s| *s == scope.id);
+                if !associated {
+                    continue;
+                }
+                let path = zones
+                    .iter()
+                    .map(|zone| {
+                        let probe = format!("gbl.{zone}");
+                        if site
+                            .dns
+                            .zones
+                            .iter()
+                            .any(|z| crate::dns::in_zone(&probe, &crate::dns::normalize_name(&z.zone)))
+                        {
+                            format!("own zone on site '{}'", site.name)
+                        } else if let Some(f) = rules::dns_004_forwarder_for(&site.dns.forwarders, &probe) {
+                            let targets: Vec<String> = f.targets.iter().map(|t| t.to_string()).collect();
+                            format!("forwarder {}", targets.join(", "))
+                        } else {
+                            "internet".to_string()
+                        }
+                    })
+                    .collect();
+                clusters.push(OnPremisesResolution { cluster: c.name.clone(), site: site.name.clone(), path });
+            }
+            let paths: Vec<&Vec<String>> = clusters.iter().map(|c| &c.path).collect();
+            let holds = rules::dns_006_same_forwarder(&paths);
+            out.push(ScopeForwarding { scope: scope.id.to_string(), clusters, holds });
+        }
+        out
     }
 }
 

@@ -345,8 +345,9 @@ impl SharedWorld {
         })
     }
 
-    /// Replaces the world with `fresh` and applies `changes` to it, in one acquisition (no
-    /// request sees the world in between); the journal starts again from these changes.
+    /// Replaces the world with `fresh` and applies `changes` to it (as loaded from a world
+    /// file: see [`World::loaded_change`]), in one acquisition (no request sees the world in
+    /// between); the journal starts again from these changes.
     /// Stops at the first refused change and returns its position with the refusal; the
     /// changes before it stay applied.
     pub fn reset(&self, fresh: World, changes: &[ChangeRecord]) -> Result<(), (usize, ArmError)> {
@@ -362,8 +363,10 @@ impl SharedWorld {
             *w = fresh;
             w.store.follow(previous);
             for (i, change) in changes.iter().enumerate() {
-                let record = Record { at: now.unix_timestamp_nanos(), entry: Entry::Change(change.clone()) };
+                let change = w.loaded_change(change);
+                let record = Record { at: now.unix_timestamp_nanos(), entry: Entry::Change(change) };
                 self.journal(&record).map_err(|e| (i, ArmError::journal_write_failed(e)))?;
+                let Entry::Change(change) = &record.entry else { continue };
                 w.apply(now, change.as_change()).map_err(|e| (i, e))?;
             }
             Ok(())

@@ -13,6 +13,7 @@
 
 use crate::door::Change;
 use crate::id::ResourceId;
+use crate::kinds::ResourceKind;
 use crate::resources::ConnectionStatus;
 use crate::world::World;
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,33 @@ impl ChangeRecord {
 }
 
 impl World {
+    /// A change read from a world file or a snapshot, aimed at this world. A scope's private
+    /// endpoint connection is named after its endpoint with a generated suffix (`arc-pe.<guid>`),
+    /// so a snapshot's connection names another id once the endpoint is created again: an entry
+    /// for a connection that does not exist goes to the scope's connection from the same private
+    /// endpoint (`properties.privateEndpoint.id`), if there is one. Anything else is unchanged.
+    pub fn loaded_change(&self, change: &ChangeRecord) -> ChangeRecord {
+        let ChangeRecord::PutResource { id, body } = change else { return change.clone() };
+        if !id.key().contains("/privateendpointconnections/") || self.store.contains(id.key()) {
+            return change.clone();
+        }
+        let Some(scope) = id.parent().filter(|s| self.store.get(s.key()).is_some()) else { return change.clone() };
+        let Some(endpoint) = body.pointer("/properties/privateEndpoint/id").and_then(Value::as_str) else {
+            return change.clone();
+        };
+        let same_endpoint = self.store.children_of(&scope, ResourceKind::PrivateEndpointConnection).find(|c| {
+            self.render(&c.id).ok().is_some_and(|v| {
+                v.pointer("/properties/privateEndpoint/id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(endpoint))
+            })
+        });
+        match same_endpoint {
+            Some(c) => ChangeRecord::PutResource { id: c.id.clone(), body: body.clone() },
+            None => change.clone(),
+        }
+    }
+
     /// Replays one journal record (its outcome, a refusal included, is what it was the first
     /// time). Errs only for a record whose time cannot be a date.
     pub fn replay(&mut self, record: &Record) -> Result<(), String> {

@@ -10,8 +10,9 @@
 //! - Data-plane and DNS rules are predicates (or small decisions) that `dataplane.rs` and
 //!   `dns.rs` call at the point where they decide; the trace step and the verdict cite the
 //!   same [`Rule`].
-//! - DNS-006 (one forwarder for all on-premises clusters of a scope) is a checker finding; the
-//!   checker is not built yet, so no function decides with it.
+//! - DNS-006 (one forwarder for all on-premises clusters of a scope) is a finding of the checker
+//!   (`crates/checker`), decided by [`dns_006_same_forwarder`] over the facts
+//!   `dataplane.rs::World::dns_006_scope_forwarding` gathers.
 
 use crate::error::{ArmError, ArmResult, Rule, SOURCE_ARM, SOURCE_CONNECTEDK8S};
 use crate::id::ResourceId;
@@ -664,8 +665,35 @@ pub fn dns_004_forwarder_for<'a>(
         .max_by_key(|f| if f.domain == "." { 0 } else { f.domain.len() })
 }
 
+/// DNS-006: all on-premises clusters of a scope resolve the private endpoint through the same
+/// forwarder. `paths` holds, per on-premises cluster, what its site's DNS server hands the Arc
+/// zones to (forwarder addresses, or its own manual zone); the rule holds when they all agree.
+pub fn dns_006_same_forwarder<T: PartialEq>(paths: &[T]) -> bool {
+    paths.windows(2).all(|w| w[0] == w[1])
+}
+
+/// DNS-002: Azure DNS of a VNet answers a `privatelink.*` name privately only when a private
+/// zone of that name is linked to the VNet. `linked_zones` are the names of the zones linked to it.
+pub fn dns_002_zone_linked(private_zone: &str, linked_zones: &[String]) -> bool {
+    linked_zones.iter().any(|z| z.eq_ignore_ascii_case(private_zone))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dns_006_needs_one_forwarder_for_all() {
+        assert!(dns_006_same_forwarder::<u8>(&[]));
+        assert!(dns_006_same_forwarder(&["10.0.0.4", "10.0.0.4"]));
+        assert!(!dns_006_same_forwarder(&["10.0.0.4", "10.1.0.4"]));
+    }
+
+    #[test]
+    fn dns_002_zone_linked_by_name() {
+        let linked = vec!["privatelink.his.arc.azure.com".to_string()];
+        assert!(dns_002_zone_linked("PrivateLink.his.arc.azure.com", &linked));
+        assert!(!dns_002_zone_linked("privatelink.guestconfiguration.azure.com", &linked));
+    }
+
     use super::*;
     use crate::error::Fidelity;
 

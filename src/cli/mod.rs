@@ -1,0 +1,4 @@
+//! Subcommands of the `arcemu` binary that grew past a few lines.
+
+pub mod check;
+pub mod exit;
