@@ -174,7 +174,7 @@ async fn index() -> Response {
             "GET /_emulator/sites": "on-premises sites",
             "PUT|GET|DELETE /_emulator/sites/{name}": "{\"addressSpace\": [cidr], \"dns\": {\"zones\": [{\"zone\", \"records\": {name: [ip]}}], \"forwarders\": [{\"domain\", \"targets\": [ip]}], \"publicFallback\": bool}, \"firewall\": [{\"destination\", \"port\", \"inbound\"}] | null, \"expressRouteCircuit\": id | null}",
             "GET /_emulator/clusters": "lab Kubernetes clusters",
-            "PUT|GET|DELETE /_emulator/clusters/{name}": "{\"site\": name | \"subnet\": id, \"connectedCluster\": id}: a cluster whose Arc agents act for that connected cluster",
+            "PUT|GET|DELETE /_emulator/clusters/{name}": "{\"site\": name | \"subnet\": id, \"connectedCluster\": id, \"kubernetesVersion\"?, \"nodeCount\"?, \"coreCount\"?, \"agentVersion\"?}: a cluster whose Arc agents act for that connected cluster and report those values",
             "GET /_emulator/clusters/{name}/explain[?format=text]": "for every Arc endpoint: DNS answer, path, the rule that decided, and what to change",
             "GET /_emulator/dns-forwarders": "lab DNS forwarder VMs",
             "PUT|DELETE /_emulator/dns-forwarders/{name}": "{\"virtualNetwork\": id, \"address\": ip}: a forwarder VM inside a VNet",

@@ -68,6 +68,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Start an emulator on free loopback ports, run COMMAND against it, then check what it built.
     Verify(cli::check::VerifyArgs),
+    /// Save a running emulator's world to a file (a world file), or load one into it (replacing its world).
+    Snapshot(cli::snapshot::SnapshotArgs),
 }
 
 #[derive(clap::Args)]
@@ -265,6 +267,7 @@ fn main() -> ExitCode {
         Command::Health(args) => runtime.block_on(health::health(args)),
         Command::Check(args) => runtime.block_on(cli::check::check(args)),
         Command::Verify(args) => runtime.block_on(cli::check::verify(args)),
+        Command::Snapshot(args) => runtime.block_on(cli::snapshot::snapshot(args)),
     }
 }
 

@@ -469,3 +469,55 @@ async fn onboarding_fails_when_the_site_blocks_a_required_service() {
     assert_eq!(arm.put_cluster(SUB, "rg", "c1", "eastus", Some(&scope)).await.status, 201);
     assert_eq!(status(&arm, "c1").await, "Connected");
 }
+
+/// A connected cluster created with the body of Microsoft's AKS Arc docs and templates
+/// (`kind: ProvisionedCluster`, `"agentPublicKeyCertificate": ""`, an AAD profile), then
+/// associated with a scope and run by lab agents: created, associated, explained, and showing
+/// what its agents report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aks_arc_provisioned_cluster_end_to_end() {
+    let arm = start().await;
+    let (scope, _) = seed_world(&arm, false).await;
+    let url = format!("{}?api-version={K8S_API}", cluster_id(SUB, "rg", "aksarc"));
+    let mut body = json!({
+        "location": "eastus",
+        "identity": {"type": "SystemAssigned"},
+        "kind": "ProvisionedCluster",
+        "properties": {
+            "agentPublicKeyCertificate": "",
+            "aadProfile": {"enableAzureRBAC": false, "adminGroupObjectIDs": ["00000000-0000-0000-0000-00000000000a"]}
+        }
+    });
+    let r = arm.put(&url, body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["kind"], "ProvisionedCluster");
+    assert_eq!(r.body["properties"]["agentPublicKeyCertificate"], "");
+    assert_eq!(r.body["properties"]["aadProfile"]["enableAzureRBAC"], false);
+    assert!(r.body["properties"].get("kubernetesVersion").is_none(), "no agent has reported yet: {}", r.body);
+
+    body["properties"]["privateLinkState"] = json!("Enabled");
+    body["properties"]["privateLinkScopeResourceId"] = json!(scope);
+    let r = arm.put(&url, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["properties"]["privateLinkScopeResourceId"], json!(scope));
+
+    let r = arm
+        .send(
+            "PUT",
+            "/_emulator/clusters/aksarc",
+            Some(json!({"site": "hq", "connectedCluster": cluster_id(SUB, "rg", "aksarc"),
+                "kubernetesVersion": "1.29.4", "nodeCount": 3, "coreCount": 12, "agentVersion": "1.18.3"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let report = explain(&arm, "aksarc").await;
+    assert_eq!(verdicts(&report), all("Private", "PLS-007"));
+    assert_eq!(status(&arm, "aksarc").await, "Connected");
+    let p = arm.get(&url).await.body["properties"].clone();
+    assert_eq!(p["kubernetesVersion"], "1.29.4");
+    assert_eq!(p["totalNodeCount"], 3);
+    assert_eq!(p["totalCoreCount"], 12);
+    assert_eq!(p["agentVersion"], "1.18.3");
+    assert_eq!(p["arcAgentProfile"]["agentState"], "Succeeded");
+    assert!(cli_explain(&arm, "aksarc", 0).contains("ADMITTED PRIVATELY"));
+}

@@ -357,3 +357,50 @@ async fn a_world_loads_whole_or_not_at_all() {
     assert_eq!(get(format!("{}?{API}", rg("never"))).await.0, 404);
     assert_eq!(get(format!("{}?{API}", rg("loaded"))).await.0, 200, "the world is as it was");
 }
+
+/// `arcemu snapshot save FILE` then `load FILE` through the CLI: the world comes back (the same
+/// resources, lab objects and connectivity), after it was emptied in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_save_and_load_round_trip_through_the_cli() {
+    let served = serve(&[]).unwrap();
+    let http = client();
+    let paths = build_world(&served.arm, &http).await;
+    let before = snapshot(&served.arm, &http, &paths).await;
+    let file = data_dir("snapshot").with_extension("yaml");
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_arcemu"))
+            .args(args)
+            .args(["--arm", &served.arm])
+            .env_remove("ARCEMU_ADMIN_TOKEN")
+            .output()
+            .expect("arcemu runs")
+    };
+    let saved = cli(&["snapshot", "save", file.to_str().unwrap()]);
+    assert!(saved.status.success(), "{}", String::from_utf8_lossy(&saved.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("connectedClusters/c1") && text.contains("hq"), "{text}");
+
+    let r = http.post(format!("{}/_emulator/reset", served.arm)).json(&json!({"to": "empty"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}", served.arm, paths[3]), None).await.0, 404);
+
+    let loaded = cli(&["snapshot", "load", file.to_str().unwrap()]);
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    let after = snapshot(&served.arm, &http, &paths).await;
+    for ((s1, b1), (s2, b2)) in before.iter().zip(&after) {
+        assert_eq!((s1, s2), (&200, &200));
+        for key in ["location", "tags", "kind"] {
+            assert_eq!(b1.get(key), b2.get(key), "{key}: {b1} vs {b2}");
+        }
+    }
+    // The cluster is still explained as connected privately (the lab and the network came back).
+    let cluster = |b: &Value| b["properties"]["connectivityStatus"].clone();
+    assert_eq!(cluster(&before[3].1), cluster(&after[3].1), "{} vs {}", before[3].1, after[3].1);
+
+    // A file that does not load is refused with a non-zero exit and the world stays.
+    std::fs::write(&file, "sites:\n  bad: { addressSpace: [nope] }\n").unwrap();
+    let refused = cli(&["snapshot", "load", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}", served.arm, paths[3]), None).await.0, 200);
+    let _ = std::fs::remove_file(&file);
+}

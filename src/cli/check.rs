@@ -108,7 +108,7 @@ pub async fn check(args: CheckArgs) -> ExitCode {
     finish(&report, &args.report)
 }
 
-async fn fetch_snapshot(arm: &str, token: Option<&str>) -> Result<String, String> {
+pub(crate) async fn fetch_snapshot(arm: &str, token: Option<&str>) -> Result<String, String> {
     let url = format!("{}/_emulator/snapshot", arm.trim_end_matches('/'));
     let mut request = reqwest::Client::new().get(&url).timeout(Duration::from_secs(30));
     if let Some(t) = token {

@@ -206,3 +206,32 @@ def test_lists_page_with_next_link(hc, rg):
     listed = [s.name for page in pages for s in page]
     assert len(listed) == len(names)
     assert set(listed) == names
+
+
+def test_provisioned_cluster_from_the_aks_arc_body(hc, k8s, rg):
+    """The body of Microsoft's AKS Arc docs and templates: kind ProvisionedCluster and an empty
+    agent certificate (the service makes the agents' key pair), then associated with a scope."""
+    from azure.mgmt.hybridkubernetes import models as k8s_models
+
+    scope = create_scope(hc, rg, public="Disabled")
+    name = uniq("aksarc")
+    body = k8s_models.ConnectedCluster(
+        location="eastus",
+        kind="ProvisionedCluster",
+        identity=k8s_models.ConnectedClusterIdentity(type="SystemAssigned"),
+        properties=k8s_models.ConnectedClusterProperties(
+            agent_public_key_certificate="", aad_profile=k8s_models.AadProfile(enable_azure_rbac=False)
+        ),
+    )
+    cluster = put_cluster(k8s, rg, name, body)
+    assert cluster.kind == "ProvisionedCluster"
+    assert cluster.properties.agent_public_key_certificate == ""
+    assert cluster.properties.aad_profile.enable_azure_rbac is False
+    assert cluster.properties.kubernetes_version is None, "no agent has reported yet"
+
+    body.properties.private_link_state = "Enabled"
+    body.properties.private_link_scope_resource_id = scope.id
+    again = put_cluster(k8s, rg, name, body)
+    assert again.properties.private_link_state == "Enabled"
+    assert same_id(again.properties.private_link_scope_resource_id, scope.id)
+    assert k8s.connected_cluster.get(rg, name).kind == "ProvisionedCluster"

@@ -253,7 +253,7 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
                 }
                 Ok::<_, ArmError>((items, next))
             })?;
-            Ok(raw_list(&items, next, req))
+            Ok(raw_list(&items, next, req, false))
         }
         Route::ResourceGroup { subscription, name } => {
             versions::check_arm_route(req.api_version.as_deref())?;
@@ -269,7 +269,7 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             let after = req.skip_token.as_deref();
             let page =
                 st.read(|w| w.list_page(&scope, ListOf::TopLevel, after, page_limit(st), |v| generic_view(&v)))?;
-            Ok(raw_list(&page.items, page.continue_after, req))
+            Ok(raw_list(&page.items, page.continue_after, req, false))
         }
         Route::Collection { scope, kind } => {
             versions::check_resource(req.api_version.as_deref(), kind, "")?;
@@ -281,14 +281,14 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             };
             let after = req.skip_token.as_deref();
             let page = st.read(|w| w.list_page(&scope, ListOf::Kind(kind), after, page_limit(st), |v| v))?;
-            Ok(raw_list(&page.items, page.continue_after, req))
+            Ok(raw_list(&page.items, page.continue_after, req, kind.last_page_has_null_next_link()))
         }
         Route::PrivateLinkResources { scope, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
             only(m, &[Method::GET])?;
             let items = st.read(|w| w.private_link_resources(&scope))?;
             match name {
-                None => Ok(Answer::ok(json!({ "value": items }))),
+                None => Ok(Answer::ok(json!({ "value": items, "nextLink": null }))),
                 Some(n) => items
                     .into_iter()
                     .find(|i| i["name"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&n)))
@@ -329,12 +329,22 @@ fn answer(st: &ArmState, rt: Route, req: &Request) -> Reply {
             let mut items = Vec::with_capacity(page.items.len() + 1);
             items.extend(soa);
             items.extend(page.items);
-            Ok(raw_list(&items, page.continue_after, req))
+            Ok(raw_list(&items, page.continue_after, req, ResourceKind::ARecordSet.last_page_has_null_next_link()))
+        }
+        Route::ScopeValidation { subscription, location, scope_id } => {
+            versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateLinkScope, "")?;
+            only(m, &[Method::GET])?;
+            Ok(Answer::ok(st.read(|w| w.private_link_scope_validation(&subscription, &location, &scope_id))?))
         }
         Route::ZoneSoa { zone } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::PrivateDnsZone, "")?;
-            only(m, &[Method::GET])?;
-            Ok(Answer::ok(st.read(|w| w.zone_soa_record_set(&zone))?))
+            only(m, &[Method::GET, Method::PUT, Method::PATCH])?;
+            if *m == Method::GET {
+                return Ok(Answer::ok(st.read(|w| w.zone_soa_record_set(&zone))?));
+            }
+            let body = parse_json(&req.body)?;
+            let merge = *m == Method::PATCH;
+            applied(st.world().apply(Change::WriteZoneSoa { zone: &zone, body: &body, merge })?, req, None)
         }
         Route::DefaultSecurityRules { nsg, name } => {
             versions::check_resource(req.api_version.as_deref(), ResourceKind::NetworkSecurityGroup, "")?;
@@ -505,8 +515,9 @@ fn page_limit(st: &ArmState) -> PageLimit {
     PageLimit { count: st.config.page_size, bytes: st.config.page_max_bytes }
 }
 
-/// `{"value": [items...], "nextLink": ...}` from already serialized items.
-fn raw_list(items: &[Vec<u8>], next: Option<String>, req: &Request) -> Answer {
+/// `{"value": [items...], "nextLink": ...}` from already serialized items; on the last page
+/// `"nextLink": null` when `null_when_last` (the type's answer, [`ResourceKind::last_page_has_null_next_link`]).
+fn raw_list(items: &[Vec<u8>], next: Option<String>, req: &Request, null_when_last: bool) -> Answer {
     let mut out = Vec::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 512);
     out.extend_from_slice(b"{\"value\":[");
     for (i, item) in items.iter().enumerate() {
@@ -521,6 +532,8 @@ fn raw_list(items: &[Vec<u8>], next: Option<String>, req: &Request) -> Answer {
         let link = format!("{}{}?api-version={v}&$skipToken={}", req.base_url(), req.path, percent_encode(&after));
         out.extend_from_slice(b",\"nextLink\":");
         out.extend_from_slice(&serde_json::to_vec(&link).unwrap_or_else(|_| b"null".to_vec()));
+    } else if null_when_last {
+        out.extend_from_slice(b",\"nextLink\":null");
     }
     out.push(b'}');
     Answer { raw: Some(Bytes::from(out)), ..Answer::empty(StatusCode::OK) }

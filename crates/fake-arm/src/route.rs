@@ -24,6 +24,13 @@ pub enum Route {
         op: String,
         results: bool,
     },
+    /// `/subscriptions/{s}/providers/Microsoft.HybridCompute/locations/{region}/privateLinkScopes/{scopeId}`
+    /// (GetValidation: a scope by its GUID).
+    ScopeValidation {
+        subscription: String,
+        location: String,
+        scope_id: String,
+    },
     /// `/subscriptions/{s}/operationresults/{op}` (resource group deletes).
     GroupOperation {
         subscription: String,
@@ -129,6 +136,17 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
                 subscription: sub(),
                 namespace: segs[3].to_string(),
                 register: eq(segs[4], "register"),
+            });
+        }
+        8 if eq(segs[2], "providers")
+            && eq(segs[3], "Microsoft.HybridCompute")
+            && eq(segs[4], "locations")
+            && eq(segs[6], "privateLinkScopes") =>
+        {
+            return Ok(Route::ScopeValidation {
+                subscription: sub(),
+                location: segs[5].to_string(),
+                scope_id: segs[7].to_string(),
             });
         }
         8 if eq(segs[2], "providers")
@@ -294,6 +312,18 @@ mod tests {
             route(&format!("{cc}/providers/Microsoft.KubernetesConfiguration/extensions/flux")),
             Ok(Route::Resource { kind: ResourceKind::ClusterExtension, .. })
         ));
+    }
+
+    #[test]
+    fn scope_validation_by_guid() {
+        assert_eq!(
+            route("/subscriptions/s/providers/microsoft.hybridcompute/locations/wus2/privateLinkScopes/f5dc51d3"),
+            Ok(Route::ScopeValidation {
+                subscription: "s".into(),
+                location: "wus2".into(),
+                scope_id: "f5dc51d3".into()
+            })
+        );
     }
 
     #[test]

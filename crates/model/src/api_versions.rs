@@ -198,6 +198,8 @@ pub const KUBERNETES_CONNECTED_CLUSTERS: &[&str] = &[
     "2025-08-01-preview",
     "2025-12-01-preview",
     "2026-02-01-preview",
+    // Stable swagger `Microsoft.Kubernetes/stable/2026-03-01` (UpdateClusterByPatchExample).
+    "2026-03-01",
     "2026-05-01",
 ];
 

@@ -477,7 +477,10 @@ impl World {
             return self.public_hop(name, vnet_region, &Vantage::VirtualNetwork(vnet.clone()), trace);
         };
         let rel = relative(name, &zone_name);
-        let soa = Soa::private(&zone_name);
+        let soa = match self.store.get(zone.key()).map(|r| &r.body) {
+            Some(Body::PrivateDnsZone(z)) => z.soa.to_dns(&zone_name),
+            _ => Soa::private(&zone_name),
+        };
         let a = self.store.get(zone.child("A", &rel).key());
         let cname = self.store.get(zone.child("CNAME", &rel).key());
         if let Some(Body::CnameRecordSet(c)) = cname.map(|r| &r.body)
@@ -744,6 +747,35 @@ mod tests {
         w.apply(now, Change::DeleteSite { name: "hq" }).unwrap();
         w.apply(now, Change::PutResource { id: &vnet("b"), body: &body }).unwrap();
         assert_eq!(w.dns_vantages().len(), 3);
+    }
+
+    #[test]
+    fn a_private_zone_answers_with_the_soa_its_record_set_was_given() {
+        use crate::door::Change;
+        use crate::world::{DEFAULT_SUBSCRIPTION, WorldConfig};
+        use serde_json::json;
+        let now = crate::clock::ManualClock::DEFAULT_START;
+        let mut w = World::new(WorldConfig::default());
+        let rg = json!({"location": "eastus"});
+        w.apply(now, Change::PutResourceGroup { subscription: DEFAULT_SUBSCRIPTION, name: "rg", body: &rg }).unwrap();
+        let net =
+            |ty: &str, name: &str| ResourceId::resource(DEFAULT_SUBSCRIPTION, "rg", "Microsoft.Network", ty, name);
+        let vnet = net("virtualNetworks", "v");
+        let body = json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+        w.apply(now, Change::PutResource { id: &vnet, body: &body }).unwrap();
+        let zone = net("privateDnsZones", "contoso.internal");
+        w.apply(now, Change::PutResource { id: &zone, body: &json!({"location": "global"}) }).unwrap();
+        let link = json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet.to_string()}}});
+        w.apply(now, Change::PutResource { id: &zone.child("virtualNetworkLinks", "l"), body: &link }).unwrap();
+        let from = Vantage::VirtualNetwork(vnet);
+        let before = w.resolve(&from, "missing.contoso.internal", QTYPE_A);
+        assert_eq!(before.rcode, Rcode::NxDomain);
+        assert_eq!(before.soa.as_ref().map(|s| s.minimum), Some(10));
+        let soa = json!({"properties": {"soaRecord": {"minimumTtl": 60, "email": "dns-admin.contoso.internal"}}});
+        w.apply(now, Change::WriteZoneSoa { zone: &zone, body: &soa, merge: true }).unwrap();
+        let after = w.resolve(&from, "missing.contoso.internal", QTYPE_A);
+        let got = after.soa.expect("an NXDOMAIN carries the zone's SOA");
+        assert_eq!((got.minimum, got.rname.as_str()), (60, "dns-admin.contoso.internal"));
     }
 
     #[test]

@@ -80,6 +80,12 @@ pub enum Change<'a> {
     DeleteForwarderVm {
         name: &'a str,
     },
+    /// `PUT` (`merge: false`) or `PATCH` (`merge: true`) of a private DNS zone's SOA record set.
+    WriteZoneSoa {
+        zone: &'a ResourceId,
+        body: &'a Value,
+        merge: bool,
+    },
     PutLabCluster {
         name: &'a str,
         body: &'a Value,
@@ -147,9 +153,19 @@ impl World {
     pub fn apply(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
         self.advance(now);
         let before = self.generation();
-        let result = self.dispatch(now, change);
+        let written = match &change {
+            Change::PutResource { id, .. } | Change::PatchResource { id, .. } => Some((*id).clone()),
+            _ => None,
+        };
+        let mut result = self.dispatch(now, change);
         if self.generation() != before {
             self.refresh_connectivity(now);
+            // The answer shows what the refresh derived (a bound cluster's agent reports).
+            if let (Ok(Applied { body: Some(body), .. }), Some(id)) = (&mut result, &written)
+                && let Ok(fresh) = self.render(id)
+            {
+                *body = fresh;
+            }
         }
         result
     }
@@ -220,6 +236,9 @@ impl World {
                 Ok(Applied::created_or_ok(created, to_json(&vm)?))
             }
             Change::DeleteForwarderVm { name } => Ok(Applied::deleted(self.delete_forwarder_vm(name))),
+            Change::WriteZoneSoa { zone, body, merge } => {
+                Ok(Applied::new(Status::Ok, Some(self.write_zone_soa(zone, body, merge)?)))
+            }
             Change::PutLabCluster { name, body } => {
                 let (created, c) = self.put_lab_cluster(name, body)?;
                 Ok(Applied::created_or_ok(created, to_json(&c)?))

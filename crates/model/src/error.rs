@@ -260,6 +260,22 @@ impl ArmError {
         )
     }
 
+    /// 404 `ResourceNotFound`: GetValidation of a scope id no scope of the subscription has
+    /// (inferred text: the service's answer is not published).
+    pub fn private_link_scope_id_not_found(scope_id: &str, location: &str) -> Self {
+        Self::inferred(
+            404,
+            "ResourceNotFound",
+            format!("No Azure Arc Private Link Scope with id '{scope_id}' was found in location '{location}'."),
+        )
+    }
+
+    /// 400 `LocationNotAvailableForResourceType`-like refusal of a location the emulator does not
+    /// know in a provider-level path (inferred text).
+    pub fn unknown_location(location: &str) -> Self {
+        Self::inferred(400, "InvalidLocation", format!("The location '{location}' is not a known Azure region."))
+    }
+
     /// 404 `ResourceGroupNotFound`: a request under a resource group that does not exist (ARM's text).
     pub fn resource_group_not_found(name: &str) -> Self {
         Self::verified(404, "ResourceGroupNotFound", format!("Resource group '{name}' could not be found."))
@@ -1060,7 +1076,10 @@ mod tests {
     static R: Rule = Rule::inferred("TST-000", "test", "test");
 
     /// Statuses above 499 that a constructor may use, each documented on its constructor.
-    const DOCUMENTED_5XX: &[(&str, u16)] = &[("internal_server_error", 500)];
+    /// The emulator's own failures (never a client's mistake): a bug, a data directory that
+    /// cannot be written, a named world that cannot be started.
+    const DOCUMENTED_5XX: &[(&str, u16)] =
+        &[("internal_server_error", 500), ("journal_write_failed", 503), ("world_not_started", 503)];
 
     /// Every named constructor, called once: `(name, refusal)`.
     macro_rules! every {
@@ -1126,6 +1145,10 @@ mod tests {
             // resources in general
             another_operation_in_progress("n"),
             internal_server_error("e"),
+            journal_write_failed("disk full"),
+            world_limit_reached(64),
+            world_not_found("w"),
+            world_not_started("w", "no descriptors"),
             // networking
             invalid_address_prefix_format("x", "/r", "p"),
             invalid_cidr_notation("10.0.0.1/24", "/r", "10.0.0.0/24", "p"),
@@ -1153,6 +1176,8 @@ mod tests {
             subnet_not_in_resolver_virtual_network("/s", "/v", "p"),
             // Azure Arc
             invalid_host_resource_id("/h", "p"),
+            private_link_scope_id_not_found("g", "l"),
+            unknown_location("l"),
             // lab objects and the admin API
             admin_endpoint_not_found(),
             site_not_found("s"),

@@ -58,6 +58,7 @@ pub enum ChangeRecord {
     DeleteSite { name: String },
     PutForwarderVm { name: String, body: Value },
     DeleteForwarderVm { name: String },
+    WriteZoneSoa { zone: ResourceId, body: Value, merge: bool },
     PutLabCluster { name: String, body: Value },
     DeleteLabCluster { name: String },
 }
@@ -115,6 +116,9 @@ impl From<Change<'_>> for ChangeRecord {
             Change::DeleteSite { name } => ChangeRecord::DeleteSite { name: s(name) },
             Change::PutForwarderVm { name, body } => ChangeRecord::PutForwarderVm { name: s(name), body: body.clone() },
             Change::DeleteForwarderVm { name } => ChangeRecord::DeleteForwarderVm { name: s(name) },
+            Change::WriteZoneSoa { zone, body, merge } => {
+                ChangeRecord::WriteZoneSoa { zone: zone.clone(), body: body.clone(), merge }
+            }
             Change::PutLabCluster { name, body } => ChangeRecord::PutLabCluster { name: s(name), body: body.clone() },
             Change::DeleteLabCluster { name } => ChangeRecord::DeleteLabCluster { name: s(name) },
         }
@@ -148,6 +152,7 @@ impl ChangeRecord {
             ChangeRecord::DeleteSite { name } => Change::DeleteSite { name },
             ChangeRecord::PutForwarderVm { name, body } => Change::PutForwarderVm { name, body },
             ChangeRecord::DeleteForwarderVm { name } => Change::DeleteForwarderVm { name },
+            ChangeRecord::WriteZoneSoa { zone, body, merge } => Change::WriteZoneSoa { zone, body, merge: *merge },
             ChangeRecord::PutLabCluster { name, body } => Change::PutLabCluster { name, body },
             ChangeRecord::DeleteLabCluster { name } => Change::DeleteLabCluster { name },
         }

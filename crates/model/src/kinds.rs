@@ -173,11 +173,14 @@ impl ResourceKind {
                 NameRule::Loose { max: 260 },
             ),
             K::ConnectedCluster => tracked("Microsoft.Kubernetes/connectedClusters", "Microsoft.Kubernetes", ARC_NAME),
+            // Extension names keep the caller's capitals (`ClusterMonitor`, `azureVote` in the
+            // extensions REST API spec examples, 2024-11-01 and 2025-03-01) and match
+            // case-insensitively, like every ARM name (verified: spec examples).
             K::ClusterExtension => child(
                 "Microsoft.KubernetesConfiguration/extensions",
                 "Microsoft.KubernetesConfiguration",
                 K::ConnectedCluster,
-                NameRule::Chars { max: 253, extra: "-.", lower_only: true, alnum_edges: true },
+                NameRule::Chars { max: 253, extra: "-.", lower_only: false, alnum_edges: true },
             ),
             K::FluxConfiguration => child(
                 "Microsoft.KubernetesConfiguration/fluxConfigurations",
@@ -261,6 +264,43 @@ impl ResourceKind {
             | Self::Connection
             | Self::ExpressRouteCircuit
             | Self::AzureFirewall => v::NETWORK,
+        }
+    }
+
+    /// Whether the last page of a list of this type carries `"nextLink": null` rather than no
+    /// `nextLink` key. Fidelity: verified from the REST API spec examples — the HybridCompute
+    /// (`PrivateLinkScopes_ListByResourceGroup`, `PrivateLinkScopesList`,
+    /// `PrivateLinkScopePrivateLinkResource_ListGet`) and KubernetesConfiguration
+    /// (`ListExtensions`) examples show `"nextLink": null` on a last page; the Network examples
+    /// (`VirtualNetworkList`, `PrivateEndpointList`) show no key. For the private DNS and
+    /// connected-cluster lists the examples only show further pages, so the key is kept
+    /// (`null`) as their SDKs' paging models read it either way (inferred).
+    pub fn last_page_has_null_next_link(self) -> bool {
+        use ResourceKind as K;
+        match self {
+            K::VirtualNetwork
+            | K::Subnet
+            | K::NetworkSecurityGroup
+            | K::SecurityRule
+            | K::PrivateEndpoint
+            | K::PrivateDnsZoneGroup
+            | K::VirtualNetworkGateway
+            | K::LocalNetworkGateway
+            | K::Connection
+            | K::ExpressRouteCircuit
+            | K::DnsResolver
+            | K::DnsResolverInboundEndpoint
+            | K::AzureFirewall => false,
+            K::PrivateLinkScope
+            | K::PrivateEndpointConnection
+            | K::ConnectedCluster
+            | K::ClusterExtension
+            | K::FluxConfiguration
+            | K::CustomLocation
+            | K::PrivateDnsZone
+            | K::VirtualNetworkLink
+            | K::ARecordSet
+            | K::CnameRecordSet => true,
         }
     }
 
@@ -445,7 +485,10 @@ mod tests {
         assert!(ResourceKind::ConnectedCluster.validate_name("my-cluster_1").is_ok());
         assert!(ResourceKind::ConnectedCluster.validate_name("-bad").is_err());
         assert!(ResourceKind::ConnectedCluster.validate_name(&"a".repeat(64)).is_err());
-        assert!(ResourceKind::ClusterExtension.validate_name("Flux").is_err());
+        // Extension names keep capitals (spec examples: `ClusterMonitor`); Flux configurations stay lower-case.
+        assert!(ResourceKind::ClusterExtension.validate_name("ClusterMonitor").is_ok());
+        assert!(ResourceKind::ClusterExtension.validate_name("-flux").is_err());
+        assert!(ResourceKind::FluxConfiguration.validate_name("Flux").is_err());
         assert!(ResourceKind::PrivateLinkScope.validate_name("pls.").is_err());
         assert!(ResourceKind::PrivateLinkScope.validate_name("a b").is_err());
         assert!(validate_resource_group_name("rg(1)_x.y").is_ok());

@@ -196,6 +196,32 @@ pub struct LabCluster {
     pub subnet: Option<String>,
     /// The `Microsoft.Kubernetes/connectedClusters` id its agents use.
     pub connected_cluster: String,
+    /// What its agents report once they have reached Azure (the connected cluster's read-only
+    /// `kubernetesVersion`, `totalNodeCount`, `totalCoreCount`, `agentVersion`).
+    #[serde(default = "default_kubernetes_version")]
+    pub kubernetes_version: String,
+    #[serde(default = "one")]
+    pub node_count: i64,
+    #[serde(default)]
+    pub core_count: Option<i64>,
+    #[serde(default = "default_agent_version")]
+    pub agent_version: String,
+}
+
+/// Lab defaults for what agents report (emulator choices, not Azure's).
+pub const DEFAULT_KUBERNETES_VERSION: &str = "1.30.4";
+pub const DEFAULT_AGENT_VERSION: &str = "1.21.10";
+
+fn default_kubernetes_version() -> String {
+    DEFAULT_KUBERNETES_VERSION.to_string()
+}
+
+fn default_agent_version() -> String {
+    DEFAULT_AGENT_VERSION.to_string()
+}
+
+fn one() -> i64 {
+    1
 }
 
 impl LabCluster {
@@ -285,6 +311,20 @@ impl World {
                 }
             }
             _ => return Err(ArmError::invalid_property("site", "Give exactly one of 'site' or 'subnet'.")),
+        }
+        if !c.kubernetes_version.chars().next().is_some_and(|ch| ch.is_ascii_digit() || ch == 'v')
+            || c.kubernetes_version.len() > 64
+        {
+            return Err(ArmError::invalid_property(
+                "kubernetesVersion",
+                format!("'{}' is not a Kubernetes version (e.g. 1.30.4).", c.kubernetes_version),
+            ));
+        }
+        if c.node_count < 1 || c.core_count.is_some_and(|n| n < 1) {
+            return Err(ArmError::invalid_property("nodeCount", "nodeCount and coreCount must be at least 1."));
+        }
+        if c.agent_version.is_empty() || c.agent_version.len() > 64 {
+            return Err(ArmError::invalid_property("agentVersion", "agentVersion must be 1 to 64 characters."));
         }
         let cc = c
             .connected_cluster_id()

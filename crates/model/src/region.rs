@@ -76,6 +76,15 @@ pub fn lookup(location: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.name == wanted)
 }
 
+/// A region by its name, display name or short code (`wus2`, as agents and the
+/// GetValidation example name regions).
+pub fn lookup_name_or_code(location: &str) -> Option<&'static Region> {
+    lookup(location).or_else(|| {
+        let wanted = canonical_form(location);
+        REGIONS.iter().find(|r| r.short == wanted)
+    })
+}
+
 /// Lower-cased with spaces removed: how ARM compares and returns locations.
 pub fn canonical_form(location: &str) -> String {
     location.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()

@@ -71,8 +71,8 @@ arm_enum!(
     ConnectivityStatus { Connecting, Connected, Offline, Expired, AgentNotInstalled }
 );
 arm_enum!(
-    /// `identity.type` values accepted by the emulated types.
-    IdentityType { SystemAssigned, None }
+    /// `identity.type` values accepted by the emulated types (`UserAssigned`: extensions only).
+    IdentityType { SystemAssigned, UserAssigned, None }
 );
 
 /// Tags, as ARM stores them (insertion order not preserved, like ARM).
@@ -106,6 +106,8 @@ pub struct Identity {
     pub kind: IdentityType,
     pub principal_id: Option<String>,
     pub tenant_id: Option<String>,
+    /// `userAssignedIdentities` as given (resource id → `{}`), for `UserAssigned`.
+    pub user_assigned: Option<Map<String, Value>>,
 }
 
 impl Identity {
@@ -117,6 +119,9 @@ impl Identity {
         }
         if let Some(t) = &self.tenant_id {
             m.insert("tenantId".into(), json!(t));
+        }
+        if let Some(u) = &self.user_assigned {
+            m.insert("userAssignedIdentities".into(), Value::Object(u.clone()));
         }
         Value::Object(m)
     }
@@ -132,14 +137,32 @@ pub struct PutEnvelope {
     pub tags: Option<Tags>,
     pub identity: Option<IdentityInput>,
     pub kind: Option<String>,
+    /// A marketplace plan (extensions: `CreateExtensionWithPlan`); kept and shown as given.
+    pub plan: Option<Plan>,
     #[serde(default)]
     pub properties: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IdentityInput {
     #[serde(rename = "type")]
     pub kind: IdentityType,
+    pub user_assigned_identities: Option<Map<String, Value>>,
+}
+
+/// The top-level `plan` of a marketplace extension (ARM's `Plan`: name, publisher, product
+/// required; promotionCode, version optional).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub name: String,
+    pub publisher: String,
+    pub product: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// Deserializes `value` into `T`, reporting the JSON path of the first bad property.
@@ -169,6 +192,7 @@ pub struct Resource {
     pub tags: Tags,
     pub identity: Option<Identity>,
     pub kind_field: Option<String>,
+    pub plan: Option<Plan>,
     pub system_data: SystemData,
     pub provisioning_state: ProvisioningState,
     pub body: Body,
@@ -209,6 +233,9 @@ impl Resource {
         }
         if let Some(k) = &self.kind_field {
             m.insert("kind".into(), json!(k));
+        }
+        if let Some(p) = &self.plan {
+            m.insert("plan".into(), json!(p));
         }
         if let Some(i) = &self.identity {
             m.insert("identity".into(), i.to_json());

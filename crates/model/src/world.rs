@@ -361,7 +361,15 @@ impl World {
             location,
             tags,
             identity,
-            kind_field: envelope.kind,
+            kind_field: match kind {
+                // Shown in its canonical spelling, like every ARM enum.
+                ResourceKind::ConnectedCluster => {
+                    crate::arc::cluster::cluster_kind(envelope.kind.as_deref())?.map(str::to_string)
+                }
+                _ => envelope.kind,
+            },
+            // Only extensions have a `plan` (marketplace extensions); other types ignore one.
+            plan: envelope.plan.filter(|_| kind == ResourceKind::ClusterExtension),
             system_data,
             provisioning_state,
             body,
@@ -473,7 +481,41 @@ impl World {
             return Ok(None);
         };
         if input.kind == IdentityType::None {
-            return Ok(Some(Identity { kind: IdentityType::None, principal_id: None, tenant_id: None }));
+            return Ok(Some(Identity {
+                kind: IdentityType::None,
+                principal_id: None,
+                tenant_id: None,
+                user_assigned: None,
+            }));
+        }
+        if input.kind == IdentityType::UserAssigned {
+            // Extensions take user-assigned identities (`CreateExtensionWithIdentity`, 2025-03-01);
+            // the other emulated types' specs list SystemAssigned and None only.
+            if kind != ResourceKind::ClusterExtension {
+                return Err(ArmError::invalid_property(
+                    "identity.type",
+                    format!(
+                        "The identity type 'UserAssigned' is not supported for resource type '{}'.",
+                        kind.arm_type()
+                    ),
+                ));
+            }
+            let ids = input.user_assigned_identities.clone().filter(|m| !m.is_empty()).ok_or_else(|| {
+                ArmError::invalid_property(
+                    "identity.userAssignedIdentities",
+                    "The property 'identity.userAssignedIdentities' is required when the identity type is 'UserAssigned'.",
+                )
+            })?;
+            for id in ids.keys() {
+                ResourceId::parse(id)
+                    .map_err(|_| ArmError::linked_invalid_property_id(id, "identity.userAssignedIdentities"))?;
+            }
+            return Ok(Some(Identity {
+                kind: IdentityType::UserAssigned,
+                principal_id: None,
+                tenant_id: None,
+                user_assigned: Some(ids),
+            }));
         }
         let principal = existing
             .and_then(|r| r.identity.as_ref())
@@ -483,6 +525,7 @@ impl World {
             kind: IdentityType::SystemAssigned,
             principal_id: Some(principal),
             tenant_id: Some(self.config.tenant_id.clone()),
+            user_assigned: None,
         }))
     }
 
@@ -543,6 +586,7 @@ impl World {
                 tags: Tags::new(),
                 identity: None,
                 kind_field: None,
+                plan: None,
                 system_data: sd,
                 provisioning_state: ProvisioningState::Succeeded,
                 body,
@@ -566,6 +610,7 @@ impl World {
                 tags: Tags::new(),
                 identity: None,
                 kind_field: None,
+                plan: None,
                 system_data: system_data.clone(),
                 provisioning_state: ProvisioningState::Succeeded,
                 body: Body::ARecordSet(RecordSet {

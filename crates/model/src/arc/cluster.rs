@@ -12,13 +12,61 @@ use crate::world::World;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+/// Properties the service computes or the agents report: a PUT may carry them (a GET's body
+/// sent back) but they are not the caller's to set (connectedClusters spec: `readOnly`).
+const READ_ONLY_PROPERTIES: &[&str] = &[
+    "provisioningState",
+    "connectivityStatus",
+    "lastConnectivityTime",
+    "managedIdentityCertificateExpirationTime",
+    "offering",
+    "miscellaneousProperties",
+];
+
+/// Drops what the agents report from a writable object (`arcAgentProfile.agentState`,
+/// `agentErrors`, each system component's `currentVersion`; `oidcIssuerProfile.issuerUrl`).
+fn strip_agent_reports(other: &mut Map<String, Value>) {
+    if let Some(Value::Object(profile)) = other.get_mut("arcAgentProfile") {
+        profile.remove("agentState");
+        profile.remove("agentErrors");
+        if let Some(Value::Array(components)) = profile.get_mut("systemComponents") {
+            for c in components.iter_mut().filter_map(Value::as_object_mut) {
+                c.remove("currentVersion");
+            }
+        }
+    }
+    if let Some(Value::Object(oidc)) = other.get_mut("oidcIssuerProfile") {
+        oidc.remove("issuerUrl");
+    }
+}
+
+/// The envelope's `kind` (`ConnectedClusterKind`: `ProvisionedCluster`, `AWS`), canonically spelt.
+pub(crate) fn cluster_kind(kind: Option<&str>) -> ArmResult<Option<&'static str>> {
+    match kind {
+        None | Some("") => Ok(None),
+        Some(k) => {
+            ["ProvisionedCluster", "AWS"].into_iter().find(|c| c.eq_ignore_ascii_case(k)).map(Some).ok_or_else(|| {
+                ArmError::invalid_property(
+                    "kind",
+                    format!("'{k}' is not a valid value; allowed values are: ProvisionedCluster, AWS."),
+                )
+            })
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectedClusterInput {
     pub agent_public_key_certificate: Option<String>,
+    // Read-only (agent-reported): type-checked, then ignored; a bound lab cluster supplies them.
+    #[allow(dead_code)]
     pub kubernetes_version: Option<String>,
+    #[allow(dead_code)]
     pub total_node_count: Option<i64>,
+    #[allow(dead_code)]
     pub total_core_count: Option<i64>,
+    #[allow(dead_code)]
     pub agent_version: Option<String>,
     pub distribution: Option<String>,
     pub distribution_version: Option<String>,
@@ -34,10 +82,6 @@ pub struct ConnectedClusterInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectedCluster {
     pub agent_public_key_certificate: String,
-    pub kubernetes_version: Option<String>,
-    pub total_node_count: Option<i64>,
-    pub total_core_count: Option<i64>,
-    pub agent_version: Option<String>,
     pub distribution: Option<String>,
     pub distribution_version: Option<String>,
     pub infrastructure: Option<String>,
@@ -64,22 +108,21 @@ impl World {
             .filter(|p| !p.is_null())
             .ok_or_else(|| ArmError::invalid_property("properties", "The property 'properties' is required."))?;
         let mut input: ConnectedClusterInput = parse_input(props, "properties")?;
-        for read_only in [
-            "provisioningState",
-            "connectivityStatus",
-            "lastConnectivityTime",
-            "managedIdentityCertificateExpirationTime",
-            "offering",
-        ] {
-            input.other.remove(read_only);
+        for read_only in READ_ONLY_PROPERTIES {
+            input.other.remove(*read_only);
         }
-        let cert = input.agent_public_key_certificate.clone().unwrap_or_default();
-        if cert.is_empty() {
-            return Err(ArmError::invalid_property(
+        strip_agent_reports(&mut input.other);
+        cluster_kind(envelope.kind.as_deref())?;
+        // The certificate must be present but may be empty: the 2026-05-01
+        // `CreateCluster_KindExample` (`kind: ProvisionedCluster`), Microsoft's AKS Arc docs and
+        // templates send `"agentPublicKeyCertificate": ""` (verified: spec example; DESIGN.md,
+        // "Facts from the Azure REST API specs").
+        let cert = input.agent_public_key_certificate.clone().ok_or_else(|| {
+            ArmError::invalid_property(
                 "properties.agentPublicKeyCertificate",
                 "The property 'properties.agentPublicKeyCertificate' is required.",
-            ));
-        }
+            )
+        })?;
         let state = input.private_link_state.unwrap_or(PrivateLinkState::Disabled);
         let scope_text = input.private_link_scope_resource_id.clone().filter(|s| !s.trim().is_empty());
         rules::pls_010_state_and_scope_agree(state, scope_text.as_deref())?;
@@ -110,10 +153,6 @@ impl World {
         rules::pls_008_no_private_link_with_custom_locations(id, state, hosted)?;
         Ok(Body::ConnectedCluster(ConnectedCluster {
             agent_public_key_certificate: cert,
-            kubernetes_version: input.kubernetes_version,
-            total_node_count: input.total_node_count,
-            total_core_count: input.total_core_count,
-            agent_version: input.agent_version,
             distribution: input.distribution,
             distribution_version: input.distribution_version,
             infrastructure: input.infrastructure,
@@ -132,30 +171,48 @@ impl ResourceType for ConnectedCluster {
         w.build_cluster(put.id, put.location.unwrap_or_default(), put.envelope, put.existing)
     }
 
-    fn properties(&self, _w: &World, r: &Resource) -> Value {
+    fn properties(&self, w: &World, r: &Resource) -> Value {
         let state = r.provisioning_state.as_str();
         let c = self;
         {
             let mut p = c.other.clone();
-            let mut put = |k: &str, v: Value| {
+            fn put_in(p: &mut Map<String, Value>, k: &str, v: Value) {
                 if !v.is_null() {
                     p.insert(k.to_string(), v);
                 }
-            };
-            put("agentPublicKeyCertificate", json!(c.agent_public_key_certificate));
-            put("kubernetesVersion", json!(c.kubernetes_version));
-            put("totalNodeCount", json!(c.total_node_count));
-            put("totalCoreCount", json!(c.total_core_count));
-            put("agentVersion", json!(c.agent_version));
-            put("distribution", json!(c.distribution));
-            put("distributionVersion", json!(c.distribution_version));
-            put("infrastructure", json!(c.infrastructure));
-            put("provisioningState", json!(state));
-            put("connectivityStatus", json!(c.connectivity_status.as_str()));
-            put("lastConnectivityTime", json!(c.last_connectivity_time));
-            put("privateLinkState", json!(c.private_link_state.as_str()));
-            put("privateLinkScopeResourceId", json!(c.private_link_scope_resource_id.as_ref().map(|i| i.to_string())));
-            put("azureHybridBenefit", json!(c.azure_hybrid_benefit));
+            }
+            put_in(&mut p, "agentPublicKeyCertificate", json!(c.agent_public_key_certificate));
+            // What the agents report, once a lab cluster's agents act for this cluster and
+            // have reached Azure (inferred: Azure shows these after the agents' first report).
+            if let Some(lab) = w.store.lab_of_connected_cluster(&r.id).filter(|_| c.last_connectivity_time.is_some()) {
+                put_in(&mut p, "kubernetesVersion", json!(lab.kubernetes_version));
+                put_in(&mut p, "totalNodeCount", json!(lab.node_count));
+                put_in(&mut p, "totalCoreCount", json!(lab.core_count));
+                put_in(&mut p, "agentVersion", json!(lab.agent_version));
+                let profile = p.entry("arcAgentProfile").or_insert_with(|| json!({}));
+                if let Value::Object(profile) = profile {
+                    profile.insert("agentState".into(), json!("Succeeded"));
+                    if let Some(Value::Array(components)) = profile.get_mut("systemComponents") {
+                        for comp in components.iter_mut().filter_map(Value::as_object_mut) {
+                            let installed = comp.get("userSpecifiedVersion").cloned().unwrap_or(Value::Null);
+                            comp.insert("currentVersion".into(), installed);
+                        }
+                    }
+                }
+            }
+            put_in(&mut p, "distribution", json!(c.distribution));
+            put_in(&mut p, "distributionVersion", json!(c.distribution_version));
+            put_in(&mut p, "infrastructure", json!(c.infrastructure));
+            put_in(&mut p, "provisioningState", json!(state));
+            put_in(&mut p, "connectivityStatus", json!(c.connectivity_status.as_str()));
+            put_in(&mut p, "lastConnectivityTime", json!(c.last_connectivity_time));
+            put_in(&mut p, "privateLinkState", json!(c.private_link_state.as_str()));
+            put_in(
+                &mut p,
+                "privateLinkScopeResourceId",
+                json!(c.private_link_scope_resource_id.as_ref().map(|i| i.to_string())),
+            );
+            put_in(&mut p, "azureHybridBenefit", json!(c.azure_hybrid_benefit));
             Value::Object(p)
         }
     }
@@ -169,7 +226,10 @@ impl ResourceType for ConnectedCluster {
         }
     }
 
-    /// The connectedClusters PATCH (`ConnectedClusterPatch`): a few mutable properties.
+    /// The connectedClusters PATCH (`ConnectedClusterPatch`): its mutable properties
+    /// (`azureHybridBenefit`, `distribution`, `distributionVersion`, and from 2024 on the
+    /// profiles, e.g. `gateway` in UpdateClusterByPatchExample, 2026-03-01) merge into the
+    /// cluster; read-only ones are ignored.
     fn patch(&mut self, props: &Value) -> ArmResult<()> {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -177,11 +237,29 @@ impl ResourceType for ConnectedCluster {
             distribution: Option<String>,
             distribution_version: Option<String>,
             azure_hybrid_benefit: Option<String>,
+            #[serde(flatten)]
+            other: Map<String, Value>,
         }
-        let p: ClusterPatch = parse_input(props, "properties")?;
+        let mut p: ClusterPatch = parse_input(props, "properties")?;
         self.distribution = p.distribution.or(self.distribution.take());
         self.distribution_version = p.distribution_version.or(self.distribution_version.take());
         self.azure_hybrid_benefit = p.azure_hybrid_benefit.or(self.azure_hybrid_benefit.take());
+        for key in READ_ONLY_PROPERTIES.iter().chain(&[
+            "agentPublicKeyCertificate",
+            "kubernetesVersion",
+            "totalNodeCount",
+            "totalCoreCount",
+            "agentVersion",
+            "privateLinkState",
+            "privateLinkScopeResourceId",
+            "infrastructure",
+        ]) {
+            p.other.remove(*key);
+        }
+        strip_agent_reports(&mut p.other);
+        for (k, v) in p.other {
+            self.other.insert(k, v);
+        }
         Ok(())
     }
 }

@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 pub struct ExtensionInput {
     pub extension_type: Option<String>,
     pub auto_upgrade_minor_version: Option<bool>,
+    /// `compatible` or `none` (extensions 2025-03-01, `PatchExtension`); kept as given.
+    pub auto_upgrade_mode: Option<String>,
     pub release_train: Option<String>,
     pub version: Option<String>,
     pub scope: Option<Value>,
@@ -22,10 +24,14 @@ pub struct ExtensionInput {
     pub configuration_protected_settings: Option<BTreeMap<String, String>>,
 }
 
+/// The version reported for an extension installed without a pinned version (inferred).
+pub const DEFAULT_EXTENSION_VERSION: &str = "1.0.0";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterExtension {
     pub extension_type: String,
     pub auto_upgrade_minor_version: bool,
+    pub auto_upgrade_mode: Option<String>,
     pub release_train: String,
     pub version: Option<String>,
     pub scope: Option<Value>,
@@ -45,6 +51,7 @@ fn build_extension(props: &Value) -> ArmResult<Body> {
     Ok(Body::ClusterExtension(ClusterExtension {
         extension_type,
         auto_upgrade_minor_version: input.auto_upgrade_minor_version.unwrap_or(true),
+        auto_upgrade_mode: input.auto_upgrade_mode,
         release_train: input.release_train.unwrap_or_else(|| "Stable".to_string()),
         version: input.version,
         scope: input.scope,
@@ -78,12 +85,17 @@ impl ResourceType for ClusterExtension {
                 "statuses": [],
                 "isSystemExtension": false,
             });
-            if let Some(v) = &e.version {
-                p["version"] = json!(v);
-                p["currentVersion"] = json!(v);
-            }
-            if let Some(s) = &e.scope {
-                p["scope"] = s.clone();
+            // Without a pinned version the service installs the release train's latest and
+            // reports it (spec examples CreateExtension*: `version` in the answer although the
+            // request had none); the emulator has no catalogue, so it reports a fixed version
+            // (inferred). Likewise the scope defaults to the cluster, in `kube-system`
+            // (CreateExtensionWithPlan's answer to a request without a scope).
+            let version = e.version.clone().unwrap_or_else(|| DEFAULT_EXTENSION_VERSION.to_string());
+            p["version"] = json!(version);
+            p["currentVersion"] = json!(version);
+            p["scope"] = e.scope.clone().unwrap_or_else(|| json!({"cluster": {"releaseNamespace": "kube-system"}}));
+            if let Some(m) = &e.auto_upgrade_mode {
+                p["autoUpgradeMode"] = json!(m);
             }
             p
         }
@@ -95,11 +107,19 @@ impl ResourceType for ClusterExtension {
         #[serde(rename_all = "camelCase")]
         struct ExtensionPatch {
             auto_upgrade_minor_version: Option<bool>,
+            auto_upgrade_mode: Option<String>,
             release_train: Option<String>,
             version: Option<String>,
             configuration_settings: Option<BTreeMap<String, String>>,
+            configuration_protected_settings: Option<BTreeMap<String, String>>,
         }
         let p: ExtensionPatch = parse_input(props, "properties")?;
+        self.auto_upgrade_mode = p.auto_upgrade_mode.or(self.auto_upgrade_mode.take());
+        for key in p.configuration_protected_settings.unwrap_or_default().into_keys() {
+            if !self.configuration_protected_setting_keys.contains(&key) {
+                self.configuration_protected_setting_keys.push(key);
+            }
+        }
         self.auto_upgrade_minor_version = p.auto_upgrade_minor_version.unwrap_or(self.auto_upgrade_minor_version);
         self.release_train = p.release_train.unwrap_or(self.release_train.clone());
         self.version = p.version.or(self.version.take());

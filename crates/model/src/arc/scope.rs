@@ -110,6 +110,7 @@ impl World {
             tags: Tags::new(),
             identity: None,
             kind_field: None,
+            plan: None,
             system_data: SystemData {
                 created_at: stamp.clone(),
                 created_by: self.config.caller.clone(),
@@ -137,6 +138,61 @@ impl World {
         Ok(r)
     }
 
+    /// GetValidation (`GET /subscriptions/{s}/providers/Microsoft.HybridCompute/locations/
+    /// {region}/privateLinkScopes/{privateLinkScopeId}`, PrivateLinkScopes_GetValidation,
+    /// 2025-01-13): what an agent checks about the scope it was onboarded with — its public
+    /// network access and, for each approved endpoint connection, the private address of each
+    /// Arc endpoint with the group member it serves. The scope is found by its GUID in the
+    /// subscription; the region only has to be a known one (it routes the call; inferred).
+    pub fn private_link_scope_validation(
+        &self,
+        subscription: &str,
+        location: &str,
+        scope_id: &str,
+    ) -> ArmResult<Value> {
+        self.subscription(subscription)?;
+        region::lookup_name_or_code(location).ok_or_else(|| ArmError::unknown_location(location))?;
+        let prefix = format!("/subscriptions/{}/", subscription.to_ascii_lowercase());
+        let (r, s) = self
+            .store
+            .of_kind_under(ResourceKind::PrivateLinkScope, &prefix, None)
+            .find_map(|r| {
+                r.as_scope().filter(|s| s.private_link_scope_id.eq_ignore_ascii_case(scope_id)).map(|s| (r, s))
+            })
+            .ok_or_else(|| ArmError::private_link_scope_id_not_found(scope_id, location))?;
+        let connections = format!("{}/privateendpointconnections/", r.id.key());
+        let mut details = Vec::new();
+        for c in self.store.under(&connections) {
+            let Body::PrivateEndpointConnection(pec) = &c.body else { continue };
+            if pec.status != ConnectionStatus::Approved {
+                continue;
+            }
+            let Some(Body::PrivateEndpoint(pe)) = ResourceId::parse(&pec.private_endpoint_id)
+                .ok()
+                .and_then(|id| self.store.get(id.key()))
+                .map(|e| &e.body)
+            else {
+                continue;
+            };
+            // A number per endpoint, as Azure's linkIdentifier is (inferred: from its GUID).
+            let link = u32::from_str_radix(pe.resource_guid.get(..8).unwrap_or("0"), 16).unwrap_or(0);
+            for (fqdn, ip) in &pe.dns {
+                details.push(json!({
+                    "id": pe.network_interface.to_string(),
+                    "privateIpAddress": ip.to_string(),
+                    "linkIdentifier": link.to_string(),
+                    "groupId": "hybridcompute",
+                    "memberName": member_of(fqdn),
+                }));
+            }
+        }
+        Ok(json!({
+            "id": r.id.to_string(),
+            "publicNetworkAccess": s.public_network_access.as_str(),
+            "connectionDetails": details,
+        }))
+    }
+
     /// The scope's private link resources (one: group `hybridcompute`).
     pub fn private_link_resources(&self, scope: &ResourceId) -> ArmResult<Vec<Value>> {
         let s = self.scope(scope)?;
@@ -145,6 +201,15 @@ impl World {
             Some(region::Cloud::UsGovernment) => "azure.us",
             _ => "azure.com",
         };
+        // Fidelity (verified from the docs; the spec example disagrees): the zones are the three
+        // the Azure docs list for Azure Arc ("Azure Private Endpoint private DNS zone values",
+        // and the Arc private link articles), which Microsoft's landing-zone policies also
+        // create: `privatelink.his.arc`, `privatelink.guestconfiguration`,
+        // `privatelink.dp.kubernetesconfiguration`. The endpoint agents call is
+        // `<region>.dp.kubernetesconfiguration.<suffix>` (seed: its nslookup checks), which only
+        // the `dp.` zone holds. `PrivateLinkScopePrivateLinkResource_Get` (2025-01-13) shows
+        // `privatelink.kubernetesconfiguration.azure.com` and `privatelink.Guestconfiguration...`
+        // and member names without `DP`; the emulator keeps DESIGN.md's names.
         Ok(vec![json!({
             "id": format!("{}/privateLinkResources/hybridcompute", s.id),
             "name": "hybridcompute",
@@ -178,5 +243,16 @@ impl ResourceType for PrivateLinkScope {
             "privateLinkScopeId": s.private_link_scope_id,
             "privateEndpointConnections": connections,
         })
+    }
+}
+
+/// The member of group `hybridcompute` that serves an Arc FQDN (its zone decides).
+fn member_of(fqdn: &str) -> &'static str {
+    if fqdn.contains(".guestconfiguration.") {
+        "HybridCompute.GuestConfigDP"
+    } else if fqdn.contains(".kubernetesconfiguration.") {
+        "HybridCompute.K8sConfigurationDP"
+    } else {
+        "HybridCompute.ServerDP"
     }
 }

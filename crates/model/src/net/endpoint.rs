@@ -36,6 +36,31 @@ pub struct PrivateEndpoint {
     pub network_interface: ResourceId,
     pub custom_network_interface_name: Option<String>,
     pub resource_guid: String,
+    /// Static addresses the caller gave (`properties.ipConfigurations`): kept, shown, and
+    /// reserved in the subnet.
+    pub ip_configurations: Vec<StaticIpConfiguration>,
+}
+
+/// One entry of a private endpoint's `ipConfigurations`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaticIpConfiguration {
+    pub name: String,
+    pub group_id: String,
+    pub member_name: String,
+    pub private_ip: Ipv4Addr,
+}
+
+/// The members of group `hybridcompute` (its private link resource's `requiredMembers`).
+pub const HYBRIDCOMPUTE_MEMBERS: [&str; 3] =
+    ["HybridCompute.ServerDP", "HybridCompute.K8sConfigurationDP", "HybridCompute.GuestConfigDP"];
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct IpConfigurationInput {
+    group_id: Option<String>,
+    member_name: Option<String>,
+    #[serde(rename = "privateIPAddress")]
+    private_ip_address: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +83,7 @@ struct PrivateEndpointInput {
     private_link_service_connections: Option<Vec<NamedChild>>,
     manual_private_link_service_connections: Option<Vec<NamedChild>>,
     custom_network_interface_name: Option<String>,
+    ip_configurations: Option<Vec<NamedChild>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -157,8 +183,54 @@ impl World {
             pe.custom_network_interface_name = input.custom_network_interface_name.or(pe.custom_network_interface_name);
             return Ok(Body::PrivateEndpoint(pe));
         }
-        let arc = endpoints::arc_endpoints(scope_location).unwrap_or_default();
         let mut used = self.store.subnet_ips(&subnet_id).cloned().unwrap_or_default();
+        // Static addresses (PrivateEndpointCreate example, 2025-05-01): each in the subnet,
+        // free, for a member of the target's group. They are reserved; the Arc FQDNs keep
+        // addresses of their own (the emulator does not tie a member to its FQDNs: inferred).
+        let mut ip_configurations = Vec::new();
+        for (i, c) in input.ip_configurations.unwrap_or_default().into_iter().enumerate() {
+            let path = format!("properties.ipConfigurations[{i}]");
+            let name = c.name.filter(|n| !n.is_empty()).ok_or_else(|| required(&format!("{path}.name")))?;
+            let ci: IpConfigurationInput = parse_input(&c.properties, &format!("{path}.properties"))?;
+            let group_id = ci.group_id.unwrap_or_default();
+            rules::pls_013_group_id(
+                std::slice::from_ref(&group_id),
+                &format!("{id}/ipConfigurations/{name}"),
+                &format!("{path}.properties.groupId"),
+            )?;
+            let member = ci.member_name.unwrap_or_default();
+            let member = HYBRIDCOMPUTE_MEMBERS.iter().find(|m| m.eq_ignore_ascii_case(&member)).ok_or_else(|| {
+                ArmError::invalid_property(
+                    &format!("{path}.properties.memberName"),
+                    format!(
+                        "'{member}' is not a member of group 'hybridcompute'; the members are: {}.",
+                        HYBRIDCOMPUTE_MEMBERS.join(", ")
+                    ),
+                )
+            })?;
+            let ip_path = format!("{path}.properties.privateIPAddress");
+            let text = ci.private_ip_address.unwrap_or_default();
+            let ip: Ipv4Addr = text
+                .parse()
+                .map_err(|_| ArmError::invalid_property(&ip_path, format!("'{text}' is not an IPv4 address.")))?;
+            if !subnet.address_prefix.contains_addr(ip) || !used.insert(u32::from(ip)) {
+                return Err(ArmError::invalid_property(
+                    &ip_path,
+                    format!(
+                        "The private IP address {ip} is not available in subnet '{}' ({}).",
+                        subnet_id.name(),
+                        subnet.address_prefix
+                    ),
+                ));
+            }
+            ip_configurations.push(StaticIpConfiguration {
+                name,
+                group_id: "hybridcompute".to_string(),
+                member_name: member.to_string(),
+                private_ip: ip,
+            });
+        }
+        let arc = endpoints::arc_endpoints(scope_location).unwrap_or_default();
         let mut dns = Vec::new();
         for ep in arc {
             let ip = subnet
@@ -199,6 +271,7 @@ impl World {
             ),
             custom_network_interface_name: input.custom_network_interface_name,
             resource_guid: guid,
+            ip_configurations,
         }))
     }
 
@@ -288,7 +361,14 @@ impl ResourceType for PrivateEndpoint {
                 "manualPrivateLinkServiceConnections": manual,
                 "customNetworkInterfaceName": pe.custom_network_interface_name.clone().unwrap_or_default(),
                 "networkInterfaces": [{ "id": pe.network_interface.to_string() }],
-                "ipConfigurations": [],
+                "ipConfigurations": pe.ip_configurations.iter().map(|c| json!({
+                    "name": c.name,
+                    "properties": {
+                        "groupId": c.group_id,
+                        "memberName": c.member_name,
+                        "privateIPAddress": c.private_ip.to_string(),
+                    },
+                })).collect::<Vec<_>>(),
                 "applicationSecurityGroups": [],
                 "customDnsConfigs": pe.dns.iter().map(|(fqdn, ip)| json!({ "fqdn": fqdn, "ipAddresses": [ip.to_string()] })).collect::<Vec<_>>(),
             })
@@ -298,7 +378,9 @@ impl ResourceType for PrivateEndpoint {
     fn index(&self, _r: &Resource, out: &mut Vec<IndexEntry>) {
         let addresses: Vec<Ipv4Addr> = self.dns.iter().map(|(_, ip)| *ip).collect();
         out.extend(addresses.iter().map(|ip| IndexEntry::EndpointAddress(*ip)));
-        out.push(IndexEntry::InSubnet { subnet: self.subnet.key().to_string(), addresses });
+        let mut in_subnet = addresses;
+        in_subnet.extend(self.ip_configurations.iter().map(|c| c.private_ip));
+        out.push(IndexEntry::InSubnet { subnet: self.subnet.key().to_string(), addresses: in_subnet });
         if let Some(vnet) = self.subnet.parent() {
             out.push(IndexEntry::EndpointToScope {
                 vnet: vnet.key().to_string(),

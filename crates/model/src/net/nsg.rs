@@ -298,6 +298,9 @@ impl ResourceType for NetworkSecurityGroup {
                     "securityRules": rules,
                     "defaultSecurityRules": default_security_rules(&r.id),
                     "subnets": subnets,
+                    // Off unless the caller turns it on (`NetworkSecurityGroupCreate` example,
+                    // 2025-05-01: `false` in the answer to a body without it); verified.
+                    "flushConnection": n.extra.get("flushConnection").cloned().unwrap_or(json!(false)),
                 }),
                 &n.extra,
             )

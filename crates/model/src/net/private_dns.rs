@@ -14,6 +14,77 @@ use serde_json::{Map, Value, json};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateDnsZone {
     pub internal_id: String,
+    /// The zone's SOA record set (`{zone}/SOA/@`), which Azure creates with the zone and
+    /// which a PUT or PATCH of the record set edits.
+    pub soa: SoaSettings,
+}
+
+/// The editable parts of a zone's SOA record set. Defaults: what Azure Private DNS serves for
+/// a new zone (the DNS face answers with the same record, `dns::Soa::private`); the spec
+/// examples show `azureprivatedns-hostmaster` and a minimum TTL of 300, public DNS's values,
+/// so the emulator keeps the private ones (inferred). The host is not editable ("The Host
+/// field in the SOA record isn't editable", Azure Private DNS records docs; verified).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SoaSettings {
+    pub ttl: u32,
+    pub metadata: Map<String, Value>,
+    pub email: String,
+    pub refresh_time: u32,
+    pub retry_time: u32,
+    pub expire_time: u32,
+    pub minimum_ttl: u32,
+}
+
+impl Default for SoaSettings {
+    fn default() -> Self {
+        let d = crate::dns::Soa::private("");
+        Self {
+            ttl: d.ttl,
+            metadata: Map::new(),
+            email: d.rname,
+            refresh_time: u32::try_from(d.refresh).unwrap_or(3600),
+            retry_time: u32::try_from(d.retry).unwrap_or(300),
+            expire_time: u32::try_from(d.expire).unwrap_or(2_419_200),
+            minimum_ttl: d.minimum,
+        }
+    }
+}
+
+impl SoaSettings {
+    /// The DNS SOA record of `zone_name` with these settings.
+    pub fn to_dns(&self, zone_name: &str) -> crate::dns::Soa {
+        let mut soa = crate::dns::Soa::private(zone_name);
+        soa.rname = self.email.clone();
+        soa.refresh = i32::try_from(self.refresh_time).unwrap_or(i32::MAX);
+        soa.retry = i32::try_from(self.retry_time).unwrap_or(i32::MAX);
+        soa.expire = i32::try_from(self.expire_time).unwrap_or(i32::MAX);
+        soa.minimum = self.minimum_ttl;
+        soa.ttl = self.ttl;
+        soa
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SoaRecordSetInput {
+    ttl: Option<u32>,
+    metadata: Option<Map<String, Value>>,
+    soa_record: Option<SoaRecordInput>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SoaRecordInput {
+    host: Option<String>,
+    email: Option<String>,
+    #[allow(dead_code)] // read-only: Azure keeps the serial number
+    serial_number: Option<u64>,
+    refresh_time: Option<u32>,
+    retry_time: Option<u32>,
+    expire_time: Option<u32>,
+    // RecordSetSOAPut (2024-06-01) sends `minimumTTL`; the model's name is `minimumTtl`.
+    #[serde(alias = "minimumTTL")]
+    minimum_ttl: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,11 +223,10 @@ fn build_record_set(kind: ResourceKind, props: &Value) -> ArmResult<Body> {
 impl ResourceType for PrivateDnsZone {
     fn build(w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
         let Put { existing, .. } = *put;
-        Ok(Body::PrivateDnsZone(PrivateDnsZone {
-            internal_id: match existing.map(|r| &r.body) {
-                Some(Body::PrivateDnsZone(z)) => z.internal_id.clone(),
-                _ => w.ids().guid(),
-            },
+        // A zone PUT leaves its SOA record set as it was.
+        Ok(Body::PrivateDnsZone(match existing.map(|r| &r.body) {
+            Some(Body::PrivateDnsZone(z)) => z.clone(),
+            _ => PrivateDnsZone { internal_id: w.ids().guid(), soa: SoaSettings::default() },
         }))
     }
 
@@ -250,31 +320,77 @@ impl World {
     /// The SOA record set (`@`) Azure creates with every private DNS zone.
     pub fn zone_soa_record_set(&self, zone: &ResourceId) -> crate::error::ArmResult<Value> {
         let r = self.resource(zone)?;
-        if r.kind() != ResourceKind::PrivateDnsZone {
+        let Body::PrivateDnsZone(z) = &r.body else {
             return Err(crate::error::ArmError::linked_invalid_property_id(&zone.to_string(), "id"));
-        }
+        };
         let name = zone.name().to_ascii_lowercase();
+        let soa = &z.soa;
+        let dns = soa.to_dns(&name);
         Ok(json!({
             "id": format!("{zone}/SOA/@"),
             "name": "@",
             "type": "Microsoft.Network/privateDnsZones/SOA",
             "etag": r.etag.clone().unwrap_or_default(),
             "properties": {
-                "metadata": {},
-                "ttl": 3600,
+                "metadata": soa.metadata,
+                "ttl": soa.ttl,
                 "fqdn": format!("{name}."),
                 "isAutoRegistered": false,
                 "soaRecord": {
-                    "host": "azureprivatedns.net",
-                    "email": "azureprivatedns-host.microsoft.com",
-                    "serialNumber": 1,
-                    "refreshTime": 3600,
-                    "retryTime": 300,
-                    "expireTime": 2419200,
-                    "minimumTtl": 10,
+                    "host": dns.mname,
+                    "email": soa.email,
+                    "serialNumber": dns.serial,
+                    "refreshTime": soa.refresh_time,
+                    "retryTime": soa.retry_time,
+                    "expireTime": soa.expire_time,
+                    "minimumTtl": soa.minimum_ttl,
                 },
             },
         }))
+    }
+
+    /// `PUT` (`merge: false`: what the body leaves out returns to the default) or `PATCH`
+    /// (`merge: true`) of a zone's SOA record set (RecordSetSOAPatch example, 2024-06-01).
+    pub(crate) fn write_zone_soa(
+        &mut self,
+        zone: &ResourceId,
+        body: &Value,
+        merge: bool,
+    ) -> crate::error::ArmResult<Value> {
+        let r = self.resource(zone)?;
+        let Body::PrivateDnsZone(z) = &r.body else {
+            return Err(crate::error::ArmError::linked_invalid_property_id(&zone.to_string(), "id"));
+        };
+        if !body.is_object() {
+            return Err(ArmError::invalid_request_content("The request content must be a JSON object."));
+        }
+        let props = body.get("properties").cloned().unwrap_or(Value::Null);
+        let input: SoaRecordSetInput =
+            if props.is_null() { SoaRecordSetInput::default() } else { parse_input(&props, "properties")? };
+        let base = if merge { z.soa.clone() } else { SoaSettings::default() };
+        let record = input.soa_record.unwrap_or_default();
+        let host = crate::dns::Soa::private("").mname;
+        if let Some(h) = record.host.filter(|h| !h.eq_ignore_ascii_case(&host)) {
+            return Err(ArmError::invalid_property(
+                "properties.soaRecord.host",
+                format!("The host of a SOA record cannot be changed (it is '{host}', not '{h}')."),
+            ));
+        }
+        let soa = SoaSettings {
+            ttl: input.ttl.unwrap_or(base.ttl),
+            metadata: input.metadata.unwrap_or(base.metadata),
+            email: record.email.filter(|e| !e.is_empty()).unwrap_or(base.email),
+            refresh_time: record.refresh_time.unwrap_or(base.refresh_time),
+            retry_time: record.retry_time.unwrap_or(base.retry_time),
+            expire_time: record.expire_time.unwrap_or(base.expire_time),
+            minimum_ttl: record.minimum_ttl.unwrap_or(base.minimum_ttl),
+        };
+        self.store.update(zone.key(), |r| {
+            if let Body::PrivateDnsZone(z) = &mut r.body {
+                z.soa = soa;
+            }
+        });
+        self.zone_soa_record_set(zone)
     }
 }
 

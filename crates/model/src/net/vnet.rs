@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 pub struct VirtualNetwork {
     pub address_prefixes: Vec<Ipv4Net>,
     pub dns_servers: Vec<String>,
+    /// Whether the caller sent `dhcpOptions` (shown back then, even with no servers:
+    /// `VirtualNetworkList` example, 2025-05-01; absent otherwise: `VirtualNetworkGet`).
+    pub dhcp_options_given: bool,
     pub resource_guid: String,
     pub extra: Extra,
 }
@@ -118,6 +121,7 @@ impl World {
         // Subnets kept must fit the (possibly new) address space: checked in build_subnet_in.
         Ok(Body::VirtualNetwork(VirtualNetwork {
             address_prefixes: prefixes,
+            dhcp_options_given: input.dhcp_options.is_some(),
             dns_servers: input.dhcp_options.and_then(|d| d.dns_servers).unwrap_or_default(),
             resource_guid: match self.body_of(id) {
                 Some(Body::VirtualNetwork(v)) => v.resource_guid.clone(),
@@ -229,7 +233,7 @@ impl ResourceType for VirtualNetwork {
                 "virtualNetworkPeerings": [],
                 "enableDdosProtection": false,
             });
-            if !v.dns_servers.is_empty() {
+            if v.dhcp_options_given || !v.dns_servers.is_empty() {
                 p["dhcpOptions"] = json!({ "dnsServers": v.dns_servers });
             }
             with_extra(p, &v.extra)
