@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one command that runs every test of arcemu on a fresh machine of this project's kind.
 # It installs what it needs by itself: the Debian packages of the real DNS clients (dig and
-# nslookup, via scripts/ensure-deps.sh) and a Python virtual environment (.venv) from the
-# pinned tests/python/requirements.txt. Usage: scripts/test.sh
+# nslookup, via scripts/ensure-deps.sh), a Python virtual environment (.venv) from the
+# pinned tests/python/requirements.txt, and the Azure CLI in its own (.venv-az) from the pinned
+# tests/az/requirements.txt (each made once and kept until its requirements change).
+# Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +48,22 @@ fi
 # `arcemu verify --junit` reports are validated against it.
 "$venv/bin/python" scripts/fetch-junit-xsd.py "$venv/share/junit-10.xsd"
 
-step "Azure SDK for Python against the emulator"
+step "Azure CLI virtual environment (pinned; about a minute and a half the first time)"
+az_venv=.venv-az
+az_req=tests/az/requirements.txt
+az_stamp="$az_venv/.requirements.sha256"
+az_want=$(sha256sum "$az_req" | cut -d' ' -f1)
+if [ ! -x "$az_venv/bin/az" ] || [ "$(cat "$az_stamp" 2>/dev/null)" != "$az_want" ]; then
+  rm -rf "$az_venv"
+  python3 -m venv "$az_venv"
+  "$az_venv/bin/pip" install --quiet --disable-pip-version-check -r "$az_req"
+  echo "$az_want" > "$az_stamp"
+fi
+
+step "Azure SDK for Python against the emulator (over HTTPS)"
 cargo build --locked --bin arcemu
 ARCEMU_BIN="$PWD/target/debug/arcemu" ARCEMU_JUNIT10_XSD="$PWD/$venv/share/junit-10.xsd" \
   "$venv/bin/python" -m pytest -q tests/python
+
+step "Azure CLI against the emulator (over HTTPS: the seed's setup and its refusals)"
+ARCEMU_BIN="$PWD/target/debug/arcemu" ARCEMU_AZ="$PWD/$az_venv/bin/az" "$venv/bin/python" -m pytest -q tests/az

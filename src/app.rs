@@ -7,7 +7,7 @@
 use crate::request_log::{self, Logs};
 use crate::server::ConnectionStats;
 use crate::worlds::{self, Worlds};
-use crate::{AccessConfig, access, admin, answers, refusals, stats};
+use crate::{AccessConfig, access, admin, answers, entra, refusals, stats};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;
 use axum::Router;
@@ -20,6 +20,7 @@ pub fn faces(arm: ArmState, dns: DnsHandle, connections: Arc<ConnectionStats>) -
     admin::router(arm.clone())
         .merge(admin::dns_router(arm.clone(), dns.clone()))
         .merge(stats::router(arm.clone(), dns, connections))
+        .merge(entra::router(arm.clone()))
         .merge(arcemu_fake_arm::router(arm))
 }
 
@@ -38,7 +39,8 @@ pub fn router(
     layered(faces(arm, dns, connections), max_body_bytes, access, bound, Logs::default())
 }
 
-/// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves);
+/// [`router`], with the named worlds under `/worlds/{name}` (what `Emulator::start` serves; an
+/// `https://` face serves the worlds that name themselves by the HTTPS listener's URL);
 /// `logs` are the requests and refusals it keeps (`Emulator` reads them too).
 pub fn router_with_worlds(
     arm: ArmState,
@@ -50,7 +52,8 @@ pub fn router_with_worlds(
     logs: Logs,
 ) -> Router {
     let max_body_bytes = arm.config().max_body_bytes;
-    layered(faces(arm, dns, connections).merge(worlds::router(worlds)), max_body_bytes, access, bound, logs)
+    let tls = arm.base_url().starts_with("https://");
+    layered(faces(arm, dns, connections).merge(worlds::router(worlds, tls)), max_body_bytes, access, bound, logs)
 }
 
 fn layered(routes: Router, max_body_bytes: usize, access: &AccessConfig, bound: SocketAddr, logs: Logs) -> Router {

@@ -19,12 +19,14 @@ pub mod admin;
 pub mod answers;
 pub mod app;
 pub mod clock;
+pub mod entra;
 pub mod explain;
 pub mod persist;
 pub mod refusals;
 pub mod request_log;
 pub mod server;
 pub mod stats;
+pub mod tls;
 pub mod world_file;
 pub mod worlds;
 
@@ -68,6 +70,17 @@ pub struct EmulatorConfig {
     pub data_dir: Option<std::path::PathBuf>,
     /// Named worlds (`/worlds/{name}/...`) at most, besides the default one.
     pub max_named_worlds: usize,
+    /// An HTTPS listener beside the HTTP one (same routes, same bounds), if any.
+    pub https: Option<HttpsConfig>,
+}
+
+/// The HTTPS listener: where it binds and where its certificate authority is kept.
+#[derive(Clone, Debug)]
+pub struct HttpsConfig {
+    /// Port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The TLS directory ([`tls::CA_FILE`] is what clients trust); made at first start.
+    pub dir: std::path::PathBuf,
 }
 
 impl Default for EmulatorConfig {
@@ -82,6 +95,7 @@ impl Default for EmulatorConfig {
             access: AccessConfig::default(),
             data_dir: None,
             max_named_worlds: worlds::DEFAULT_MAX_WORLDS,
+            https: None,
         }
     }
 }
@@ -97,6 +111,14 @@ pub struct Emulator {
     connections: Arc<server::ConnectionStats>,
     worlds: Arc<worlds::Worlds>,
     logs: request_log::Logs,
+    https: Option<RunningHttps>,
+}
+
+struct RunningHttps {
+    addr: SocketAddr,
+    ca_file: std::path::PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
 }
 
 /// The default world: built from the world file, or replayed from the data directory (which
@@ -159,6 +181,9 @@ impl Emulator {
         access.check_listen(config.arm_listen, "ARM and admin API")?;
         access.check_listen(config.dns.public_listen, "DNS")?;
         access.check_listen(SocketAddr::new(config.dns.vantage_ip, 0), "DNS vantage points")?;
+        if let Some(h) = &config.https {
+            access.check_listen(h.listen, "HTTPS")?;
+        }
         let public_url = match &access.public_url {
             Some(u) => Some(
                 access::parse_public_url(u)
@@ -196,6 +221,13 @@ impl Emulator {
         }));
         let access = access::AccessConfig { public_url, ..config.access };
         let logs = request_log::Logs::default();
+        let https = match &config.https {
+            Some(h) => {
+                let shared = Shared { dns: dns.handle(), connections: &connections, worlds: &worlds, logs: &logs };
+                Some(start_https(h, &access, &arm_state, shared, &config.arm).await?)
+            }
+            None => None,
+        };
         let app = app::router_with_worlds(
             arm_state,
             dns.handle(),
@@ -206,7 +238,7 @@ impl Emulator {
             logs.clone(),
         );
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx));
+        let server = tokio::spawn(server::serve(listener, app, config.arm, connections.clone(), rx, None));
         let dns_public = dns.public_addr();
         Ok(Emulator {
             arm_addr,
@@ -218,7 +250,18 @@ impl Emulator {
             connections,
             worlds,
             logs,
+            https,
         })
+    }
+
+    /// Base URL of the HTTPS listener (ARM, admin API, Entra ID), e.g. `https://127.0.0.1:8491`.
+    pub fn https_endpoint(&self) -> Option<String> {
+        self.https.as_ref().map(|h| format!("https://{}", h.addr))
+    }
+
+    /// The CA certificate clients trust to talk to the HTTPS listener.
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.https.as_ref().map(|h| h.ca_file.as_path())
     }
 
     /// Socket address of the ARM listener.
@@ -280,6 +323,14 @@ impl Emulator {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        if let Some(mut h) = self.https.take() {
+            if let Some(tx) = h.shutdown.take() {
+                let _ = tx.send(());
+            }
+            if let Some(server) = h.server.take() {
+                let _ = server.await;
+            }
+        }
         if let Some(dns) = self.dns.take() {
             dns.stop().await;
         }
@@ -292,5 +343,61 @@ impl Drop for Emulator {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(tx) = self.https.as_mut().and_then(|h| h.shutdown.take()) {
+            let _ = tx.send(());
+        }
     }
+}
+
+/// What both listeners share: the DNS face, the connection counts, the named worlds, the logs.
+struct Shared<'a> {
+    dns: DnsHandle,
+    connections: &'a Arc<server::ConnectionStats>,
+    worlds: &'a Arc<worlds::Worlds>,
+    logs: &'a request_log::Logs,
+}
+
+/// Binds the HTTPS listener and serves the same routes as the HTTP one, naming itself by its
+/// `https://` address (or the public URL) in the URLs it returns, so a client that came over TLS
+/// is sent on over TLS. The certificate covers loopback, the `--allow-host` names and the public
+/// URL's host.
+async fn start_https(
+    config: &HttpsConfig,
+    access: &AccessConfig,
+    arm: &ArmState,
+    shared: Shared<'_>,
+    arm_config: &ArmConfig,
+) -> std::io::Result<RunningHttps> {
+    let Shared { dns, connections, worlds, logs } = shared;
+    let mut names = access.allow_hosts.clone();
+    if let Some(host) = access.public_url.as_deref().and_then(url_host) {
+        names.push(host);
+    }
+    let certificates = tls::certificates(&config.dir, &names)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("HTTPS certificates: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let base_url = match access.public_url.as_deref() {
+        Some(u) if u.starts_with("https://") => u.to_string(),
+        _ => access::base_url(None, addr).replacen("http://", "https://", 1),
+    };
+    let arm = arm.with_base_url(&base_url);
+    worlds.set_https_base_url(&base_url);
+    let app = app::router_with_worlds(arm, dns, connections.clone(), access, addr, worlds.clone(), logs.clone());
+    let acceptor = tokio_rustls::TlsAcceptor::from(certificates.server_config);
+    let (tx, rx) = oneshot::channel::<()>();
+    let server =
+        tokio::spawn(server::serve(listener, app, arm_config.clone(), connections.clone(), rx, Some(acceptor)));
+    Ok(RunningHttps { addr, ca_file: certificates.ca_file, shutdown: Some(tx), server: Some(server) })
+}
+
+/// The host of `scheme://host[:port]/...` (brackets of an IPv6 address removed).
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    (!host.is_empty()).then(|| host.to_string())
 }

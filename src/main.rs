@@ -55,7 +55,7 @@ fn init_logging(format: LogFormat) {
 #[derive(Subcommand)]
 enum Command {
     /// Run the fake ARM (with the admin API under /_emulator/) until Ctrl-C or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Ask a running emulator how a name resolves from a vantage point, and why.
     Nslookup(NslookupArgs),
     /// Ask a running emulator whether a lab cluster's Arc agents get through, endpoint by endpoint, and why.
@@ -175,6 +175,14 @@ struct ServeArgs {
     /// Location, nextLink), e.g. behind a proxy; default: http://<ARM listener address>.
     #[arg(long, env = "ARCEMU_PUBLIC_URL", value_parser = arcemu::access::parse_public_url)]
     public_url: Option<String>,
+    /// Also serve ARM, the admin API and the Entra ID face over HTTPS on this address (e.g.
+    /// 127.0.0.1:8491), with a certificate from a local CA (its file is printed at start).
+    #[arg(long, env = "ARCEMU_HTTPS_LISTEN")]
+    https_listen: Option<SocketAddr>,
+    /// Where the local CA (ca.pem, what clients trust; ca-key.pem) is kept, made at first start;
+    /// default: DATA_DIR/tls with --data-dir, else $XDG_DATA_HOME/arcemu/tls or ~/.local/share/arcemu/tls.
+    #[arg(long, env = "ARCEMU_TLS_DIR")]
+    tls_dir: Option<std::path::PathBuf>,
     #[command(flatten)]
     bounds: BoundsArgs,
 }
@@ -252,7 +260,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(*args)),
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
         Command::Demo(args) => runtime.block_on(demo(args)),
@@ -343,6 +351,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
     }
     args.bounds.apply(&mut config);
+    if let Some(listen) = args.https_listen {
+        let Some(dir) = args.tls_dir.clone().or_else(|| arcemu::tls::default_dir(args.data_dir.as_deref())) else {
+            eprintln!("arcemu: --https-listen needs --tls-dir (no --data-dir, HOME or XDG_DATA_HOME to put the CA in)");
+            return ExitCode::FAILURE;
+        };
+        config.https = Some(arcemu::HttpsConfig { listen, dir });
+    }
     if let Some(path) = &args.world {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -379,7 +394,8 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
         Err(e) => {
-            eprintln!("arcemu: cannot listen on {} (ARM) or {} (DNS): {e}", args.arm_listen, args.dns_listen);
+            let https = args.https_listen.map(|a| format!(" or {a} (HTTPS)")).unwrap_or_default();
+            eprintln!("arcemu: cannot listen on {} (ARM) or {} (DNS){https}: {e}", args.arm_listen, args.dns_listen);
             return ExitCode::FAILURE;
         }
     };
@@ -393,6 +409,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     );
     let _ = writeln!(out, "  ARM:   {}", emu.arm_endpoint());
     let _ = writeln!(out, "  admin: {}", emu.admin_endpoint());
+    if let (Some(url), Some(ca)) = (emu.https_endpoint(), emu.ca_file()) {
+        let _ = writeln!(out, "  HTTPS: {url} (ARM, admin API, Entra ID at {url}/{{tenant}})");
+        let _ = writeln!(out, "  CA:    {} (trust it: REQUESTS_CA_BUNDLE / SSL_CERT_FILE)", ca.display());
+    }
     for (vantage, addr) in emu.dns_listeners() {
         if vantage == "public" {
             let _ = writeln!(out, "  DNS:   {addr} (public)");

@@ -31,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How long requests in progress may take to finish once the emulator is stopping.
@@ -86,13 +87,16 @@ impl Drop for OpenGuard {
     }
 }
 
-/// Serves `app` on `listener` until `stop` fires (or its sender is dropped).
+/// Serves `app` on `listener` until `stop` fires (or its sender is dropped); over TLS with `tls`
+/// (the handshake must end within the header read timeout; a connection over the cap is closed
+/// without an answer, since a plain-text 429 would mean nothing to a TLS client).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     config: ArmConfig,
     stats: Arc<ConnectionStats>,
     stop: oneshot::Receiver<()>,
+    tls: Option<TlsAcceptor>,
 ) {
     let config = Arc::new(config);
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
@@ -110,14 +114,31 @@ pub async fn serve(
                     Ok(permit) => {
                         let guard = OpenGuard::new(stats.clone());
                         let (app, config, closing) = (app.clone(), config.clone(), closing_rx.clone());
-                        let stats = stats.clone();
+                        let (stats, tls) = (stats.clone(), tls.clone());
                         tasks.spawn(async move {
-                            connection(stream, app, &config, closing, &stats).await;
+                            let _ = stream.set_nodelay(true);
+                            match tls {
+                                None => connection(stream, app, &config, closing, &stats).await,
+                                Some(acceptor) => {
+                                    let handshake = tokio::time::timeout(config.header_read_timeout, acceptor.accept(stream));
+                                    match handshake.await {
+                                        Ok(Ok(stream)) => connection(stream, app, &config, closing, &stats).await,
+                                        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                                        Err(_) => {
+                                            stats.timed_out.fetch_add(1, Ordering::Relaxed);
+                                            tracing::debug!("TLS handshake timed out");
+                                        }
+                                    }
+                                }
+                            }
                             drop((guard, permit));
                         });
                     }
                     Err(_) => {
                         stats.refused.fetch_add(1, Ordering::Relaxed);
+                        if tls.is_some() {
+                            continue;
+                        }
                         if let Ok(slot) = refusals.clone().try_acquire_owned() {
                             let refusal = refusal.clone();
                             tasks.spawn(async move {
@@ -215,14 +236,13 @@ impl Activity {
 }
 
 /// One connection: hyper's HTTP/1.1 with a watchdog for the header and idle timeouts.
-async fn connection(
-    stream: TcpStream,
+async fn connection<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    stream: S,
     app: Router,
     config: &ArmConfig,
     mut closing: watch::Receiver<bool>,
     stats: &ConnectionStats,
 ) {
-    let _ = stream.set_nodelay(true);
     let activity: SharedActivity = Arc::new(Mutex::new(Activity { phase: Phase::Idle, last_progress: Instant::now() }));
     let io = TokioIo::new(Tracked { inner: stream, activity: activity.clone() });
     let body_timeout = config.body_read_timeout;
@@ -293,12 +313,12 @@ async fn connection(
 }
 
 /// The socket, noting every byte that moves (for the watchdog).
-struct Tracked {
-    inner: TcpStream,
+struct Tracked<S> {
+    inner: S,
     activity: SharedActivity,
 }
 
-impl Tracked {
+impl<S> Tracked<S> {
     fn progress(&self, read: bool) {
         with(&self.activity, |a| {
             let now = Instant::now();
@@ -310,7 +330,7 @@ impl Tracked {
     }
 }
 
-impl AsyncRead for Tracked {
+impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
@@ -322,7 +342,7 @@ impl AsyncRead for Tracked {
     }
 }
 
-impl AsyncWrite for Tracked {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write(cx, data);

@@ -46,6 +46,8 @@ pub struct WorldsConfig {
 
 struct Named {
     router: Router,
+    /// The same faces naming themselves by the HTTPS listener's URL (served there).
+    tls_router: Option<Router>,
     world: Arc<SharedWorld>,
     /// Taken (and stopped) when the world is removed, even while requests still hold it.
     dns: tokio::sync::Mutex<Option<DnsServer>>,
@@ -56,6 +58,8 @@ struct Named {
 pub struct Worlds {
     config: WorldsConfig,
     named: tokio::sync::Mutex<BTreeMap<String, Arc<Named>>>,
+    /// The HTTPS listener's base URL, once it is bound.
+    https_base_url: std::sync::OnceLock<String>,
 }
 
 /// A world's name: 1 to 63 of `a-z`, `0-9`, `-`, starting with a letter or digit (it is a path
@@ -75,7 +79,12 @@ fn check_name(name: &str) -> Result<(), ArmError> {
 
 impl Worlds {
     pub fn new(config: WorldsConfig) -> Self {
-        Worlds { config, named: tokio::sync::Mutex::default() }
+        Worlds { config, named: tokio::sync::Mutex::default(), https_base_url: std::sync::OnceLock::new() }
+    }
+
+    /// Names the HTTPS listener (set once, before it serves).
+    pub fn set_https_base_url(&self, url: &str) {
+        let _ = self.https_base_url.set(url.trim_end_matches('/').to_string());
     }
 
     /// The world called `name`, built now if it does not exist yet (`created` then).
@@ -96,9 +105,13 @@ impl Worlds {
         let dns =
             DnsServer::start(world.clone(), dns_config).await.map_err(|e| ArmError::world_not_started(name, e))?;
         let arm = ArmState::new(world.clone(), c.arm.clone(), c.world.seed, &self.base_url(name));
+        let tls_router = self.https_base_url.get().map(|base| {
+            let arm = arm.with_base_url(&format!("{base}/worlds/{name}"));
+            app::faces(arm, dns.handle(), c.connections.clone())
+        });
         let router = app::faces(arm, dns.handle(), c.connections.clone());
         let dns_handle = dns.handle();
-        let w = Arc::new(Named { router, world, dns: tokio::sync::Mutex::new(Some(dns)), dns_handle });
+        let w = Arc::new(Named { router, tls_router, world, dns: tokio::sync::Mutex::new(Some(dns)), dns_handle });
         named.insert(name.to_string(), w.clone());
         tracing::info!("world '{name}' started");
         Ok((w, true))
@@ -128,14 +141,18 @@ impl Worlds {
     }
 }
 
-/// The routes: the registry under `/_emulator/worlds`, and every request under `/worlds/{name}`.
-pub fn router(worlds: Arc<Worlds>) -> Router {
-    Router::new()
+/// The routes: the registry under `/_emulator/worlds`, and every request under `/worlds/{name}`
+/// (`tls`: the HTTPS listener's, whose worlds name themselves by its URL).
+pub fn router(worlds: Arc<Worlds>, tls: bool) -> Router {
+    let registry = Router::new()
         .route("/_emulator/worlds", get(list))
         .route("/_emulator/worlds/{name}", get(show).put(create).delete(remove))
+        .with_state(worlds.clone());
+    let requests = Router::new()
         .route("/worlds/{name}", any(dispatch))
         .route("/worlds/{name}/{*rest}", any(dispatch))
-        .with_state(worlds)
+        .with_state((worlds, tls));
+    registry.merge(requests)
 }
 
 async fn list(State(worlds): State<Arc<Worlds>>) -> Response {
@@ -185,7 +202,7 @@ async fn remove(State(worlds): State<Arc<Worlds>>, Path(name): Path<String>) -> 
 }
 
 /// Hands a request under `/worlds/{name}` to that world, without the prefix.
-async fn dispatch(State(worlds): State<Arc<Worlds>>, mut req: Request) -> Response {
+async fn dispatch(State((worlds, tls)): State<(Arc<Worlds>, bool)>, mut req: Request) -> Response {
     let path = req.uri().path();
     let rest = path.strip_prefix("/worlds/").unwrap_or_default();
     let (name, inner) = match rest.find('/') {
@@ -212,7 +229,8 @@ async fn dispatch(State(worlds): State<Arc<Worlds>>, mut req: Request) -> Respon
     *inner_req.uri_mut() = parts.uri;
     *inner_req.version_mut() = parts.version;
     *inner_req.headers_mut() = parts.headers;
-    match world.router.clone().oneshot(inner_req).await {
+    let router = if tls { world.tls_router.as_ref().unwrap_or(&world.router) } else { &world.router };
+    match router.clone().oneshot(inner_req).await {
         Ok(r) => r,
         Err(never) => match never {},
     }

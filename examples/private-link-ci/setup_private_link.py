@@ -63,8 +63,10 @@ class Token:
 
 
 class AllowHttp(SansIOHTTPPolicy):
-    """The SDK's bearer-token policy refuses http:// unless each request says otherwise
-    (tests/python/arcemu_sdk.py explains why a client keyword is not enough)."""
+    """The SDK's bearer-token policy refuses http:// unless each request says otherwise:
+    azure-core reads `enforce_https` from each request's context, so a client keyword is
+    ignored. (Over the emulator's HTTPS listener no policy is needed: README, "From the Azure
+    SDK for Python".)"""
 
     def on_request(self, request):
         request.context["enforce_https"] = False

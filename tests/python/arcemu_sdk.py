@@ -1,16 +1,11 @@
 """Shared helpers for the Azure-SDK-for-Python suite: how the real SDK clients are pointed
-at the emulator over plain HTTP, request bodies, and the refusal assertion.
+at the emulator, request bodies, and the refusal assertion.
 
-How the SDK is configured for http (read from azure-core 1.41 / azure-mgmt-core 1.6):
-``ARMChallengeAuthenticationPolicy`` (and azure-core's ``BearerTokenCredentialPolicy``)
-refuse a non-https URL unless the *request context* carries ``enforce_https=False``.
-That flag is read from the per-operation options (``request.context.options``), so
-``enforce_https=False`` given to a client constructor is silently ignored; given to each
-operation it works for the operation and its LRO polling, but not for the requests that
-``ARMAutoResourceProviderRegistrationPolicy`` builds itself (it copies the options after
-the auth policy has popped the flag). The suite therefore passes a tiny policy as a client
-keyword, ``per_retry_policies=[AllowHttpPolicy()]``, which sits between the retry policy and
-the authentication policy and marks every request, including the auto-registration ones.
+The clients talk to the emulator's HTTPS listener exactly as the README shows: a base URL, a
+credential, the ARM scope; the emulator's CA is trusted through ``REQUESTS_CA_BUNDLE`` (set by
+conftest.py). No policy is needed: azure-core sends bearer tokens over TLS only, and the
+emulator's HTTPS listener names itself by its ``https://`` URL in the URLs it returns
+(``Azure-AsyncOperation``, ``Location``, ``nextLink``), so polling stays on TLS too.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from typing import Any, Optional
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError
-from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.hybridcompute import models as hc_models
 from azure.mgmt.hybridkubernetes import models as k8s_models
 from azure.mgmt.network import models as net_models
@@ -95,19 +89,11 @@ class StaticTokenCredential:
         return AccessToken(self._token, int(time.time()) + 3600)
 
 
-class AllowHttpPolicy(SansIOHTTPPolicy):
-    """Lets the bearer-token policy send to http:// URLs (see the module docstring)."""
-
-    def on_request(self, request):  # type: ignore[override]
-        request.context["enforce_https"] = False
-
-
 def client_kwargs(arm_url: str) -> dict:
     """The keyword arguments every management client of the suite gets."""
     return {
         "base_url": arm_url,
         "credential_scopes": [ARM_SCOPE],
-        "per_retry_policies": [AllowHttpPolicy()],
         "polling_interval": 0,
         # Surface a server error at once instead of after the SDK's back-off retries.
         "retry_total": 0,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -33,14 +34,20 @@ from arcemu_sdk import SUB, SUB2, StaticTokenCredential, client_kwargs, uniq
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 20.0
 ARM_LINE = re.compile(r"^  ARM:\s+(\S+)\s*$")
+HTTPS_LINE = re.compile(r"^  HTTPS:\s+(\S+)")
+CA_LINE = re.compile(r"^  CA:\s+(\S+)")
 
 
 @dataclass
 class Emulator:
+    """The emulator of the session; `arm_url` is its HTTPS listener (the SDK as documented:
+    bearer tokens over TLS, the emulator's CA trusted through REQUESTS_CA_BUNDLE)."""
+
     arm_url: str
     process: subprocess.Popen
     stdout_lines: List[str]
     stderr_path: str
+    http_url: str = ""
 
     @property
     def admin_url(self) -> str:
@@ -71,7 +78,11 @@ def emulator():
     if not Path(binary).is_file():
         pytest.fail(f"emulator binary not found at {binary} (build it, or set ARCEMU_BIN)")
     stderr_file = tempfile.NamedTemporaryFile(prefix="arcemu-pytest-", suffix=".stderr", delete=False)
-    cmd = [binary, "serve", "--arm-listen", "127.0.0.1:0", "--subscription", SUB2]
+    tls_dir = tempfile.mkdtemp(prefix="arcemu-pytest-tls-")
+    cmd = [
+        binary, "serve", "--arm-listen", "127.0.0.1:0", "--subscription", SUB2,
+        "--https-listen", "127.0.0.1:0", "--tls-dir", tls_dir,
+    ]
     proc = subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file, text=True, bufsize=1
     )
@@ -88,7 +99,7 @@ def emulator():
     threading.Thread(target=pump, name="arcemu-stdout", daemon=True).start()
     emu = Emulator("", proc, lines, stderr_file.name)
     deadline = time.monotonic() + READY_TIMEOUT_S
-    arm_url = None
+    arm_url = https_url = ca_file = None
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -100,20 +111,29 @@ def emulator():
                 continue
             if line is None:
                 raise RuntimeError(f"emulator exited early with status {proc.wait()}")
-            m = ARM_LINE.match(line.rstrip("\n"))
+            m, h, c = (r.match(line.rstrip("\n")) for r in (ARM_LINE, HTTPS_LINE, CA_LINE))
             if m:
                 arm_url = m.group(1).rstrip("/")
+            elif h:
+                https_url = h.group(1).rstrip("/")
+            elif c:
+                ca_file = c.group(1)
             elif line.strip() == "arcemu ready":
-                if arm_url is None:
-                    raise RuntimeError("'arcemu ready' came before the '  ARM:' line")
+                if arm_url is None or https_url is None or ca_file is None:
+                    raise RuntimeError("'arcemu ready' came before the '  ARM:', '  HTTPS:' and '  CA:' lines")
                 break
     except Exception as e:
         _stop(proc)
         pytest.fail(f"{' '.join(cmd)}: {e}\n{emu.output()}")
-    emu.arm_url = arm_url
+    emu.arm_url, emu.http_url = https_url, arm_url
+    # What a user does: trust the emulator's CA (requests, and so azure-core, read the first;
+    # Python's ssl module, urllib included, the second).
+    os.environ["REQUESTS_CA_BUNDLE"] = ca_file
+    os.environ["SSL_CERT_FILE"] = ca_file
     yield emu
     _stop(proc)
     os.unlink(stderr_file.name)
+    shutil.rmtree(tls_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

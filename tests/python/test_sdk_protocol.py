@@ -1,5 +1,7 @@
 """ARM protocol refusals (no catalogue rule) as the real SDK sees them, and the protocol
-facts the SDK depends on (default api-versions accepted, request ids, http transport)."""
+facts the SDK depends on (default api-versions accepted, request ids, the HTTPS transport)."""
+
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceRequestError
@@ -130,14 +132,39 @@ def test_sdk_default_api_versions_and_request_ids(sdk, rg):
         assert headers.get("x-ms-correlation-request-id"), headers
 
 
-def test_http_needs_enforce_https_off(arm_url, credential, rg):
-    """What the SDK itself needs to talk to an http:// emulator: a client-level
-    enforce_https=False is ignored (the bearer policy reads it from the per-operation
-    options), a per-operation enforce_https=False works, and so does the suite's policy."""
-    plain = {"base_url": arm_url, "credential_scopes": [ARM_SCOPE], "retry_total": 0}
+def readme_sdk_snippet() -> str:
+    """The Python block of the README's "From the Azure SDK for Python" section."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### From the Azure SDK for Python", 1)[1].split("\n### ", 1)[0]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_sdk_snippet_runs_as_written(emulator, capsys):
+    """A new user's copy of the README snippet: no policy, no option, only the emulator's CA
+    trusted (REQUESTS_CA_BUNDLE, as the README says); only the port is the session's."""
+    snippet = readme_sdk_snippet()
+    assert "https://127.0.0.1:8491" in snippet and "enforce_https" not in snippet and "polic" not in snippet
+    namespace: dict = {}
+    exec(compile(snippet.replace("https://127.0.0.1:8491", emulator.arm_url), "README.md", "exec"), namespace)
+    assert capsys.readouterr().out.startswith("[")
+    assert isinstance(namespace["client"], HybridComputeManagementClient)
+
+
+def test_plain_http_is_refused_by_the_sdk_itself(emulator, credential):
+    """Why HTTPS: azure-core will not send a bearer token to an http:// URL (the emulator's
+    HTTP listener stays for curl and the admin API)."""
+    plain = {"base_url": emulator.http_url, "credential_scopes": [ARM_SCOPE], "retry_total": 0}
     client = HybridComputeManagementClient(credential, SUB, enforce_https=False, **plain)
     with pytest.raises(ServiceRequestError, match="non-TLS"):
-        list(client.private_link_scopes.list_by_resource_group(rg))
-    assert list(client.private_link_scopes.list_by_resource_group(rg, enforce_https=False)) == []
-    suite_client = HybridComputeManagementClient(credential, SUB, **client_kwargs(arm_url))
-    assert list(suite_client.private_link_scopes.list_by_resource_group(rg)) == []
+        list(client.private_link_scopes.list())
+
+
+def test_long_running_operations_are_polled_over_https(sdk, rg):
+    """The HTTPS listener names itself in the URLs it returns, so the SDK polls over TLS."""
+    seen = []
+    body = cluster_body()
+    sdk.k8s.connected_cluster.begin_create_or_replace(
+        rg, uniq("cc"), body, polling_interval=0, raw_response_hook=lambda r: seen.append({k.lower(): v for k, v in r.http_response.headers.items()})
+    ).result()
+    polled = [h["azure-asyncoperation"] for h in seen if "azure-asyncoperation" in h]
+    assert polled and all(u.startswith("https://") for u in polled), seen

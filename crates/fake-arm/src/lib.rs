@@ -143,6 +143,18 @@ impl ArmState {
         }
     }
 
+    /// The same face (world, request ids, settings) naming itself by another base URL: the
+    /// HTTPS listener's. Its GET cache is its own, since cached bodies may hold URLs.
+    pub fn with_base_url(&self, base_url: &str) -> Self {
+        Self {
+            world: self.world.clone(),
+            request_ids: self.request_ids.clone(),
+            config: self.config.clone(),
+            get_cache: Arc::default(),
+            base_url: Arc::from(base_url.trim_end_matches('/')),
+        }
+    }
+
     /// The base URL of the URLs this face returns.
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -100,7 +100,15 @@ fn eq(a: &str, b: &str) -> bool {
 /// Routes a path (already percent-decoded, without the query).
 pub fn route(path: &str) -> Result<Route, RouteError> {
     let trimmed = path.trim_end_matches('/');
-    let segs: Vec<&str> = trimmed.split('/').skip(1).collect();
+    let mut segs: Vec<&str> = trimmed.split('/').skip(1).collect();
+    // The generic resources API (`az resource create`, azure-mgmt-resource) puts an empty parent
+    // resource path between the namespace and the type: `providers/{namespace}//{type}/{name}`,
+    // which ARM accepts.
+    for i in (2..segs.len().saturating_sub(1)).rev() {
+        if segs[i].is_empty() && eq(segs[i - 2], "providers") {
+            segs.remove(i);
+        }
+    }
     if segs.is_empty() || !eq(segs[0], "subscriptions") || segs.iter().any(|s| s.is_empty()) {
         return Err(RouteError::NotFound);
     }
@@ -167,7 +175,8 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
         return Err(RouteError::NotFound);
     }
     // A resource id: the whole path parses.
-    if let Ok(id) = ResourceId::parse(trimmed) {
+    let normalized = format!("/{}", segs.join("/"));
+    if let Ok(id) = ResourceId::parse(&normalized) {
         if let Some(kind) = ResourceKind::of(&id) {
             return Ok(Route::Resource { id, kind });
         }
@@ -330,5 +339,7 @@ mod tests {
         assert_eq!(route("/"), Err(RouteError::NotFound));
         assert_eq!(route("/foo/bar"), Err(RouteError::NotFound));
         assert_eq!(route("/subscriptions/s//resourceGroups"), Err(RouteError::NotFound));
+        let r = route(&format!("{RG}/providers/Microsoft.HybridCompute//privateLinkScopes/p"));
+        assert!(matches!(r, Ok(Route::Resource { kind: ResourceKind::PrivateLinkScope, .. })), "{r:?}");
     }
 }
