@@ -152,6 +152,16 @@ async fn exit_codes_of_check_and_verify() {
         arcemu(vec!["verify".into(), "--world".into(), SEED.into(), "--".into(), "sh".into(), "-c".into(), script])
             .await;
     assert_eq!(code, 0, "{out}");
+    // ... and over HTTPS, trusting the CA of the run (here with Python's own TLS client).
+    let script = r#"python3 -c 'import os, ssl, urllib.request
+ctx = ssl.create_default_context(cafile=os.environ["ARCEMU_CA_FILE"])
+r = urllib.request.urlopen(os.environ["ARCEMU_ARM_HTTPS_URL"] + "/_emulator/health", context=ctx, timeout=10)
+assert r.status == 200'"#
+        .to_string();
+    let (code, out) =
+        arcemu(vec!["verify".into(), "--world".into(), SEED.into(), "--".into(), "sh".into(), "-c".into(), script])
+            .await;
+    assert_eq!(code, 0, "{out}");
 }
 
 /// DNS-006 and PLS-006 through `arcemu check`: a second site forwarding to another resolver

@@ -7,6 +7,7 @@ use arcemu::{Emulator, EmulatorConfig, SubscriptionConfig, World, WorldConfig};
 use arcemu_checker::{CommandOutcome, Expectation, Refusal, Report};
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -176,9 +177,16 @@ pub async fn verify(args: VerifyArgs) -> ExitCode {
             Err(e) => return cannot(&e),
         }
     }
+    // HTTPS too, with a certificate authority of this run only (the SDKs and `az` want HTTPS):
+    // the command finds the CA in ARCEMU_CA_FILE.
+    let tls_dir = std::env::temp_dir().join(format!("arcemu-verify-{}-{}", std::process::id(), unique()));
+    config.https = Some(arcemu::HttpsConfig { listen: SocketAddr::from(([127, 0, 0, 1], 0)), dir: tls_dir.clone() });
     let emu = match Emulator::start(config).await {
         Ok(e) => e,
-        Err(e) => return cannot(&format!("cannot start the emulator: {e}")),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tls_dir);
+            return cannot(&format!("cannot start the emulator: {e}"));
+        }
     };
     let env = environment(&emu).await;
     let mark = emu.refusals().mark();
@@ -187,7 +195,13 @@ pub async fn verify(args: VerifyArgs) -> ExitCode {
     let expectations = args.report.expect.clone();
     let report = emu.world().read(|w| arcemu_checker::check(w, &expectations)).with_command(outcome, &refusals);
     emu.stop().await;
+    let _ = std::fs::remove_dir_all(&tls_dir);
     finish(&report, &args.report)
+}
+
+/// Nanoseconds of the clock: two runs of the same process id (a container) get two directories.
+fn unique() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 /// The variables the command gets (README, "Use it in CI").
@@ -206,6 +220,12 @@ async fn environment(emu: &Emulator) -> Vec<(String, String)> {
         ("ARCEMU_ARM_SCOPE".to_string(), "https://management.azure.com/.default".to_string()),
         ("ARCEMU_DNS_LISTENERS_URL".to_string(), format!("{}dns/listeners", emu.admin_endpoint())),
     ];
+    if let (Some(https), Some(ca)) = (emu.https_endpoint(), emu.ca_file()) {
+        // The same emulator over HTTPS, and the CA to trust for it (REQUESTS_CA_BUNDLE for
+        // the Python SDK and `az`; not set for the command: it may reach other hosts too).
+        env.push(("ARCEMU_ARM_HTTPS_URL".to_string(), https));
+        env.push(("ARCEMU_CA_FILE".to_string(), ca.display().to_string()));
+    }
     for (vantage, addr) in emu.dns_sync().await {
         if vantage == "public" {
             env.push(("ARCEMU_DNS".to_string(), addr.to_string()));
