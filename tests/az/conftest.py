@@ -113,7 +113,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _start_emulator(binary: str, tls_dir: str, stderr_path: str):
-    cmd = [binary, "serve", "--arm-listen", "127.0.0.1:0", "--https-listen", "127.0.0.1:0", "--tls-dir", tls_dir]
+    cmd = [
+        binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0",
+        "--https-listen", "127.0.0.1:0", "--tls-dir", tls_dir,
+    ]
     stderr = open(stderr_path, "w")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1)
     q: "queue.Queue[Optional[str]]" = queue.Queue()

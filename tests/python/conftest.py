@@ -80,7 +80,9 @@ def emulator():
     stderr_file = tempfile.NamedTemporaryFile(prefix="arcemu-pytest-", suffix=".stderr", delete=False)
     tls_dir = tempfile.mkdtemp(prefix="arcemu-pytest-tls-")
     cmd = [
-        binary, "serve", "--arm-listen", "127.0.0.1:0", "--subscription", SUB2,
+        # Every listener on a free port: a fixed one (the DNS default, 8553) collides with any
+        # other emulator on the machine, e.g. a parallel CI job's.
+        binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0", "--subscription", SUB2,
         "--https-listen", "127.0.0.1:0", "--tls-dir", tls_dir,
     ]
     proc = subprocess.Popen(
