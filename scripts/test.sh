@@ -34,31 +34,27 @@ fi
 cargo test --workspace --locked --doc
 
 step "Python virtual environment (pinned)"
+# ensure_venv DIR REQUIREMENTS: DIR is a virtual environment with exactly those pins, made
+# again only when the requirements file changed (its hash is kept beside it).
+ensure_venv() {
+  local dir=$1 req=$2 want
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    echo "$want" > "$dir/.requirements.sha256"
+  fi
+}
 venv=.venv
-req=tests/python/requirements.txt
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$req" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  echo "$want" > "$stamp"
-fi
+ensure_venv "$venv" tests/python/requirements.txt
 # Jenkins' JUnit schema (junit-10.xsd), from the pytest sdist on PyPI, pinned by hash: the
 # `arcemu verify --junit` reports are validated against it.
 "$venv/bin/python" scripts/fetch-junit-xsd.py "$venv/share/junit-10.xsd"
 
 step "Azure CLI virtual environment (pinned; about a minute and a half the first time)"
 az_venv=.venv-az
-az_req=tests/az/requirements.txt
-az_stamp="$az_venv/.requirements.sha256"
-az_want=$(sha256sum "$az_req" | cut -d' ' -f1)
-if [ ! -x "$az_venv/bin/az" ] || [ "$(cat "$az_stamp" 2>/dev/null)" != "$az_want" ]; then
-  rm -rf "$az_venv"
-  python3 -m venv "$az_venv"
-  "$az_venv/bin/pip" install --quiet --disable-pip-version-check -r "$az_req"
-  echo "$az_want" > "$az_stamp"
-fi
+ensure_venv "$az_venv" tests/az/requirements.txt
 
 step "Azure SDK for Python against the emulator (over HTTPS)"
 cargo build --locked --bin arcemu
