@@ -430,6 +430,7 @@ async function nextStep(e) {
   const log = $("demo-log");
   if (demo.index >= s.steps.length) { log.append(el("p", {}, "The scenario is over. Reset the world to play again.")); return; }
   const step = s.steps[demo.index++];
+  $("demo-next").disabled = true;
   const path = substitute(step.path).replace(/^\//, "");
   const headers = {};
   if (step.body !== null && step.body !== undefined) headers["Content-Type"] = "application/json";
@@ -451,13 +452,18 @@ async function nextStep(e) {
   const want = step.want || {};
   const err = body && body.error;
   const ruleId = err && ((err.additionalInfo || []).map((i) => i.info && i.info.ruleId).find(Boolean) || null);
-  const held = want.status === "2xx" ? status >= 200 && status < 300 : status === want.status && (!want.code || (err && err.code === want.code));
+  // The expectation's status, code and rule (the scenario's body checks are listed, not evaluated: `arcemu demo` does that).
+  const held = want.status === "2xx" ? status >= 200 && status < 300
+    : status === want.status && (!want.code || (err && err.code === want.code)) && (!want.rule || ruleId === want.rule);
   const entry = el("div", {},
     el("p", {}, el("strong", {}, "Step " + demo.index + "/" + s.steps.length + ": "), step.narration || step.label || "setup"),
     el("p", { class: held ? "ok" : "bad" }, step.method + " " + decodeURIComponent(path.split("?")[0]) + " → " + status,
       err ? " " + err.code : "", " ", ruleChip(ruleId), held ? " (as the scenario expects)" : " (the scenario expected " + want.status + (want.code ? " " + want.code : "") + ")"),
     step.checks.length ? el("p", { class: "hint" }, "checks: " + step.checks.join("; ")) : null);
+  entry.setAttribute("data-step", String(demo.index));
+  entry.setAttribute("data-held", String(held));
   log.prepend(entry);
+  $("demo-next").disabled = false;
   poll();
 }
 

@@ -28,6 +28,7 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "target" / "browser-artifacts"
 SUB = "00000000-0000-0000-0000-000000000000"
+SUB2 = "11111111-1111-1111-1111-111111111111"
 CLUSTER_ID = f"/subscriptions/{SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/edge"
 SCOPE_ID = f"/subscriptions/{SUB}/resourceGroups/arc/providers/Microsoft.HybridCompute/privateLinkScopes/arc-pls"
 K8S_API = "2024-01-01"
@@ -37,6 +38,8 @@ CHROME_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--no-first-run",
     "--window-size=1280,800",
+    # Belt and braces for "nothing but 127.0.0.1": every other host name fails to resolve.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 
@@ -73,13 +76,10 @@ def _unassociated_seed_world(path: Path) -> None:
     path.write_text(text.replace(associated, "privateLinkState: Disabled\n"))
 
 
-@pytest.fixture(scope="module")
-def web_emulator():
+def _serve(extra_args: list) -> tuple:
+    """An `arcemu serve` on free loopback ports; returns (its ARM URL, the process)."""
     binary = os.environ.get("ARCEMU_BIN") or str(REPO / "target" / "debug" / "arcemu")
-    tmp = Path(tempfile.mkdtemp(prefix="arcemu-web-"))
-    world = tmp / "world.yaml"
-    _unassociated_seed_world(world)
-    cmd = [binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", f"127.0.0.1:{_free_port()}", "--world", str(world)]
+    cmd = [binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", f"127.0.0.1:{_free_port()}", *extra_args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: "queue.Queue[str | None]" = queue.Queue()
 
@@ -111,9 +111,33 @@ def web_emulator():
     except Exception:
         _stop(proc)
         raise
+    return url, proc
+
+
+@pytest.fixture(scope="module")
+def web_emulator():
+    tmp = Path(tempfile.mkdtemp(prefix="arcemu-web-"))
+    world = tmp / "world.yaml"
+    _unassociated_seed_world(world)
+    url, proc = _serve(["--world", str(world)])
     yield url
     _stop(proc)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def token_emulator():
+    url, proc = _serve(["--admin-token", "web-view-token"])
+    yield url
+    _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def demo_emulator():
+    """A fresh world with the second subscription the teaching scenarios need."""
+    url, proc = _serve(["--subscription", SUB2])
+    yield url
+    _stop(proc)
 
 
 class WebDriver:
@@ -264,3 +288,37 @@ def test_refusals_and_dns_panels(web_emulator, browser):
     unlabelled = browser.script(
         "return [...document.querySelectorAll('#topology .node')].filter(n => n.getAttribute('tabindex') !== '0' || !n.getAttribute('aria-label')).length;")
     assert unlabelled == 0
+
+
+def test_demo_mode_plays_the_happy_path_step_by_step(demo_emulator, browser):
+    browser.cmd("POST", "/url", {"url": demo_emulator + "/"})
+    steps = browser.wait_for(
+        "the scenarios loaded",
+        "const s = document.getElementById('demo-scenario'); return s.value === 'happy-path' && s.options.length > 1 && "
+        "document.getElementById('demo-log').textContent.match(/\\((\\d+) steps/);",
+    )
+    total = int(steps[1])
+    assert total > 5
+    for n in range(1, total + 1):
+        browser.click("#demo-next")
+        held = browser.wait_for(f"step {n}", "const e = document.querySelector('#demo-log [data-step=\"' + arguments[0] + '\"]'); "
+                                "return e && e.getAttribute('data-held');", str(n))
+        if held != "true":
+            log = browser.script("return document.getElementById('demo-log').innerText;")
+            raise AssertionError(f"step {n} did not answer as the scenario expects:\n{log[:3000]}")
+    # The picture followed: the happy path ends with its cluster admitted privately.
+    browser.wait_for("a private cluster drawn", "return !!document.querySelector('[data-verdict=\"private\"]');")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "web-view-demo.png").write_bytes(base64.b64decode(browser.cmd("GET", "/screenshot")))
+
+
+def test_with_an_admin_token_the_page_asks_for_it(token_emulator, browser):
+    browser.cmd("POST", "/url", {"url": token_emulator + "/"})
+    browser.wait_for("the token form", "return !document.getElementById('token-form').hidden;")
+    assert "cannot read" in browser.script("return document.getElementById('status').textContent;")
+    token = browser.find("#token-input")
+    browser.cmd("POST", f"/element/{token}/value", {"text": "web-view-token"})
+    browser.click("#token-form button")
+    browser.wait_for("the world read with the token",
+                     "return document.getElementById('status').textContent.startsWith('world generation');")
+    assert browser.script("return sessionStorage.getItem('arcemu-admin-token');") == "web-view-token"
