@@ -8,11 +8,13 @@ set -euo pipefail
 # package -> a command it provides (how we tell whether it is installed)
 declare -A provides=(
   [bind9-dnsutils]=dig
+  [chromium]=chromium
+  [chromium-driver]=chromedriver
   [dnsperf]=dnsperf
   [nsd]=nsd
 )
 pkgs=("$@")
-[ ${#pkgs[@]} -gt 0 ] || pkgs=(bind9-dnsutils)
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(bind9-dnsutils chromium chromium-driver)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test of arcemu on a fresh machine of this project's kind.
 # It installs what it needs by itself: the Debian packages of the real DNS clients (dig and
-# nslookup, via scripts/ensure-deps.sh), a Python virtual environment (.venv) from the
+# nslookup) and of the browser the web view is tested in (chromium, chromedriver), via
+# scripts/ensure-deps.sh, a Python virtual environment (.venv) from the
 # pinned tests/python/requirements.txt, and the Azure CLI in its own (.venv-az) from the pinned
 # tests/az/requirements.txt (each made once and kept until its requirements change).
 # Usage: scripts/test.sh
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "system packages (dig, nslookup)"
+step "system packages (dig, nslookup, chromium, chromedriver)"
 scripts/ensure-deps.sh
 
 step "format and lints"
@@ -56,7 +57,7 @@ step "Azure CLI virtual environment (pinned; about a minute and a half the first
 az_venv=.venv-az
 ensure_venv "$az_venv" tests/az/requirements.txt
 
-step "Azure SDK for Python against the emulator (over HTTPS)"
+step "Azure SDK for Python against the emulator (over HTTPS); the web view in headless Chromium"
 cargo build --locked --bin arcemu
 ARCEMU_BIN="$PWD/target/debug/arcemu" ARCEMU_JUNIT10_XSD="$PWD/$venv/share/junit-10.xsd" \
   "$venv/bin/python" -m pytest -q tests/python

@@ -163,6 +163,8 @@ async fn index() -> Response {
             "GET /_emulator/health": "200 when ready",
             "POST /_emulator/reset": "{\"to\": \"baseline\" (default: the world file it started with) | \"empty\"} or {\"world\": world file as JSON}: the world replaced by that, at once",
             "GET /_emulator/rules": "the rule catalogue",
+            "GET /_emulator/topology": "the world in one read for the web view at /: rendered resources, sites, forwarder VMs, lab clusters with their explain reports",
+            "GET /_emulator/demo/scenarios": "the teaching scenarios (arcemu demo) as data: their steps' requests, narration and expectations",
             "GET /_emulator/snapshot": "the whole world as a world file (JSON): arcemu serve --world and arcemu check --snapshot load it",
             "GET /_emulator/refusals": "the writes answered 4xx lately (method, path, status, code, ruleId, message), oldest first",
             "GET /_emulator/private-link-scopes/candidates?scope={scopeId}": "clusters the scope's 'add resources' list offers (PLS-011)",

@@ -7,17 +7,18 @@
 use crate::request_log::{self, Logs};
 use crate::server::ConnectionStats;
 use crate::worlds::{self, Worlds};
-use crate::{AccessConfig, access, admin, answers, entra, refusals, stats};
+use crate::{AccessConfig, access, admin, answers, entra, refusals, stats, web};
 use arcemu_fake_arm::ArmState;
 use arcemu_fake_dns::DnsHandle;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The routes of one world, unlayered: admin API, its DNS routes, stats and the ARM face. The
+/// The routes of one world, unlayered: the web view (`web.rs`), admin API, its DNS routes, stats and the ARM face. The
 /// default world's are served at the root; each named world's under `/worlds/{name}`.
 pub fn faces(arm: ArmState, dns: DnsHandle, connections: Arc<ConnectionStats>) -> Router {
-    admin::router(arm.clone())
+    web::router(arm.clone())
+        .merge(admin::router(arm.clone()))
         .merge(admin::dns_router(arm.clone(), dns.clone()))
         .merge(stats::router(arm.clone(), dns, connections))
         .merge(entra::router(arm.clone()))

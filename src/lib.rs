@@ -27,6 +27,7 @@ pub mod request_log;
 pub mod server;
 pub mod stats;
 pub mod tls;
+pub mod web;
 pub mod world_file;
 pub mod worlds;
 
