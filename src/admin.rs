@@ -112,11 +112,9 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
             let file: crate::world_file::WorldFile =
                 serde_json::from_value(world).map_err(|e| ArmError::invalid_request_content(format!("world: {e}")))?;
             let entries = crate::world_file::entries(&file).map_err(ArmError::invalid_request_content)?;
-            // All or nothing: tried on a scratch world first, so a refused entry leaves the
-            // world as it was.
-            let config = st.read(|w| w.config().clone());
             // The settings (subscriptions among them) are the emulator's, not the file's: a
             // loaded world lives in the subscriptions the emulator was started with.
+            let config = st.world().config();
             let mut widened = config.clone();
             crate::world_file::add_subscriptions(&mut widened, &file);
             if let Some(extra) = widened.subscriptions.get(config.subscriptions.len()..).and_then(|s| s.first()) {
@@ -125,17 +123,11 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
                     extra.id, extra.id
                 )));
             }
-            let mut scratch = arcemu_model::World::new(config.clone());
-            let now = st.world().now();
-            for (i, change) in entries.changes.iter().enumerate() {
-                let change = scratch.loaded_change(change);
-                scratch.apply(now, change.as_change()).map_err(|e| ArmError {
-                    message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
-                    ..e
-                })?;
-            }
-            st.world().reset(arcemu_model::World::new(config), &entries.changes).map_err(|(_, e)| e)?;
-            let resources = st.read(|w| w.resource_count());
+            // All or nothing, in one acquisition: a refused entry leaves the world as it was.
+            let resources = st.world().reset(&entries.changes).map_err(|(i, e)| ArmError {
+                message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
+                ..e
+            })?;
             return Ok(json!({ "reset": "world", "entries": entries.changes.len(), "resources": resources }));
         }
         let to_baseline = match input.to.as_deref() {
@@ -147,8 +139,7 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
                 )));
             }
         };
-        st.world().reset_to_baseline(to_baseline).map_err(|(_, e)| e)?;
-        let resources = st.read(|w| w.resource_count());
+        let resources = st.world().reset_to_baseline(to_baseline).map_err(|(_, e)| e)?;
         Ok::<_, ArmError>(json!({ "reset": if to_baseline { "baseline" } else { "empty" }, "resources": resources }))
     })();
     match result {

@@ -46,7 +46,7 @@ fn base(arm: &ArmState) -> String {
 }
 
 fn tenant_id(arm: &ArmState) -> String {
-    arm.world().read(|w| w.config().tenant_id.clone())
+    arm.world().config().tenant_id.clone()
 }
 
 fn api_version(query: Option<&str>) -> Option<String> {

@@ -295,12 +295,15 @@ pub struct SharedWorld {
     journal: Option<Box<dyn JournalSink>>,
     /// What [`SharedWorld::reset_to_baseline`] goes back to: the loaded world file's changes.
     baseline: Vec<ChangeRecord>,
+    /// The world's settings, which never change (a reset keeps them): readable without the lock.
+    config: crate::world::WorldConfig,
 }
 
 impl SharedWorld {
     pub fn new(world: World, clock: Arc<dyn Clock>) -> Self {
         let earliest = world.next_deadline().map_or(NEVER, nanos);
         let generation = world.generation();
+        let config = world.config().clone();
         Self {
             world: RwLock::new(world),
             clock,
@@ -309,6 +312,7 @@ impl SharedWorld {
             on_change: Vec::new(),
             journal: None,
             baseline: Vec::new(),
+            config,
         }
     }
 
@@ -323,10 +327,8 @@ impl SharedWorld {
     }
 
     /// Back to an empty world (`to_baseline == false`) or to the baseline: see [`SharedWorld::reset`].
-    pub fn reset_to_baseline(&self, to_baseline: bool) -> Result<(), (usize, ArmError)> {
-        let config = self.read(|w| w.config().clone());
-        let changes = if to_baseline { &self.baseline[..] } else { &[] };
-        self.reset(World::new(config), changes)
+    pub fn reset_to_baseline(&self, to_baseline: bool) -> Result<usize, (usize, ArmError)> {
+        self.reset(if to_baseline { &self.baseline[..] } else { &[] })
     }
 
     /// Records every change (and every settling a read does) in `sink` before it happens; a
@@ -340,6 +342,11 @@ impl SharedWorld {
     pub fn on_change(mut self, hook: ChangeHook) -> Self {
         self.on_change.push(hook);
         self
+    }
+
+    /// The world's settings (no lock taken: they never change).
+    pub fn config(&self) -> &crate::world::WorldConfig {
+        &self.config
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -364,31 +371,35 @@ impl SharedWorld {
         })
     }
 
-    /// Replaces the world with `fresh` and applies `changes` to it (as loaded from a world
-    /// file: see [`World::loaded_change`]), in one acquisition (no request sees the world in
-    /// between); the journal starts again from these changes.
-    /// Stops at the first refused change and returns its position with the refusal; the
-    /// changes before it stay applied.
-    pub fn reset(&self, fresh: World, changes: &[ChangeRecord]) -> Result<(), (usize, ArmError)> {
+    /// Replaces the world by a new one with the same settings and `changes` applied (as loaded
+    /// from a world file: see [`World::loaded_change`]), all or nothing, in one acquisition (no
+    /// request sees the world in between): the changes are applied to the new world first, and
+    /// only when all of them were accepted is the journal started again from them and the new
+    /// world put in place. Returns the number of resources; a refusal names the change's position
+    /// and leaves the world as it was.
+    pub fn reset(&self, changes: &[ChangeRecord]) -> Result<usize, (usize, ArmError)> {
         let now = self.clock.now();
         self.write(|w| {
+            let mut fresh = World::new(w.config().clone());
+            fresh.store.follow(w.generation());
+            let mut loaded = Vec::with_capacity(changes.len());
+            for (i, change) in changes.iter().enumerate() {
+                let change = fresh.loaded_change(change);
+                fresh.apply(now, change.as_change()).map_err(|e| (i, e))?;
+                loaded.push(change);
+            }
             if let Some(j) = &self.journal {
                 j.clear().map_err(|e| (0, ArmError::journal_write_failed(e)))?;
             }
             // A journal that held a world holds one still (an empty one, maybe): the marker
             // keeps a restart from taking it for a new data directory.
             self.journal(&Record::reset(now)).map_err(|e| (0, ArmError::journal_write_failed(e)))?;
-            let previous = w.generation();
-            *w = fresh;
-            w.store.follow(previous);
-            for (i, change) in changes.iter().enumerate() {
-                let change = w.loaded_change(change);
+            for (i, change) in loaded.into_iter().enumerate() {
                 let record = Record { at: now.unix_timestamp_nanos(), entry: Entry::Change(change) };
                 self.journal(&record).map_err(|e| (i, ArmError::journal_write_failed(e)))?;
-                let Entry::Change(change) = &record.entry else { continue };
-                w.apply(now, change.as_change()).map_err(|e| (i, e))?;
             }
-            Ok(())
+            *w = fresh;
+            Ok(w.resource_count())
         })
     }
 
