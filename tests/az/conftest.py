@@ -16,17 +16,22 @@ import os
 import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import pytest
+
+# The process helpers the SDK suite uses too (tests/python/arcemu_process.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+from arcemu_process import drain  # noqa: E402
+from arcemu_process import stop as _stop  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 20.0
@@ -101,17 +106,6 @@ class Az:
         return proc.stderr
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
 def _start_emulator(binary: str, tls_dir: str, stderr_path: str):
     cmd = [
         binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0",
@@ -119,15 +113,7 @@ def _start_emulator(binary: str, tls_dir: str, stderr_path: str):
     ]
     stderr = open(stderr_path, "w")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1)
-    q: "queue.Queue[Optional[str]]" = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            q.put(line)
-        q.put(None)
-
-    threading.Thread(target=pump, name="arcemu-stdout", daemon=True).start()
+    q = drain(proc)
     https_url = ca_file = None
     deadline = time.monotonic() + READY_TIMEOUT_S
     while True:

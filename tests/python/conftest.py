@@ -10,10 +10,8 @@ import os
 import queue
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,8 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
+from arcemu_process import drain
+from arcemu_process import stop as _stop
 from arcemu_sdk import SUB, SUB2, StaticTokenCredential, client_kwargs, uniq
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,17 +61,6 @@ class Emulator:
         return "stdout:\n" + "".join(self.stdout_lines[-50:]) + "\nstderr (tail):\n" + err
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def emulator():
     binary = os.environ.get("ARCEMU_BIN") or str(REPO / "target" / "debug" / "arcemu")
@@ -89,16 +78,7 @@ def emulator():
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file, text=True, bufsize=1
     )
     lines: List[str] = []
-    q: "queue.Queue[str | None]" = queue.Queue()
-
-    def pump() -> None:  # keeps draining stdout for the whole session
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            q.put(line)
-        q.put(None)
-
-    threading.Thread(target=pump, name="arcemu-stdout", daemon=True).start()
+    q = drain(proc, lines.append)  # keeps draining stdout for the whole session
     emu = Emulator("", proc, lines, stderr_file.name)
     deadline = time.monotonic() + READY_TIMEOUT_S
     arm_url = https_url = ca_file = None

@@ -14,16 +14,17 @@ import os
 import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from arcemu_process import drain
+from arcemu_process import stop as _stop
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "target" / "browser-artifacts"
@@ -57,16 +58,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
 def _unassociated_seed_world(path: Path) -> None:
     """The seed's world (examples/seed-world.yaml) with connected cluster 'edge' not associated
     with the scope: its agents reach the private endpoint and the scope refuses them."""
@@ -81,15 +72,7 @@ def _serve(extra_args: list) -> tuple:
     binary = os.environ.get("ARCEMU_BIN") or str(REPO / "target" / "debug" / "arcemu")
     cmd = [binary, "serve", "--arm-listen", "127.0.0.1:0", "--dns-listen", f"127.0.0.1:{_free_port()}", *extra_args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    lines: "queue.Queue[str | None]" = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
+    lines = drain(proc)
     url = None
     deadline = time.monotonic() + 20
     try:
