@@ -59,8 +59,12 @@ pub struct EmulatorConfig {
     /// The DNS face: the public view's address (port 0 picks a free one) and the address of
     /// the other vantage points' listeners (each on an ephemeral port).
     pub dns: DnsConfig,
-    /// A world to load before serving (`arcemu serve --world FILE`).
+    /// A world to load before serving, given in memory (kept for resets).
     pub initial_world: Option<world_file::WorldFile>,
+    /// A world file to load before serving (`arcemu serve --world FILE`): read at start, and
+    /// read again for a reset to the baseline or a new named world (refused if it changed).
+    /// Not both this and `initial_world`.
+    pub initial_world_file: Option<std::path::PathBuf>,
     /// The clock; the system clock when `None`.
     pub clock: Option<Arc<dyn Clock>>,
     /// Who may talk to it (remote listeners, `Host` names, the admin token) and the base URL
@@ -93,6 +97,7 @@ impl Default for EmulatorConfig {
             dns: DnsConfig::default(),
             clock: None,
             initial_world: None,
+            initial_world_file: None,
             access: AccessConfig::default(),
             data_dir: None,
             max_named_worlds: worlds::DEFAULT_MAX_WORLDS,
@@ -122,27 +127,25 @@ struct RunningHttps {
     server: Option<JoinHandle<()>>,
 }
 
-/// The default world: built from the world file, or replayed from the data directory (which
-/// wins when it holds a world; a new one records the world file like any change). Returns it
-/// with the signal its changes give the DNS face.
+/// The default world (and each named world): built from the world source, or replayed from
+/// the data directory (which wins when it holds a world; a new one records the world file
+/// like any change). Returns it with the signal its changes give the DNS face.
 pub(crate) fn build_world(
     config: &WorldConfig,
     clock: &Arc<dyn Clock>,
-    initial_world: Option<&world_file::WorldFile>,
+    source: Option<&world_file::WorldSource>,
     data_dir: Option<&std::path::Path>,
 ) -> std::io::Result<(Arc<SharedWorld>, Arc<tokio::sync::Notify>)> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-    let entries = match initial_world {
-        Some(file) => Some(world_file::entries(file).map_err(invalid)?),
-        None => None,
-    };
+    let unusable = |e: world_file::SourceError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+    let file = source.map(world_file::WorldSource::load).transpose().map_err(unusable)?;
     // A world file may name subscriptions of its own; they are part of the world's settings.
     let mut config = config.clone();
-    if let Some(file) = initial_world {
+    if let Some(file) = &file {
         world_file::add_subscriptions(&mut config, file);
     }
+    let entries = file.map(world_file::into_entries).transpose().map_err(invalid)?;
     let config = &config;
-    let baseline = entries.as_ref().map(|e| e.changes.clone()).unwrap_or_default();
     let data_dir = match data_dir {
         Some(dir) => Some(persist::open(dir, config).map_err(invalid)?),
         None => None,
@@ -158,16 +161,15 @@ pub(crate) fn build_world(
     // Every change of the world (whichever face made it) wakes the DNS face's listener sync.
     let world_changed = Arc::new(tokio::sync::Notify::new());
     let notify = world_changed.clone();
-    let mut shared = SharedWorld::new(initial, clock.clone())
-        .with_baseline(baseline)
-        .on_change(Box::new(move || notify.notify_waiters()));
+    let mut shared = SharedWorld::new(initial, clock.clone()).on_change(Box::new(move || notify.notify_waiters()));
+    if let Some(source) = source {
+        shared = shared.with_baseline(Box::new(source.clone()));
+    }
     if let Some(d) = data_dir {
         shared = shared.with_journal(Box::new(d.journal));
     }
-    if !replayed && entries.is_some() {
-        shared
-            .reset_to_baseline(true)
-            .map_err(|(i, e)| invalid(entries.as_ref().map_or_else(|| e.message.clone(), |x| x.describe(i, &e))))?;
+    if let (false, Some(entries)) = (replayed, &entries) {
+        shared.reset(&entries.changes).map_err(|(i, e)| invalid(entries.describe(i, &e)))?;
     }
     Ok((Arc::new(shared), world_changed))
 }
@@ -177,7 +179,7 @@ impl Emulator {
     ///
     /// Refuses (`PermissionDenied`) a listener on a non-loopback address unless
     /// `config.access.allow_remote` is set, and (`InvalidInput`) a malformed `public_url`.
-    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+    pub async fn start(mut config: EmulatorConfig) -> std::io::Result<Emulator> {
         let access = &config.access;
         access.check_listen(config.arm_listen, "ARM and admin API")?;
         access.check_listen(config.dns.public_listen, "DNS")?;
@@ -194,8 +196,16 @@ impl Emulator {
         };
         let clock = config.clock.unwrap_or_else(|| Arc::new(clock::SystemClock));
         let seed = config.world.seed;
-        let (world, world_changed) =
-            build_world(&config.world, &clock, config.initial_world.as_ref(), config.data_dir.as_deref())?;
+        let source = match (config.initial_world.take(), config.initial_world_file.take()) {
+            (Some(_), Some(_)) => {
+                let both = "give the world in memory (initial_world) or as a file (initial_world_file), not both";
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, both));
+            }
+            (Some(file), None) => Some(world_file::WorldSource::Inline(Arc::new(file))),
+            (None, Some(path)) => Some(world_file::WorldSource::file(path)),
+            (None, None) => None,
+        };
+        let (world, world_changed) = build_world(&config.world, &clock, source.as_ref(), config.data_dir.as_deref())?;
         let dns_config = DnsConfig { world_changed: Some(world_changed), ..config.dns.clone() };
         let dns = DnsServer::start(world.clone(), dns_config).await?;
         let connections = Arc::new(server::ConnectionStats::default());
@@ -214,7 +224,7 @@ impl Emulator {
                 ..config.dns
             },
             clock: clock.clone(),
-            initial_world: config.initial_world.clone(),
+            source,
             data_dir: config.data_dir.clone(),
             base_url,
             max_worlds: config.max_named_worlds,

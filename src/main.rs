@@ -358,18 +358,8 @@ async fn serve(args: ServeArgs) -> ExitCode {
         };
         config.https = Some(arcemu::HttpsConfig { listen, dir });
     }
-    if let Some(path) = &args.world {
-        let parsed = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|text| arcemu::world_file::parse(&text));
-        match parsed {
-            Ok(file) => config.initial_world = Some(file),
-            Err(e) => {
-                eprintln!("arcemu: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
+    // Read (and refused with its reason) by `Emulator::start`.
+    config.initial_world_file = args.world.clone();
     for s in &args.subscriptions {
         let (id, unregistered) = match s.split_once(':') {
             Some((id, flag)) if flag.eq_ignore_ascii_case("unregistered") => (id, true),

@@ -19,12 +19,15 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
+use arcemu_model::door::BaselineSource;
 use arcemu_model::journal::ChangeRecord;
 use arcemu_model::world::SubscriptionConfig;
 use arcemu_model::{ArmError, ResourceId, ResourceKind, World, WorldConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -52,9 +55,83 @@ pub struct ResourceEntry {
     pub body: Value,
 }
 
-/// Parses a world file (YAML, of which JSON is a subset).
+/// Parses a world file (YAML, of which JSON is a subset). A JSON text goes through the JSON
+/// parser first (a big generated world loads several times faster); should that refuse it,
+/// the YAML parser has the last word (and gives the message).
 pub fn parse(text: &str) -> Result<WorldFile, String> {
+    if text.trim_start().starts_with('{')
+        && let Ok(file) = serde_json::from_str(text)
+    {
+        return Ok(file);
+    }
     serde_norway::from_str(text).map_err(|e| format!("the world file is not valid: {e}"))
+}
+
+/// The world an emulator starts from and goes back to (`POST /_emulator/reset`, a new named
+/// world): a world file given in memory (the in-process API), or a file on disk. A file is read
+/// again when it is needed again rather than kept: a world of 100k clusters as JSON values
+/// would take more memory than the world built from it. It must then be as it was at the
+/// first read (length and hash), or the reset is refused (`BaselineUnavailable`).
+#[derive(Clone)]
+pub enum WorldSource {
+    Inline(Arc<WorldFile>),
+    File(Arc<FileSource>),
+}
+
+/// A world file on disk and what it was at its first read.
+pub struct FileSource {
+    path: PathBuf,
+    fingerprint: OnceLock<(usize, u64)>,
+}
+
+impl WorldSource {
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        WorldSource::File(Arc::new(FileSource { path: path.into(), fingerprint: OnceLock::new() }))
+    }
+
+    /// The world file: parsed again from disk for a file (refused if it changed since the first read).
+    pub fn load(&self) -> Result<WorldFile, SourceError> {
+        match self {
+            WorldSource::Inline(file) => Ok(WorldFile::clone(file)),
+            WorldSource::File(f) => {
+                let text = std::fs::read_to_string(&f.path)
+                    .map_err(|e| SourceError::Unreadable(format!("cannot read {}: {e}", f.path.display())))?;
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(&text, &mut hasher);
+                let now = (text.len(), std::hash::Hasher::finish(&hasher));
+                if *f.fingerprint.get_or_init(|| now) != now {
+                    return Err(SourceError::Changed(format!(
+                        "{} changed since the emulator read it at start",
+                        f.path.display()
+                    )));
+                }
+                parse(&text).map_err(|e| SourceError::Invalid(format!("{}: {e}", f.path.display())))
+            }
+        }
+    }
+}
+
+/// Why a world source could not give its world.
+#[derive(Debug)]
+pub enum SourceError {
+    Unreadable(String),
+    Changed(String),
+    Invalid(String),
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceError::Unreadable(m) | SourceError::Changed(m) | SourceError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl BaselineSource for WorldSource {
+    fn changes(&self) -> Result<Vec<ChangeRecord>, ArmError> {
+        let file = self.load().map_err(|e| ArmError::baseline_unavailable(e.to_string()))?;
+        into_entries(file).map(|e| e.changes).map_err(ArmError::baseline_unavailable)
+    }
 }
 
 /// Adds the file's subscriptions that `config` lacks (before `World::new`).
@@ -95,32 +172,37 @@ impl Entries {
 
 /// The file's entries as changes; fails on an id that does not parse.
 pub fn entries(file: &WorldFile) -> Result<Entries, String> {
-    let mut out = Entries { changes: Vec::new(), labels: Vec::new() };
-    for (i, entry) in file.resources.iter().enumerate() {
+    into_entries(file.clone())
+}
+
+/// [`entries`] of a file that is not needed afterwards (its bodies are moved, not copied).
+pub fn into_entries(file: WorldFile) -> Result<Entries, String> {
+    let count = file.resources.len() + file.sites.len() + file.forwarders.len() + file.clusters.len();
+    let mut out = Entries { changes: Vec::with_capacity(count), labels: Vec::with_capacity(count) };
+    for (i, entry) in file.resources.into_iter().enumerate() {
         let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
         let change = if id.is_resource_group() {
             ChangeRecord::PutResourceGroup {
                 subscription: id.subscription().to_string(),
                 name: id.resource_group().unwrap_or_default().to_string(),
-                body: entry.body.clone(),
+                body: entry.body,
             }
         } else {
-            ChangeRecord::PutResource { id, body: entry.body.clone() }
+            ChangeRecord::PutResource { id, body: entry.body }
         };
         out.changes.push(change);
-        out.labels.push(Label::Resource(i, entry.id.clone()));
+        out.labels.push(Label::Resource(i, entry.id));
     }
-    for (name, body) in &file.sites {
-        out.changes.push(ChangeRecord::PutSite { name: name.clone(), body: body.clone() });
-        out.labels.push(Label::Lab("sites", name.clone()));
-    }
-    for (name, body) in &file.forwarders {
-        out.changes.push(ChangeRecord::PutForwarderVm { name: name.clone(), body: body.clone() });
-        out.labels.push(Label::Lab("forwarders", name.clone()));
-    }
-    for (name, body) in &file.clusters {
-        out.changes.push(ChangeRecord::PutLabCluster { name: name.clone(), body: body.clone() });
-        out.labels.push(Label::Lab("clusters", name.clone()));
+    let lab = [("sites", file.sites), ("forwarders", file.forwarders), ("clusters", file.clusters)];
+    for (what, entries) in lab {
+        for (name, body) in entries {
+            out.labels.push(Label::Lab(what, name.clone()));
+            out.changes.push(match what {
+                "sites" => ChangeRecord::PutSite { name, body },
+                "forwarders" => ChangeRecord::PutForwarderVm { name, body },
+                _ => ChangeRecord::PutLabCluster { name, body },
+            });
+        }
     }
     Ok(out)
 }
@@ -129,8 +211,9 @@ pub fn entries(file: &WorldFile) -> Result<Entries, String> {
 pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
     let entries = entries(file)?;
     for (i, change) in entries.changes.iter().enumerate() {
-        let change = world.loaded_change(change);
-        world.apply(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
+        let rebound = world.loaded_change(change);
+        let change = rebound.as_ref().unwrap_or(change);
+        world.apply_quietly(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
     }
     Ok(entries.changes.len())
 }

@@ -36,7 +36,8 @@ pub struct WorldsConfig {
     /// points on free ports too.
     pub dns: DnsConfig,
     pub clock: Arc<dyn Clock>,
-    pub initial_world: Option<world_file::WorldFile>,
+    /// The default world's world source (a named world starts from it too).
+    pub source: Option<world_file::WorldSource>,
     pub data_dir: Option<PathBuf>,
     /// The emulator's base URL; a named world's is `{base_url}/worlds/{name}`.
     pub base_url: String,
@@ -99,7 +100,7 @@ impl Worlds {
         }
         let c = &self.config;
         let data_dir = c.data_dir.as_ref().map(|d| d.join("worlds").join(name));
-        let (world, changed) = crate::build_world(&c.world, &c.clock, c.initial_world.as_ref(), data_dir.as_deref())
+        let (world, changed) = crate::build_world(&c.world, &c.clock, c.source.as_ref(), data_dir.as_deref())
             .map_err(|e| ArmError::world_not_started(name, e))?;
         let dns_config = DnsConfig { world_changed: Some(changed), ..c.dns.clone() };
         let dns =

@@ -151,6 +151,16 @@ impl World {
     /// state. A refused change leaves the world as it was (apart from the settling, which
     /// would have happened at `now` anyway).
     pub fn apply(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
+        self.apply_answering(now, change, true)
+    }
+
+    /// [`World::apply`] for loading a world (a world file, a reset): the same change, without
+    /// the answer rendered again after the refresh (nobody reads it).
+    pub fn apply_quietly(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
+        self.apply_answering(now, change, false)
+    }
+
+    fn apply_answering(&mut self, now: OffsetDateTime, change: Change<'_>, answer: bool) -> ArmResult<Applied> {
         self.advance(now);
         let before = self.generation();
         let written = match &change {
@@ -161,7 +171,7 @@ impl World {
         if self.generation() != before {
             self.refresh_connectivity(now);
             // The answer shows what the refresh derived (a bound cluster's agent reports).
-            if let (Ok(Applied { body: Some(body), .. }), Some(id)) = (&mut result, &written)
+            if let (true, Ok(Applied { body: Some(body), .. }), Some(id)) = (answer, &mut result, &written)
                 && let Ok(fresh) = self.render(id)
             {
                 *body = fresh;
@@ -281,6 +291,15 @@ pub trait JournalSink: Send + Sync {
     fn clear(&self) -> Result<(), String>;
 }
 
+/// Where a reset to the baseline gets its changes: the world file the emulator started from,
+/// which the root crate keeps (or reads again: a world of 100k clusters kept as JSON values
+/// would outweigh the world itself). Asked before the lock is taken.
+pub trait BaselineSource: Send + Sync {
+    /// The changes that build the baseline on an empty world; a refusal when they cannot be
+    /// had any more (the file changed or is gone).
+    fn changes(&self) -> ArmResult<Vec<ChangeRecord>>;
+}
+
 /// The world behind its lock, with the clock; see the module docs.
 pub struct SharedWorld {
     world: RwLock<World>,
@@ -293,8 +312,8 @@ pub struct SharedWorld {
     generation: AtomicU64,
     on_change: Vec<ChangeHook>,
     journal: Option<Box<dyn JournalSink>>,
-    /// What [`SharedWorld::reset_to_baseline`] goes back to: the loaded world file's changes.
-    baseline: Vec<ChangeRecord>,
+    /// What [`SharedWorld::reset_to_baseline`] goes back to (none: an empty world).
+    baseline: Option<Box<dyn BaselineSource>>,
     /// The world's settings, which never change (a reset keeps them): readable without the lock.
     config: crate::world::WorldConfig,
 }
@@ -311,24 +330,25 @@ impl SharedWorld {
             generation: AtomicU64::new(generation),
             on_change: Vec::new(),
             journal: None,
-            baseline: Vec::new(),
+            baseline: None,
             config,
         }
     }
 
-    /// The changes a reset to the baseline applies to an empty world (a loaded world file's).
-    pub fn with_baseline(mut self, changes: Vec<ChangeRecord>) -> Self {
-        self.baseline = changes;
+    /// Where the changes of a reset to the baseline come from (a loaded world file).
+    pub fn with_baseline(mut self, source: Box<dyn BaselineSource>) -> Self {
+        self.baseline = Some(source);
         self
     }
 
-    pub fn baseline(&self) -> &[ChangeRecord] {
-        &self.baseline
-    }
-
-    /// Back to an empty world (`to_baseline == false`) or to the baseline: see [`SharedWorld::reset`].
+    /// Back to an empty world (`to_baseline == false`) or to the baseline: see
+    /// [`SharedWorld::reset`]. The baseline's changes are had before the lock is taken.
     pub fn reset_to_baseline(&self, to_baseline: bool) -> Result<usize, (usize, ArmError)> {
-        self.reset(if to_baseline { &self.baseline[..] } else { &[] })
+        let changes = match (&self.baseline, to_baseline) {
+            (Some(source), true) => source.changes().map_err(|e| (0, e))?,
+            _ => Vec::new(),
+        };
+        self.reset(&changes)
     }
 
     /// Records every change (and every settling a read does) in `sink` before it happens; a
@@ -382,11 +402,14 @@ impl SharedWorld {
         self.write(|w| {
             let mut fresh = World::new(w.config().clone());
             fresh.store.follow(w.generation());
-            let mut loaded = Vec::with_capacity(changes.len());
+            // Only a journal needs the changes as applied (kept until the world is in place).
+            let mut loaded = Vec::with_capacity(if self.journal.is_some() { changes.len() } else { 0 });
             for (i, change) in changes.iter().enumerate() {
-                let change = fresh.loaded_change(change);
-                fresh.apply(now, change.as_change()).map_err(|e| (i, e))?;
-                loaded.push(change);
+                let rebound = fresh.loaded_change(change);
+                fresh.apply_quietly(now, rebound.as_ref().unwrap_or(change).as_change()).map_err(|e| (i, e))?;
+                if self.journal.is_some() {
+                    loaded.push(rebound.unwrap_or_else(|| change.clone()));
+                }
             }
             if let Some(j) = &self.journal {
                 j.clear().map_err(|e| (0, ArmError::journal_write_failed(e)))?;

@@ -687,6 +687,20 @@ impl ArmError {
         Self::inferred(503, "WorldNotStarted", format!("The world '{name}' could not be started: {detail}"))
     }
 
+    /// 409 `BaselineUnavailable`: a reset to the baseline (or a new named world) needs the world
+    /// file the emulator started from, and it changed or cannot be read any more (the
+    /// emulator's own condition; Azure has no such answer).
+    pub fn baseline_unavailable(detail: impl Display) -> Self {
+        Self::inferred(
+            409,
+            "BaselineUnavailable",
+            format!(
+                "The world file the emulator started from is needed again and {detail}. Restart the emulator to \
+                 start from the file as it is now, or load it with POST /_emulator/reset {{\"world\": ...}}."
+            ),
+        )
+    }
+
     /// 503 `JournalWriteFailed`: the change could not be recorded in the data directory, so it
     /// was not made (the emulator's own condition; Azure has no such answer).
     pub fn journal_write_failed(detail: impl Display) -> Self {
@@ -1146,6 +1160,7 @@ mod tests {
             another_operation_in_progress("n"),
             internal_server_error("e"),
             journal_write_failed("disk full"),
+            baseline_unavailable("it changed since"),
             world_limit_reached(64),
             world_not_found("w"),
             world_not_started("w", "no descriptors"),

@@ -164,16 +164,15 @@ impl World {
     /// endpoint connection is named after its endpoint with a generated suffix (`arc-pe.<guid>`),
     /// so a snapshot's connection names another id once the endpoint is created again: an entry
     /// for a connection that does not exist goes to the scope's connection from the same private
-    /// endpoint (`properties.privateEndpoint.id`), if there is one. Anything else is unchanged.
-    pub fn loaded_change(&self, change: &ChangeRecord) -> ChangeRecord {
-        let ChangeRecord::PutResource { id, body } = change else { return change.clone() };
+    /// endpoint (`properties.privateEndpoint.id`), if there is one: the change aimed there, or `None`
+    /// when the change stays as it is.
+    pub fn loaded_change(&self, change: &ChangeRecord) -> Option<ChangeRecord> {
+        let ChangeRecord::PutResource { id, body } = change else { return None };
         if !id.key().contains("/privateendpointconnections/") || self.store.contains(id.key()) {
-            return change.clone();
+            return None;
         }
-        let Some(scope) = id.parent().filter(|s| self.store.get(s.key()).is_some()) else { return change.clone() };
-        let Some(endpoint) = body.pointer("/properties/privateEndpoint/id").and_then(Value::as_str) else {
-            return change.clone();
-        };
+        let scope = id.parent().filter(|s| self.store.get(s.key()).is_some())?;
+        let endpoint = body.pointer("/properties/privateEndpoint/id").and_then(Value::as_str)?;
         let same_endpoint = self.store.children_of(&scope, ResourceKind::PrivateEndpointConnection).find(|c| {
             self.render(&c.id).ok().is_some_and(|v| {
                 v.pointer("/properties/privateEndpoint/id")
@@ -181,10 +180,7 @@ impl World {
                     .is_some_and(|e| e.eq_ignore_ascii_case(endpoint))
             })
         });
-        match same_endpoint {
-            Some(c) => ChangeRecord::PutResource { id: c.id.clone(), body: body.clone() },
-            None => change.clone(),
-        }
+        same_endpoint.map(|c| ChangeRecord::PutResource { id: c.id.clone(), body: body.clone() })
     }
 
     /// Replays one journal record (its outcome, a refusal included, is what it was the first
