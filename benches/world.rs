@@ -170,11 +170,15 @@ impl Lcg {
 }
 
 fn cluster_id(scope: usize, i: usize) -> String {
-    format!("/subscriptions/{SUB}/resourceGroups/fleet-{scope:04}/providers/Microsoft.Kubernetes/connectedClusters/edge-{scope:04}-{i:03}")
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/fleet-{scope:04}/providers/Microsoft.Kubernetes/connectedClusters/edge-{scope:04}-{i:03}"
+    )
 }
 
 fn scope_id(scope: usize) -> String {
-    format!("/subscriptions/{SUB}/resourceGroups/fleet-{scope:04}/providers/Microsoft.HybridCompute/privateLinkScopes/pls-{scope:04}")
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/fleet-{scope:04}/providers/Microsoft.HybridCompute/privateLinkScopes/pls-{scope:04}"
+    )
 }
 
 /// A base64 text of an RSA-2048 public key's length, different for every cluster.
@@ -283,7 +287,10 @@ fn scale_run(bin: &Path, world: &Path, clusters: usize) -> Result<Value, String>
         let a = dns.query(name, 1).map_err(|e| format!("{name} from site:hq: {e}"))?;
         dns_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
         if a.rcode != 0 || !a.addresses.iter().all(|ip| ip.is_private()) || a.addresses.is_empty() {
-            return Err(format!("{name} from site:hq: rcode {} addresses {:?} (want private ones)", a.rcode, a.addresses));
+            return Err(format!(
+                "{name} from site:hq: rcode {} addresses {:?} (want private ones)",
+                a.rcode, a.addresses
+            ));
         }
     }
     let (rss_after, hwm_after) = rss_kib(server.pid());
@@ -427,7 +434,10 @@ fn setup_once(server: &Server) -> Result<Sent, String> {
         let a = dns.query(name, 1).map_err(|e| format!("{name}: {e}"))?;
         sent.lookups += 1;
         if a.rcode != 0 || a.addresses.is_empty() || !a.addresses.iter().all(|ip| ip.is_private()) {
-            return Err(format!("{name} from site:hq: rcode {} addresses {:?} (want private ones)", a.rcode, a.addresses));
+            return Err(format!(
+                "{name} from site:hq: rcode {} addresses {:?} (want private ones)",
+                a.rcode, a.addresses
+            ));
         }
     }
     Ok(sent)
@@ -485,7 +495,11 @@ fn met(v: &Value) -> &'static str {
 }
 
 fn markdown(s: &Value) -> String {
-    let mut md = format!("### World benchmarks ({}, {})\n\n", s["date"].as_str().unwrap_or(""), s["machine"]["summary"].as_str().unwrap_or(""));
+    let mut md = format!(
+        "### World benchmarks ({}, {})\n\n",
+        s["date"].as_str().unwrap_or(""),
+        s["machine"]["summary"].as_str().unwrap_or("")
+    );
     if let Some(runs) = s["scale"]["runs"].as_array() {
         md.push_str("#### Scale: N connected clusters over N/100 scopes, on the seed's world\n\n");
         md.push_str("| binary | clusters | scopes | load ms | RSS loaded MiB | peak MiB | bytes/cluster | GET p50 / p99 ms | GET/s (1 conn) | PUT p50 / p99 ms | DNS p50 / p99 ms | RSS after MiB |\n");
@@ -532,11 +546,17 @@ fn markdown(s: &Value) -> String {
             f(&r["arm"]), f(&r["admin"]), f(&r["operation_polls"]), f(&r["dns_lookups"])
         ));
         md.push_str("| run | n | min ms | median ms | p90 ms | max ms |\n|---|---|---|---|---|---|\n");
-        for (label, key) in [("running emulator", "running_emulator"), ("including process start", "including_process_start")] {
+        for (label, key) in
+            [("running emulator", "running_emulator"), ("including process start", "including_process_start")]
+        {
             let x = &seed[key];
             md.push_str(&format!(
                 "| {label} | {} | {} | {} | {} | {} |\n",
-                f(&x["n"]), f(&x["min_ms"]), f(&x["p50_ms"]), f(&x["p90_ms"]), f(&x["max_ms"])
+                f(&x["n"]),
+                f(&x["min_ms"]),
+                f(&x["p50_ms"]),
+                f(&x["p90_ms"]),
+                f(&x["max_ms"])
             ));
         }
         md.push_str(&format!(

@@ -124,11 +124,11 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
                 )));
             }
             // All or nothing, in one acquisition: a refused entry leaves the world as it was.
-            let resources = st.world().reset(&entries.changes).map_err(|(i, e)| ArmError {
+            let resources = st.world().reset(&entries).map_err(|(i, e)| ArmError {
                 message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
                 ..e
             })?;
-            return Ok(json!({ "reset": "world", "entries": entries.changes.len(), "resources": resources }));
+            return Ok(json!({ "reset": "world", "entries": entries.len(), "resources": resources }));
         }
         let to_baseline = match input.to.as_deref() {
             None | Some("baseline") => true,
@@ -142,6 +142,8 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
         let resources = st.world().reset_to_baseline(to_baseline).map_err(|(_, e)| e)?;
         Ok::<_, ArmError>(json!({ "reset": if to_baseline { "baseline" } else { "empty" }, "resources": resources }))
     })();
+    // The world replaced (or not): either way, what its building used goes back.
+    crate::release_memory();
     match result {
         Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
         Err(e) => refuse(&e),

@@ -127,6 +127,23 @@ struct RunningHttps {
     server: Option<JoinHandle<()>>,
 }
 
+/// What gives the memory a big change freed back to the system (the binary's allocator
+/// keeps freed pages for reuse otherwise): set once by the binary, called after a world is
+/// loaded or replaced. The library does not assume an allocator.
+static RELEASE_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what [`release_memory`] calls (the binary: its allocator's collection).
+pub fn set_memory_release(release: fn()) {
+    let _ = RELEASE_MEMORY.set(release);
+}
+
+/// After a world was built or replaced: give its loading's memory back.
+pub(crate) fn release_memory() {
+    if let Some(release) = RELEASE_MEMORY.get() {
+        release();
+    }
+}
+
 /// The default world (and each named world): built from the world source, or replayed from
 /// the data directory (which wins when it holds a world; a new one records the world file
 /// like any change). Returns it with the signal its changes give the DNS face.
@@ -138,13 +155,13 @@ pub(crate) fn build_world(
 ) -> std::io::Result<(Arc<SharedWorld>, Arc<tokio::sync::Notify>)> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
     let unusable = |e: world_file::SourceError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
-    let file = source.map(world_file::WorldSource::load).transpose().map_err(unusable)?;
+    let loaded = source.map(world_file::WorldSource::load).transpose().map_err(unusable)?;
     // A world file may name subscriptions of its own; they are part of the world's settings.
     let mut config = config.clone();
-    if let Some(file) = &file {
-        world_file::add_subscriptions(&mut config, file);
-    }
-    let entries = file.map(world_file::into_entries).transpose().map_err(invalid)?;
+    let entries = loaded.map(|(subscriptions, entries)| {
+        world_file::add_subscription_ids(&mut config, &subscriptions);
+        entries
+    });
     let config = &config;
     let data_dir = match data_dir {
         Some(dir) => Some(persist::open(dir, config).map_err(invalid)?),
@@ -169,8 +186,10 @@ pub(crate) fn build_world(
         shared = shared.with_journal(Box::new(d.journal));
     }
     if let (false, Some(entries)) = (replayed, &entries) {
-        shared.reset(&entries.changes).map_err(|(i, e)| invalid(entries.describe(i, &e)))?;
+        shared.reset(entries).map_err(|(i, e)| invalid(entries.describe(i, &e)))?;
     }
+    drop(entries);
+    release_memory();
     Ok((Arc::new(shared), world_changed))
 }
 

@@ -15,6 +15,13 @@ use cli::exit;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Gives the memory freed on this thread back to the system (pages mimalloc would keep for
+/// reuse): after a world is loaded or replaced.
+fn collect_memory() {
+    // SAFETY: `mi_collect` has no preconditions; it only walks mimalloc's own free lists.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 #[derive(Parser)]
 #[command(
     name = "arcemu",
@@ -252,6 +259,7 @@ fn parse_profile(s: &str) -> Result<RegionProfile, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
+    arcemu::set_memory_release(collect_memory);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

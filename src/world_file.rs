@@ -19,12 +19,13 @@
 //!   edge: { site: hq, connectedCluster: /subscriptions/.../connectedClusters/c1 }
 //! ```
 
-use arcemu_model::door::BaselineSource;
+use arcemu_model::door::{BaselineSource, ChangeList};
 use arcemu_model::journal::ChangeRecord;
 use arcemu_model::world::SubscriptionConfig;
 use arcemu_model::{ArmError, ResourceId, ResourceKind, World, WorldConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -89,10 +90,14 @@ impl WorldSource {
         WorldSource::File(Arc::new(FileSource { path: path.into(), fingerprint: OnceLock::new() }))
     }
 
-    /// The world file: parsed again from disk for a file (refused if it changed since the first read).
-    pub fn load(&self) -> Result<WorldFile, SourceError> {
+    /// The world's subscriptions and changes: a file is read again from disk (refused if it
+    /// changed since the first read), its entries parsed one at a time as they are applied.
+    pub fn load(&self) -> Result<(Vec<String>, Entries), SourceError> {
         match self {
-            WorldSource::Inline(file) => Ok(WorldFile::clone(file)),
+            WorldSource::Inline(file) => {
+                let entries = entries(file).map_err(SourceError::Invalid)?;
+                Ok((file.subscriptions.clone(), entries))
+            }
             WorldSource::File(f) => {
                 let text = std::fs::read_to_string(&f.path)
                     .map_err(|e| SourceError::Unreadable(format!("cannot read {}: {e}", f.path.display())))?;
@@ -105,7 +110,7 @@ impl WorldSource {
                         f.path.display()
                     )));
                 }
-                parse(&text).map_err(|e| SourceError::Invalid(format!("{}: {e}", f.path.display())))
+                read_entries(text).map_err(|e| SourceError::Invalid(format!("{}: {e}", f.path.display())))
             }
         }
     }
@@ -128,15 +133,20 @@ impl std::fmt::Display for SourceError {
 }
 
 impl BaselineSource for WorldSource {
-    fn changes(&self) -> Result<Vec<ChangeRecord>, ArmError> {
-        let file = self.load().map_err(|e| ArmError::baseline_unavailable(e.to_string()))?;
-        into_entries(file).map(|e| e.changes).map_err(ArmError::baseline_unavailable)
+    fn changes(&self) -> Result<Box<dyn ChangeList>, ArmError> {
+        let (_, entries) = self.load().map_err(|e| ArmError::baseline_unavailable(e.to_string()))?;
+        Ok(Box::new(entries))
     }
 }
 
 /// Adds the file's subscriptions that `config` lacks (before `World::new`).
 pub fn add_subscriptions(config: &mut WorldConfig, file: &WorldFile) {
-    for id in &file.subscriptions {
+    add_subscription_ids(config, &file.subscriptions);
+}
+
+/// Adds these subscriptions where `config` lacks them (every provider registered).
+pub fn add_subscription_ids(config: &mut WorldConfig, ids: &[String]) {
+    for id in ids {
         if !config.subscriptions.iter().any(|s| s.id.eq_ignore_ascii_case(id)) {
             config.subscriptions.push(SubscriptionConfig::registered(id, &format!("arcemu subscription {id}")));
         }
@@ -146,28 +156,125 @@ pub fn add_subscriptions(config: &mut WorldConfig, file: &WorldFile) {
 /// A world file's entries as changes, in the order they are applied, each with the name a
 /// refusal gives it (`resources[3] (/subscriptions/...)`, `sites.hq`).
 pub struct Entries {
-    pub changes: Vec<ChangeRecord>,
-    labels: Vec<Label>,
+    /// The resources: parsed already, or kept as the JSON text of each entry, parsed when
+    /// applied (a big JSON world file then never exists as JSON values all at once).
+    resources: Resources,
+    /// Sites, forwarders and lab clusters (few), parsed.
+    lab: Vec<(&'static str, String, ChangeRecord)>,
 }
 
-enum Label {
-    Resource(usize, String),
-    Lab(&'static str, String),
+enum Resources {
+    Parsed(Vec<(String, ChangeRecord)>),
+    /// The file's text and, per entry of `resources`, where its JSON is.
+    Json {
+        text: String,
+        spans: Vec<std::ops::Range<usize>>,
+    },
 }
 
 impl Entries {
+    pub fn len(&self) -> usize {
+        let resources = match &self.resources {
+            Resources::Parsed(v) => v.len(),
+            Resources::Json { spans, .. } => spans.len(),
+        };
+        resources + self.lab.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The change at `position`.
+    pub fn get(&self, position: usize) -> Result<Cow<'_, ChangeRecord>, String> {
+        let resources = match &self.resources {
+            Resources::Parsed(v) => v.len(),
+            Resources::Json { spans, .. } => spans.len(),
+        };
+        if let Some((_, _, change)) = position.checked_sub(resources).and_then(|i| self.lab.get(i)) {
+            return Ok(Cow::Borrowed(change));
+        }
+        match &self.resources {
+            Resources::Parsed(v) => {
+                v.get(position).map(|(_, c)| Cow::Borrowed(c)).ok_or_else(|| "no such entry".into())
+            }
+            Resources::Json { text, spans } => {
+                let span = spans.get(position).ok_or("no such entry")?;
+                let entry: ResourceEntry = serde_json::from_str(text.get(span.clone()).unwrap_or_default())
+                    .map_err(|e| format!("resources[{position}]: {e}"))?;
+                resource_change(position, entry).map(Cow::Owned)
+            }
+        }
+    }
+
+    /// Every change, each read once (for callers that want them all).
+    pub fn changes(&self) -> Result<Vec<ChangeRecord>, String> {
+        (0..self.len()).map(|i| self.get(i).map(Cow::into_owned)).collect()
+    }
+
     /// Says which entry a refusal is about (and, for a lab entry, the field it names:
     /// `sites.hq.firewal: ...`).
     pub fn describe(&self, position: usize, e: &ArmError) -> String {
-        match self.labels.get(position) {
-            Some(Label::Resource(i, id)) => format!("resources[{i}] ({id}): {} {}: {}", e.status, e.code, e.message),
-            Some(Label::Lab(what, name)) => match e.target.as_deref() {
+        let resources = match &self.resources {
+            Resources::Parsed(v) => v.len(),
+            Resources::Json { spans, .. } => spans.len(),
+        };
+        if let Some((what, name, _)) = position.checked_sub(resources).and_then(|i| self.lab.get(i)) {
+            return match e.target.as_deref() {
                 Some(t) if !t.is_empty() && t != "." => format!("{what}.{name}.{t}: {} {}", e.code, e.message),
                 _ => format!("{what}.{name}: {} {}", e.code, e.message),
-            },
+            };
+        }
+        let id = match &self.resources {
+            Resources::Parsed(v) => v.get(position).map(|(id, _)| id.clone()),
+            Resources::Json { text, spans } => spans
+                .get(position)
+                .and_then(|s| serde_json::from_str::<EntryId>(text.get(s.clone()).unwrap_or_default()).ok())
+                .map(|e| e.id),
+        };
+        match id {
+            Some(id) => format!("resources[{position}] ({id}): {} {}: {}", e.status, e.code, e.message),
             None => format!("{} {}: {}", e.status, e.code, e.message),
         }
     }
+}
+
+impl ChangeList for Entries {
+    fn len(&self) -> usize {
+        Entries::len(self)
+    }
+    fn change(&self, position: usize) -> Result<Cow<'_, ChangeRecord>, ArmError> {
+        self.get(position).map_err(ArmError::invalid_request_content)
+    }
+}
+
+/// Just an entry's id (for messages).
+#[derive(Deserialize)]
+struct EntryId {
+    id: String,
+}
+
+/// An entry's shape, checked when the file is read without keeping its body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryShape {
+    id: String,
+    #[serde(default)]
+    #[allow(dead_code)] // read to be checked, never kept
+    body: serde::de::IgnoredAny,
+}
+
+fn resource_change(i: usize, entry: ResourceEntry) -> Result<ChangeRecord, String> {
+    let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
+    Ok(if id.is_resource_group() {
+        ChangeRecord::PutResourceGroup {
+            subscription: id.subscription().to_string(),
+            name: id.resource_group().unwrap_or_default().to_string(),
+            body: entry.body,
+        }
+    } else {
+        ChangeRecord::PutResource { id, body: entry.body }
+    })
 }
 
 /// The file's entries as changes; fails on an id that does not parse.
@@ -177,45 +284,84 @@ pub fn entries(file: &WorldFile) -> Result<Entries, String> {
 
 /// [`entries`] of a file that is not needed afterwards (its bodies are moved, not copied).
 pub fn into_entries(file: WorldFile) -> Result<Entries, String> {
-    let count = file.resources.len() + file.sites.len() + file.forwarders.len() + file.clusters.len();
-    let mut out = Entries { changes: Vec::with_capacity(count), labels: Vec::with_capacity(count) };
+    let mut resources = Vec::with_capacity(file.resources.len());
     for (i, entry) in file.resources.into_iter().enumerate() {
-        let id = ResourceId::parse(&entry.id).map_err(|e| format!("resources[{i}]: {e}"))?;
-        let change = if id.is_resource_group() {
-            ChangeRecord::PutResourceGroup {
-                subscription: id.subscription().to_string(),
-                name: id.resource_group().unwrap_or_default().to_string(),
-                body: entry.body,
-            }
-        } else {
-            ChangeRecord::PutResource { id, body: entry.body }
-        };
-        out.changes.push(change);
-        out.labels.push(Label::Resource(i, entry.id));
+        let label = entry.id.clone();
+        resources.push((label, resource_change(i, entry)?));
     }
-    let lab = [("sites", file.sites), ("forwarders", file.forwarders), ("clusters", file.clusters)];
-    for (what, entries) in lab {
-        for (name, body) in entries {
-            out.labels.push(Label::Lab(what, name.clone()));
-            out.changes.push(match what {
-                "sites" => ChangeRecord::PutSite { name, body },
-                "forwarders" => ChangeRecord::PutForwarderVm { name, body },
-                _ => ChangeRecord::PutLabCluster { name, body },
-            });
-        }
+    Ok(Entries {
+        resources: Resources::Parsed(resources),
+        lab: lab_changes(file.sites, file.forwarders, file.clusters),
+    })
+}
+
+fn lab_changes(
+    sites: BTreeMap<String, Value>,
+    forwarders: BTreeMap<String, Value>,
+    clusters: BTreeMap<String, Value>,
+) -> Vec<(&'static str, String, ChangeRecord)> {
+    let mut out = Vec::new();
+    for (name, body) in sites {
+        out.push(("sites", name.clone(), ChangeRecord::PutSite { name, body }));
     }
-    Ok(out)
+    for (name, body) in forwarders {
+        out.push(("forwarders", name.clone(), ChangeRecord::PutForwarderVm { name, body }));
+    }
+    for (name, body) in clusters {
+        out.push(("clusters", name.clone(), ChangeRecord::PutLabCluster { name, body }));
+    }
+    out
+}
+
+/// A world file's text as its subscriptions and entries. A JSON text keeps each resource
+/// entry as text, checked now (shape and id) and parsed when applied; YAML is parsed whole.
+pub fn read_entries(text: String) -> Result<(Vec<String>, Entries), String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Lazy<'a> {
+        #[serde(default)]
+        subscriptions: Vec<String>,
+        #[serde(default, borrow)]
+        resources: Vec<&'a serde_json::value::RawValue>,
+        #[serde(default)]
+        sites: BTreeMap<String, Value>,
+        #[serde(default)]
+        forwarders: BTreeMap<String, Value>,
+        #[serde(default)]
+        clusters: BTreeMap<String, Value>,
+    }
+    let lazy = if text.trim_start().starts_with('{') { serde_json::from_str::<Lazy>(&text).ok() } else { None };
+    let Some(lazy) = lazy else {
+        let file = parse(&text)?;
+        let subscriptions = file.subscriptions.clone();
+        return Ok((subscriptions, into_entries(file)?));
+    };
+    let base = text.as_ptr() as usize;
+    let mut spans = Vec::with_capacity(lazy.resources.len());
+    for (i, raw) in lazy.resources.iter().enumerate() {
+        let json = raw.get();
+        let shape: EntryShape =
+            serde_json::from_str(json).map_err(|e| format!("the world file is not valid: resources[{i}]: {e}"))?;
+        ResourceId::parse(&shape.id).map_err(|e| format!("resources[{i}]: {e}"))?;
+        let start = json.as_ptr() as usize - base;
+        spans.push(start..start + json.len());
+    }
+    let lab = lab_changes(lazy.sites, lazy.forwarders, lazy.clusters);
+    let subscriptions = lazy.subscriptions;
+    Ok((subscriptions, Entries { resources: Resources::Json { text, spans }, lab }))
 }
 
 /// Applies a world file; stops at the first refused entry and says which.
 pub fn apply(world: &mut World, file: &WorldFile, now: OffsetDateTime) -> Result<usize, String> {
     let entries = entries(file)?;
-    for (i, change) in entries.changes.iter().enumerate() {
-        let rebound = world.loaded_change(change);
-        let change = rebound.as_ref().unwrap_or(change);
-        world.apply_quietly(now, change.as_change()).map_err(|e| entries.describe(i, &e))?;
+    for i in 0..entries.len() {
+        let change = entries.get(i)?;
+        let rebound = world.loaded_change(&change);
+        world
+            .apply_quietly(now, rebound.as_ref().unwrap_or(&change).as_change())
+            .map_err(|e| entries.describe(i, &e))?;
     }
-    Ok(entries.changes.len())
+    Ok(entries.len())
 }
 
 /// The order in which a snapshot lists resources: every reference points backwards (an NSG

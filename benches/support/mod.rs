@@ -94,11 +94,8 @@ impl KeepAlive {
                 .filter_map(|l| l.split_once(':'))
                 .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
                 .collect();
-            let length: usize = headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
+            let length: usize =
+                headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
             if self.buf.len() >= end + 4 + length {
                 let body = self.buf[end + 4..end + 4 + length].to_vec();
                 return Ok(Answer { status, headers, body });

@@ -197,7 +197,7 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
         {
             return Ok(Route::PrivateLinkResources { scope: parent, name: Some(id.name().to_string()) });
         }
-        let g = id.providers().last().map(|g| g.namespace.clone()).unwrap_or_default();
+        let g = id.namespace().unwrap_or_default().to_string();
         return Err(unknown(&g, &id.resource_type()));
     }
     // A collection: the path minus its last segment (child type) or minus
@@ -205,7 +205,7 @@ pub fn route(path: &str) -> Result<Route, RouteError> {
     let last = segs[segs.len() - 1];
     let parent_path = format!("/{}", segs[..segs.len() - 1].join("/"));
     if let Ok(parent) = ResourceId::parse(&parent_path) {
-        if parent.providers().is_empty() {
+        if !parent.has_providers() {
             return Err(RouteError::NotFound);
         }
         if is_scope(&parent) && eq(last, "privateLinkResources") {
@@ -242,7 +242,7 @@ fn is_scope(id: &ResourceId) -> bool {
 }
 
 fn tail_type(id: &ResourceId) -> String {
-    id.providers().last().and_then(|g| g.types.last()).map(|(t, _)| t.clone()).unwrap_or_default()
+    id.last_type().unwrap_or_default().to_string()
 }
 
 fn unknown(namespace: &str, type_path: &str) -> RouteError {

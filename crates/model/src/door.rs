@@ -16,6 +16,7 @@ use crate::journal::{ChangeRecord, Entry, Record};
 use crate::resources::ConnectionStatus;
 use crate::world::{DeleteOutcome, World};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use time::OffsetDateTime;
@@ -291,13 +292,33 @@ pub trait JournalSink: Send + Sync {
     fn clear(&self) -> Result<(), String>;
 }
 
+/// Changes to apply in order, given one at a time: a world file's entries can then be read as
+/// they are applied instead of all held as JSON values at once (for a world of 100k clusters
+/// those would outweigh the world built from them).
+pub trait ChangeList {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The change at `position` (< `len`); a refusal when it cannot be read as a change.
+    fn change(&self, position: usize) -> ArmResult<Cow<'_, ChangeRecord>>;
+}
+
+impl ChangeList for Vec<ChangeRecord> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn change(&self, position: usize) -> ArmResult<Cow<'_, ChangeRecord>> {
+        self.get(position).map(Cow::Borrowed).ok_or_else(|| ArmError::internal_server_error("no such change"))
+    }
+}
+
 /// Where a reset to the baseline gets its changes: the world file the emulator started from,
-/// which the root crate keeps (or reads again: a world of 100k clusters kept as JSON values
-/// would outweigh the world itself). Asked before the lock is taken.
+/// which the root crate keeps or reads again. Asked before the lock is taken.
 pub trait BaselineSource: Send + Sync {
     /// The changes that build the baseline on an empty world; a refusal when they cannot be
     /// had any more (the file changed or is gone).
-    fn changes(&self) -> ArmResult<Vec<ChangeRecord>>;
+    fn changes(&self) -> ArmResult<Box<dyn ChangeList>>;
 }
 
 /// The world behind its lock, with the clock; see the module docs.
@@ -344,11 +365,10 @@ impl SharedWorld {
     /// Back to an empty world (`to_baseline == false`) or to the baseline: see
     /// [`SharedWorld::reset`]. The baseline's changes are had before the lock is taken.
     pub fn reset_to_baseline(&self, to_baseline: bool) -> Result<usize, (usize, ArmError)> {
-        let changes = match (&self.baseline, to_baseline) {
-            (Some(source), true) => source.changes().map_err(|e| (0, e))?,
-            _ => Vec::new(),
-        };
-        self.reset(&changes)
+        match (&self.baseline, to_baseline) {
+            (Some(source), true) => self.reset(&*source.changes().map_err(|e| (0, e))?),
+            _ => self.reset(&Vec::new()),
+        }
     }
 
     /// Records every change (and every settling a read does) in `sink` before it happens; a
@@ -397,18 +417,19 @@ impl SharedWorld {
     /// only when all of them were accepted is the journal started again from them and the new
     /// world put in place. Returns the number of resources; a refusal names the change's position
     /// and leaves the world as it was.
-    pub fn reset(&self, changes: &[ChangeRecord]) -> Result<usize, (usize, ArmError)> {
+    pub fn reset(&self, changes: &dyn ChangeList) -> Result<usize, (usize, ArmError)> {
         let now = self.clock.now();
         self.write(|w| {
             let mut fresh = World::new(w.config().clone());
             fresh.store.follow(w.generation());
             // Only a journal needs the changes as applied (kept until the world is in place).
             let mut loaded = Vec::with_capacity(if self.journal.is_some() { changes.len() } else { 0 });
-            for (i, change) in changes.iter().enumerate() {
-                let rebound = fresh.loaded_change(change);
-                fresh.apply_quietly(now, rebound.as_ref().unwrap_or(change).as_change()).map_err(|e| (i, e))?;
+            for i in 0..changes.len() {
+                let change = changes.change(i).map_err(|e| (i, e))?;
+                let rebound = fresh.loaded_change(&change);
+                fresh.apply_quietly(now, rebound.as_ref().unwrap_or(&change).as_change()).map_err(|e| (i, e))?;
                 if self.journal.is_some() {
-                    loaded.push(rebound.unwrap_or_else(|| change.clone()));
+                    loaded.push(rebound.unwrap_or_else(|| change.into_owned()));
                 }
             }
             if let Some(j) = &self.journal {

@@ -347,10 +347,10 @@ impl ResourceKind {
     /// types, so an extension must sit under a connected cluster.
     pub fn of(id: &ResourceId) -> Option<ResourceKind> {
         // Compares without allocating: this runs for every ARM request.
-        let matches = |kind: ResourceKind, g: &crate::id::ProviderGroup| {
+        let matches = |kind: ResourceKind, g: &crate::id::ProviderGroup<'_>| {
             let mut want = kind.arm_type().split('/');
             let ns = want.next().unwrap_or_default();
-            let mut have = g.types.iter();
+            let mut have = g.types();
             g.namespace.eq_ignore_ascii_case(ns)
                 && loop {
                     match (have.next(), want.next()) {
@@ -360,12 +360,14 @@ impl ResourceKind {
                     }
                 }
         };
-        match id.providers() {
-            [g] => ResourceKind::ALL.iter().copied().find(|k| !k.is_extension_resource() && matches(*k, g)),
-            [host, g] => ResourceKind::ALL
-                .iter()
-                .copied()
-                .find(|k| k.is_extension_resource() && k.parent().is_some_and(|p| matches(p, host)) && matches(*k, g)),
+        let mut groups = id.provider_groups();
+        match (groups.next(), groups.next(), groups.next()) {
+            (Some(g), None, _) => {
+                ResourceKind::ALL.iter().copied().find(|k| !k.is_extension_resource() && matches(*k, &g))
+            }
+            (Some(host), Some(g), None) => ResourceKind::ALL.iter().copied().find(|k| {
+                k.is_extension_resource() && k.parent().is_some_and(|p| matches(p, &host)) && matches(*k, &g)
+            }),
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ pub use crate::kinds::Body;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Declares an enum that ARM accepts case-insensitively and prints canonically.
 macro_rules! arm_enum {
@@ -75,27 +76,73 @@ arm_enum!(
     IdentityType { SystemAssigned, UserAssigned, None }
 );
 
-/// Tags, as ARM stores them (insertion order not preserved, like ARM).
-pub type Tags = BTreeMap<String, String>;
+/// Tags, as ARM stores them (insertion order not preserved, like ARM: sorted by name). A
+/// sorted boxed slice, not a `BTreeMap`: a map allocates a node with room for 11 tags for the
+/// first one, and every resource of a big world carries a few tags.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tags(Box<[(Box<str>, Box<str>)]>);
 
-/// `systemData` of a resource.
+impl Tags {
+    pub fn new() -> Self {
+        Tags::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(name)).ok().map(|i| &*self.0[i].1)
+    }
+
+    /// (name, value) in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+}
+
+impl From<BTreeMap<String, String>> for Tags {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        Tags(map.into_iter().map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str())).collect())
+    }
+}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    /// As a `BTreeMap<String, String>` (same errors, last duplicate wins), then sorted.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, String>::deserialize(d).map(Tags::from)
+    }
+}
+
+/// `systemData` of a resource. Shared strings: the caller is the same for every resource,
+/// and a write's two stamps are one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SystemData {
-    pub created_at: String,
-    pub created_by: String,
-    pub last_modified_at: String,
-    pub last_modified_by: String,
+    pub created_at: Arc<str>,
+    pub created_by: Arc<str>,
+    pub last_modified_at: Arc<str>,
+    pub last_modified_by: Arc<str>,
 }
 
 impl SystemData {
     pub fn to_json(&self) -> Value {
         json!({
-            "createdBy": self.created_by,
+            "createdBy": &*self.created_by,
             "createdByType": "User",
-            "createdAt": self.created_at,
-            "lastModifiedBy": self.last_modified_by,
+            "createdAt": &*self.created_at,
+            "lastModifiedBy": &*self.last_modified_by,
             "lastModifiedByType": "User",
-            "lastModifiedAt": self.last_modified_at,
+            "lastModifiedAt": &*self.last_modified_at,
         })
     }
 }
@@ -190,9 +237,10 @@ pub struct Resource {
     /// Canonical region name for tracked types.
     pub location: Option<&'static str>,
     pub tags: Tags,
-    pub identity: Option<Identity>,
+    /// Boxed (like `plan`): most resources have none, and the box keeps `Resource` small.
+    pub identity: Option<Box<Identity>>,
     pub kind_field: Option<String>,
-    pub plan: Option<Plan>,
+    pub plan: Option<Box<Plan>>,
     pub system_data: SystemData,
     pub provisioning_state: ProvisioningState,
     pub body: Body,

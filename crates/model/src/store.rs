@@ -12,6 +12,11 @@ use crate::world::{ResourceGroup, Subscription};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 use std::ops::Bound;
+use std::sync::Arc;
+
+/// A resource's key (its id lower-cased), shared by the resource map and every index that
+/// names the resource: one allocation per resource, however many indexes list it.
+type Key = Arc<str>;
 
 /// An index entry a resource contributes (see `ResourceType::index`); keys are lower-case
 /// resource keys. The store adds them on insert and removes the same ones on remove.
@@ -40,26 +45,28 @@ pub enum IndexEntry {
 pub struct Store {
     subscriptions: BTreeMap<String, Subscription>,
     resource_groups: BTreeMap<String, ResourceGroup>,
-    resources: BTreeMap<String, Resource>,
+    /// Boxed: the map's nodes then hold pointers, not the resources themselves (a node has
+    /// room for 11 entries and is often half full).
+    resources: BTreeMap<Key, Box<Resource>>,
     // ---- indexes (derived from `resources` by `index`/`unindex` only) ----
-    by_kind: BTreeSet<(ResourceKind, String)>,
-    clusters_by_scope: HashMap<String, BTreeSet<String>>,
-    clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<String>>,
-    custom_locations_by_host: HashMap<String, BTreeSet<String>>,
+    by_kind: BTreeSet<(ResourceKind, Key)>,
+    clusters_by_scope: HashMap<String, BTreeSet<Key>>,
+    clusters_by_sub_region: BTreeMap<(String, &'static str), BTreeSet<Key>>,
+    custom_locations_by_host: HashMap<String, BTreeSet<Key>>,
     /// Private addresses in use per subnet.
     subnet_ips: HashMap<String, BTreeSet<u32>>,
     /// Resources that occupy each subnet.
-    subnet_users: HashMap<String, BTreeSet<String>>,
+    subnet_users: HashMap<String, BTreeSet<Key>>,
     /// Subnets associated with each network security group.
-    nsg_subnets: HashMap<String, BTreeSet<String>>,
+    nsg_subnets: HashMap<String, BTreeSet<Key>>,
     /// Per virtual network: the scopes its private endpoints target, with those endpoints (PLS-001).
     vnet_scopes: HashMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// (zone, virtual network) → the link between them.
     zone_links: HashMap<(String, String), String>,
     /// Per virtual network: the private DNS zone links that name it.
-    links_by_vnet: HashMap<String, BTreeSet<String>>,
+    links_by_vnet: HashMap<String, BTreeSet<Key>>,
     /// Private endpoint addresses → the endpoints holding them.
-    pe_by_address: HashMap<u32, BTreeSet<String>>,
+    pe_by_address: HashMap<u32, BTreeSet<Key>>,
     // ---- lab objects ----
     sites: BTreeMap<String, Site>,
     lab_clusters: BTreeMap<String, LabCluster>,
@@ -142,11 +149,20 @@ impl Store {
     // ================= resources =================
 
     pub fn get(&self, key: &str) -> Option<&Resource> {
-        self.resources.get(key)
+        self.resources.get(key).map(|r| &**r)
     }
 
     pub fn contains(&self, key: &str) -> bool {
         self.resources.contains_key(key)
+    }
+
+    /// `id`, or the stored resource's own id when it is spelled the same: the two then share
+    /// their strings (a cluster naming its scope keeps no copy of the scope's id).
+    pub fn shared_id(&self, id: ResourceId) -> ResourceId {
+        match self.resources.get(id.key()) {
+            Some(r) if r.id.as_str() == id.as_str() => r.id.clone(),
+            _ => id,
+        }
     }
 
     /// Number of stored resources (all types).
@@ -160,7 +176,7 @@ impl Store {
 
     /// Resources whose key starts with `prefix`, in key order (a group's, a resource's subtree).
     pub fn under<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a Resource> + 'a {
-        prefix_range(&self.resources, prefix).map(|(_, r)| r)
+        prefix_range(&self.resources, prefix).map(|(_, r)| &**r)
     }
 
     /// Resources whose key starts with `prefix`, in key order, starting after `after` when
@@ -173,20 +189,20 @@ impl Store {
         self.resources
             .range::<str, _>((start, Bound::Unbounded))
             .take_while(move |(k, _)| k.starts_with(prefix))
-            .map(|(_, r)| r)
+            .map(|(_, r)| &**r)
     }
 
     /// Keys under `prefix` (owned, for callers that then mutate).
     pub fn keys_under(&self, prefix: &str) -> Vec<String> {
-        prefix_range(&self.resources, prefix).map(|(k, _)| k.clone()).collect()
+        prefix_range(&self.resources, prefix).map(|(k, _)| k.to_string()).collect()
     }
 
     /// Every resource of one kind, in key order.
     pub fn of_kind(&self, kind: ResourceKind) -> impl Iterator<Item = &Resource> + '_ {
         self.by_kind
-            .range((Bound::Included((kind, String::new())), Bound::Unbounded))
+            .range((Bound::Included((kind, Key::from(""))), Bound::Unbounded))
             .take_while(move |(k, _)| *k == kind)
-            .filter_map(|(_, key)| self.resources.get(key))
+            .filter_map(|(_, key)| self.get(key))
     }
 
     /// Resources of one kind whose key starts with `prefix`, in key order, starting after
@@ -198,13 +214,13 @@ impl Store {
         after: Option<&str>,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
         let start = match after {
-            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded((kind, a.to_string())),
-            _ => Bound::Included((kind, prefix.to_string())),
+            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded((kind, Key::from(a))),
+            _ => Bound::Included((kind, Key::from(prefix))),
         };
         self.by_kind
             .range((start, Bound::Unbounded))
             .take_while(move |(k, key)| *k == kind && key.starts_with(prefix))
-            .filter_map(|(_, key)| self.resources.get(key))
+            .filter_map(|(_, key)| self.get(key))
     }
 
     /// Children of one kind under `parent`, in id order (index range, no scan).
@@ -215,20 +231,20 @@ impl Store {
     ) -> impl Iterator<Item = &'a Resource> + 'a {
         let prefix = format!("{}/", parent.key());
         self.by_kind
-            .range((Bound::Included((kind, prefix.clone())), Bound::Unbounded))
+            .range((Bound::Included((kind, Key::from(prefix.as_str()))), Bound::Unbounded))
             .take_while(move |(k, key)| *k == kind && key.starts_with(&prefix))
-            .filter_map(|(_, key)| self.resources.get(key))
+            .filter_map(|(_, key)| self.get(key))
     }
 
     /// Stores a resource (replacing any previous version) and indexes it.
     pub fn insert(&mut self, r: Resource) {
         self.bump();
-        let key = r.id.key().to_string();
+        let key = r.id.shared_key().clone();
         if let Some(old) = self.resources.remove(&key) {
             self.unindex(&old);
         }
         self.index(&r);
-        self.resources.insert(key, r);
+        self.resources.insert(key, Box::new(r));
     }
 
     /// Changes a stored resource in place, re-indexing it; false when it does not exist.
@@ -238,7 +254,7 @@ impl Store {
         f(&mut r);
         self.index(&r);
         self.bump();
-        self.resources.insert(key.to_string(), r);
+        self.resources.insert(r.id.shared_key().clone(), r);
         true
     }
 
@@ -247,20 +263,20 @@ impl Store {
         let r = self.resources.remove(key)?;
         self.bump();
         self.unindex(&r);
-        Some(r)
+        Some(*r)
     }
 
     // ---- index reads ----
 
     /// Connected clusters whose `privateLinkScopeResourceId` names this scope.
     pub fn clusters_of_scope(&self, scope: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
-        self.clusters_by_scope.get(scope.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.clusters_by_scope.get(scope.key()).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     /// Connected clusters of a subscription in a region (PLS-011).
     pub fn clusters_in(&self, subscription: &str, region: &'static str) -> impl Iterator<Item = &Resource> + '_ {
         let key = (subscription.to_ascii_lowercase(), region);
-        self.clusters_by_sub_region.get(&key).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.clusters_by_sub_region.get(&key).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     /// How many custom locations a connected cluster hosts (PLS-008).
@@ -275,12 +291,12 @@ impl Store {
 
     /// Resources occupying a subnet (endpoints, gateways, resolver endpoints, firewalls).
     pub fn subnet_users(&self, subnet: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
-        self.subnet_users.get(subnet.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.subnet_users.get(subnet.key()).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     /// Subnets associated with a network security group.
     pub fn nsg_subnets(&self, nsg: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
-        self.nsg_subnets.get(nsg.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.nsg_subnets.get(nsg.key()).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     /// The scopes a VNet's private endpoints target, each with those endpoints (PLS-001).
@@ -295,16 +311,16 @@ impl Store {
 
     /// The private DNS zone links that name a virtual network.
     pub fn links_of_vnet(&self, vnet: &ResourceId) -> impl Iterator<Item = &Resource> + '_ {
-        self.links_by_vnet.get(vnet.key()).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.links_by_vnet.get(vnet.key()).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     /// Private endpoints that hold `ip`.
     pub fn endpoints_at(&self, ip: Ipv4Addr) -> impl Iterator<Item = &Resource> + '_ {
-        self.pe_by_address.get(&u32::from(ip)).into_iter().flatten().filter_map(|k| self.resources.get(k))
+        self.pe_by_address.get(&u32::from(ip)).into_iter().flatten().filter_map(|k| self.get(k))
     }
 
     fn index(&mut self, r: &Resource) {
-        let key = r.id.key().to_string();
+        let key = r.id.shared_key().clone();
         self.by_kind.insert((r.kind(), key.clone()));
         let mut entries = Vec::new();
         r.body.index(r, &mut entries);
@@ -327,13 +343,13 @@ impl Store {
                     self.nsg_subnets.entry(nsg).or_default().insert(key.clone());
                 }
                 IndexEntry::EndpointToScope { vnet, scope } => {
-                    self.vnet_scopes.entry(vnet).or_default().entry(scope).or_default().insert(key.clone());
+                    self.vnet_scopes.entry(vnet).or_default().entry(scope).or_default().insert(key.to_string());
                 }
                 IndexEntry::EndpointAddress(ip) => {
                     self.pe_by_address.entry(u32::from(ip)).or_default().insert(key.clone());
                 }
                 IndexEntry::ZoneLink { zone, vnet } => {
-                    self.zone_links.insert((zone, vnet.clone()), key.clone());
+                    self.zone_links.insert((zone, vnet.clone()), key.to_string());
                     self.links_by_vnet.entry(vnet).or_default().insert(key.clone());
                 }
             }
@@ -342,7 +358,7 @@ impl Store {
 
     fn unindex(&mut self, r: &Resource) {
         let key = r.id.key();
-        self.by_kind.remove(&(r.kind(), key.to_string()));
+        self.by_kind.remove(&(r.kind(), r.id.shared_key().clone()));
         let mut entries = Vec::new();
         r.body.index(r, &mut entries);
         for entry in entries {
@@ -479,7 +495,7 @@ trait IndexMap {
     fn remove_member(&mut self, bucket: &str, key: &str);
 }
 
-impl IndexMap for HashMap<String, BTreeSet<String>> {
+impl<K: Ord + std::borrow::Borrow<str>> IndexMap for HashMap<String, BTreeSet<K>> {
     fn remove_member(&mut self, bucket: &str, key: &str) {
         if let Some(set) = self.get_mut(bucket) {
             set.remove(key);
@@ -490,7 +506,7 @@ impl IndexMap for HashMap<String, BTreeSet<String>> {
     }
 }
 
-impl IndexMap for BTreeMap<String, BTreeSet<String>> {
+impl<K: Ord + std::borrow::Borrow<str>> IndexMap for BTreeMap<String, BTreeSet<K>> {
     fn remove_member(&mut self, bucket: &str, key: &str) {
         if let Some(set) = self.get_mut(bucket) {
             set.remove(key);
@@ -502,7 +518,11 @@ impl IndexMap for BTreeMap<String, BTreeSet<String>> {
 }
 
 /// Entries of an ordered map whose keys start with `prefix`.
-fn prefix_range<'a, V>(map: &'a BTreeMap<String, V>, prefix: &str) -> impl Iterator<Item = (&'a String, &'a V)> + 'a {
+fn prefix_range<'a, K: Ord + std::borrow::Borrow<str>, V>(
+    map: &'a BTreeMap<K, V>,
+    prefix: &str,
+) -> impl Iterator<Item = (&'a K, &'a V)> + 'a {
     let owned = prefix.to_string();
-    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(&owned))
+    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        .take_while(move |(k, _)| (*k).borrow().starts_with(&owned))
 }

@@ -24,6 +24,7 @@ use crate::rules::{self, RegionProfile};
 use crate::store::Store;
 pub use crate::subscriptions::{RegistrationState, ResourceGroup, Subscription, SubscriptionConfig};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 /// The default subscription every emulator starts with.
@@ -150,6 +151,8 @@ pub struct World {
     /// Every resource, group, subscription and lab object, with their indexes.
     pub(crate) store: Store,
     pub(crate) operations: Operations,
+    /// `config.caller`, shared by every resource's `systemData`.
+    pub(crate) caller: Arc<str>,
 }
 
 impl World {
@@ -158,6 +161,7 @@ impl World {
             ids: IdGenerator::new(config.seed),
             store: Store::default(),
             operations: Operations::new(config.operation_retention, config.max_finished_operations),
+            caller: config.caller.as_str().into(),
             config,
         };
         for s in w.config.subscriptions.clone() {
@@ -336,16 +340,16 @@ impl World {
         let put = Put { id, kind, envelope: &envelope, properties: &properties, location, existing };
         let mut effects = Effects::default();
         let body = Body::build(self, &put, &mut effects)?;
-        let identity = self.build_identity(kind, &envelope, existing)?;
+        let identity = self.build_identity(kind, &envelope, existing)?.map(Box::new);
         let created = existing.is_none();
-        let stamp = format_arm_time(now);
+        let stamp: Arc<str> = format_arm_time(now).into();
         let system_data = match existing {
             Some(r) => SystemData { last_modified_at: stamp, ..r.system_data.clone() },
             None => SystemData {
                 created_at: stamp.clone(),
-                created_by: self.config.caller.clone(),
+                created_by: self.caller.clone(),
                 last_modified_at: stamp,
-                last_modified_by: self.config.caller.clone(),
+                last_modified_by: self.caller.clone(),
             },
         };
         let provisioning_state = if !kind.long_running_put() {
@@ -369,7 +373,7 @@ impl World {
                 _ => envelope.kind,
             },
             // Only extensions have a `plan` (marketplace extensions); other types ignore one.
-            plan: envelope.plan.filter(|_| kind == ResourceKind::ClusterExtension),
+            plan: envelope.plan.filter(|_| kind == ResourceKind::ClusterExtension).map(Box::new),
             system_data,
             provisioning_state,
             body,
@@ -432,7 +436,7 @@ impl World {
         if !props.is_null() {
             r.body.patch(&props)?;
         }
-        r.system_data.last_modified_at = format_arm_time(now);
+        r.system_data.last_modified_at = format_arm_time(now).into();
         self.store.insert(r);
         self.render(id)
     }
@@ -567,12 +571,12 @@ impl World {
 
     /// Applies the side effects of a networking PUT that passed every check.
     fn apply_effects(&mut self, id: &ResourceId, plan: Effects, now: OffsetDateTime) {
-        let stamp = format_arm_time(now);
+        let stamp: Arc<str> = format_arm_time(now).into();
         let system_data = SystemData {
             created_at: stamp.clone(),
-            created_by: self.config.caller.clone(),
+            created_by: self.caller.clone(),
             last_modified_at: stamp,
-            last_modified_by: self.config.caller.clone(),
+            last_modified_by: self.caller.clone(),
         };
         for child in &plan.remove_children {
             self.delete_tree(child);

@@ -138,7 +138,7 @@ impl World {
                 let scope_location = scope.and_then(|s| s.location).unwrap_or_default();
                 rules::pls_005_same_subscription("connected cluster", id, &sid, path)?;
                 rules::pls_003_cluster_in_scope_region(self.config.region_profile, location, scope_location)?;
-                Some(sid)
+                Some(self.store.shared_id(sid))
             }
         };
         if existing.is_none() {

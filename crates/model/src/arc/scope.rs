@@ -75,7 +75,7 @@ impl World {
                 c.private_link_state = PrivateLinkState::Enabled;
                 c.private_link_scope_resource_id = Some(scope.clone());
             }
-            r.system_data.last_modified_at = format_arm_time(now);
+            r.system_data.last_modified_at = format_arm_time(now).into();
             updated.push(r);
         }
         let ids: Vec<ResourceId> = updated.iter().map(|r| r.id.clone()).collect();
@@ -98,7 +98,7 @@ impl World {
         self.scope(scope)?;
         let id = scope.child("privateEndpointConnections", name);
         ResourceKind::PrivateEndpointConnection.validate_name(name)?;
-        let stamp = format_arm_time(now);
+        let stamp: std::sync::Arc<str> = format_arm_time(now).into();
         let description = match status {
             ConnectionStatus::Approved => "Auto-Approved",
             ConnectionStatus::Pending => "Awaiting approval",
@@ -113,9 +113,9 @@ impl World {
             plan: None,
             system_data: SystemData {
                 created_at: stamp.clone(),
-                created_by: self.config.caller.clone(),
+                created_by: self.caller.clone(),
                 last_modified_at: stamp,
-                last_modified_by: self.config.caller.clone(),
+                last_modified_by: self.caller.clone(),
             },
             provisioning_state: ProvisioningState::Succeeded,
             body: Body::PrivateEndpointConnection(PrivateEndpointConnection {
