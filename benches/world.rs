@@ -407,10 +407,10 @@ fn setup_once(server: &Server) -> Result<Sent, String> {
         if !expected {
             return Err(format!("{} {path}: {} {}", step.method, a.status, String::from_utf8_lossy(&a.body)));
         }
-        if let Some((var, pointer)) = step.capture {
-            if let Some(v) = a.json().pointer(pointer).and_then(Value::as_str) {
-                vars.push((var, v.to_string()));
-            }
+        if let Some((var, pointer)) = step.capture
+            && let Some(v) = a.json().pointer(pointer).and_then(Value::as_str)
+        {
+            vars.push((var, v.to_string()));
         }
         // As an SDK does: follow the operation until it ends.
         if let Some(url) = a.header("azure-asyncoperation").or(a.header("location")) {

@@ -1,35 +1,46 @@
 #!/usr/bin/env bash
-# The arcemu benchmark: cold start to the first answered request, in-process start, RSS, and
-# GET requests/s against a trivial axum handler measured side by side in the same run.
-# See BENCHMARKS.md. Results: bench-results/summary.json, bench-results/summary.md (printed too).
+# The arcemu benchmark command (see BENCHMARKS.md). Not a test: it reports figures, each measured
+# side by side with its baseline in the same run, and fails only when something answers wrongly.
 #
-# Usage: scripts/bench.sh [all|cold-start|in-process|throughput]
-# Knobs (environment): BENCH_COLD_N (20), BENCH_ROUNDS (3), BENCH_WRK_DURATION (10s),
-#   BENCH_WRK_THREADS (2), BENCH_WRK_CONNECTIONS (32), BENCH_DIAG (1: also run the diagnostic
-#   cluster-sized trivial handler), BENCH_RETRIES (2: re-measure runs disturbed by other load),
-#   BENCH_OUT (bench-results), ARCEMU_BIN (the built binary).
+# Usage: scripts/bench.sh [all|cold-start|in-process|throughput|writes|scale|seed-setup|dns]
+#   all (default): every part below, then bench-results/report.json and report.md (every goal
+#   with its figure, the machine beside it).
+#   cold-start, in-process, throughput, writes: benches/arm.rs (start, GET/PUT against a trivial
+#     axum handler returning the same bytes, writes and the data directory)
+#   scale, seed-setup: benches/world.rs (100k clusters: load, memory, GET/PUT/DNS latency at
+#     1k/10k/100k; the seed's whole setup over the wire)
+#   dns: scripts/bench-dns.sh (the DNS face against NSD with dnsperf)
+# Knobs (environment): see BENCHMARKS.md; BENCH_OUT (bench-results), ARCEMU_BIN (the built binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-all}"
+export BENCH_OUT="${BENCH_OUT:-$PWD/bench-results}"
+mkdir -p "$BENCH_OUT"
+
+case "$mode" in
+  all | cold-start | in-process | throughput | writes | scale | seed-setup | dns) ;;
+  *) echo "bench.sh: unknown mode '$mode'" >&2; exit 2 ;;
+esac
 
 if [[ "$mode" == all || "$mode" == throughput ]] && ! command -v wrk >/dev/null 2>&1; then
-    if [[ -x scripts/ensure-deps.sh ]]; then
-        scripts/ensure-deps.sh wrk
-    elif [[ "$(id -u)" == 0 ]]; then
-        echo "bench.sh: installing wrk (Debian package)" >&2
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-    else
-        echo "bench.sh: wrk is missing; install it (apt-get install wrk) and rerun" >&2
-        exit 1
-    fi
+    scripts/ensure-deps.sh wrk
 fi
 
-# Builds the release binary (the bench profile inherits release) and the bench itself.
+# One release build of the binary and both benches, reused by every part.
 cargo build --release --locked --bins
-cargo bench --locked --bench arm --no-run
+cargo bench --locked --bench arm --bench world --no-run
+export ARCEMU_BIN="${ARCEMU_BIN:-$PWD/target/release/arcemu}"
 
-# The bench spawns target/release/arcemu (or $ARCEMU_BIN) and, for the baseline, itself in
-# mode `trivial-server`. Nothing else should load the machine while it runs.
-cargo bench --locked --bench arm -- "$mode"
+# Nothing else should load the machine while it runs.
+case "$mode" in
+  cold-start | in-process | throughput | writes) cargo bench --locked --bench arm -- "$mode" ;;
+  scale | seed-setup) cargo bench --locked --bench world -- "$mode" ;;
+  dns) scripts/bench-dns.sh ;;
+  all)
+    cargo bench --locked --bench arm -- all
+    cargo bench --locked --bench world -- all
+    scripts/bench-dns.sh
+    python3 scripts/bench-report.py "$BENCH_OUT"
+    ;;
+esac

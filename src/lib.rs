@@ -185,10 +185,10 @@ pub(crate) fn build_world(
     if let Some(d) = data_dir {
         shared = shared.with_journal(Box::new(d.journal));
     }
-    if let (false, Some(entries)) = (replayed, &entries) {
-        shared.reset(entries).map_err(|(i, e)| invalid(entries.describe(i, &e)))?;
+    if let (false, Some(entries)) = (replayed, entries) {
+        let entries = entries.prefetched();
+        shared.reset(&*entries).map_err(|(i, e)| invalid(entries.describe(i, &e)))?;
     }
-    drop(entries);
     release_memory();
     Ok((Arc::new(shared), world_changed))
 }

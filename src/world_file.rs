@@ -135,7 +135,7 @@ impl std::fmt::Display for SourceError {
 impl BaselineSource for WorldSource {
     fn changes(&self) -> Result<Box<dyn ChangeList>, ArmError> {
         let (_, entries) = self.load().map_err(|e| ArmError::baseline_unavailable(e.to_string()))?;
-        Ok(Box::new(entries))
+        Ok(entries.prefetched())
     }
 }
 
@@ -239,12 +239,67 @@ impl Entries {
     }
 }
 
+/// [`Entries`] whose JSON entries are parsed on a second thread while the world applies the
+/// ones before (a big world file loads in about the time of its slower half). Changes are
+/// asked in order; any other position is parsed on the spot.
+pub struct Prefetched {
+    entries: Arc<Entries>,
+    next: std::sync::Mutex<(usize, std::sync::mpsc::Receiver<Result<ChangeRecord, String>>)>,
+}
+
+impl Entries {
+    /// Worth a thread only for a big JSON file.
+    pub fn prefetched(self) -> Box<dyn ChangeList> {
+        let lazy = matches!(&self.resources, Resources::Json { spans, .. } if spans.len() >= 1024);
+        if !lazy {
+            return Box::new(self);
+        }
+        let entries = Arc::new(self);
+        let (tx, rx) = std::sync::mpsc::sync_channel(512);
+        let parser = entries.clone();
+        let spawned = std::thread::Builder::new().name("arcemu-world-file".into()).spawn(move || {
+            for i in 0..parser.len() {
+                // A dropped receiver (the load stopped at a refusal) ends the thread.
+                if tx.send(parser.get(i).map(Cow::into_owned)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Without a thread, every change is parsed on the spot (position 0 never matches).
+        let start = if spawned.is_ok() { 0 } else { usize::MAX };
+        Box::new(Prefetched { entries, next: std::sync::Mutex::new((start, rx)) })
+    }
+}
+
+impl ChangeList for Prefetched {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+    fn change(&self, position: usize) -> Result<Cow<'_, ChangeRecord>, ArmError> {
+        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if next.0 == position
+            && let Ok(change) = next.1.recv()
+        {
+            next.0 += 1;
+            return change.map(Cow::Owned).map_err(ArmError::invalid_request_content);
+        }
+        next.0 = usize::MAX;
+        self.entries.get(position).map_err(ArmError::invalid_request_content)
+    }
+    fn describe(&self, position: usize, e: &ArmError) -> String {
+        self.entries.describe(position, e)
+    }
+}
+
 impl ChangeList for Entries {
     fn len(&self) -> usize {
         Entries::len(self)
     }
     fn change(&self, position: usize) -> Result<Cow<'_, ChangeRecord>, ArmError> {
         self.get(position).map_err(ArmError::invalid_request_content)
+    }
+    fn describe(&self, position: usize, e: &ArmError) -> String {
+        Entries::describe(self, position, e)
     }
 }
 

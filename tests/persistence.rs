@@ -336,3 +336,72 @@ async fn snapshot_save_and_load_round_trip_through_the_cli() {
     assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}", served.arm, paths[3]), None).await.0, 200);
     let _ = std::fs::remove_file(&file);
 }
+
+/// A JSON world file big enough to be read lazily (parsed entry by entry on a second thread):
+/// `n` resource groups.
+fn big_json_world(n: usize) -> String {
+    let resources: Vec<Value> = (0..n)
+        .map(|i| json!({"id": rg(&format!("g{i}")), "body": {"location": "eastus", "tags": {"n": i.to_string()}}}))
+        .collect();
+    json!({ "resources": resources }).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_world_file_is_read_again_for_a_reset_and_refused_once_it_changed() {
+    let dir = data_dir("world-source");
+    std::fs::create_dir_all(&dir).unwrap();
+    let world = dir.join("world.json");
+    std::fs::write(&world, big_json_world(2000)).unwrap();
+    let served = serve(&["--world", world.to_str().unwrap()]).unwrap();
+    let http = client();
+    let admin_post = |body: Value| http.post(format!("{}/_emulator/reset", served.arm)).json(&body).send();
+    // Loaded whole, tags and all (the lazy JSON path: entries parsed as they are applied).
+    let (status, body) = send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg("g1999")), None).await;
+    assert_eq!((status, body["tags"]["n"].as_str()), (200, Some("1999")), "{body}");
+    // A change, then a reset: the file is read again and the change is gone.
+    let (status, _) = send(&http, reqwest::Method::DELETE, format!("{}{}?{API}", served.arm, rg("g7")), None).await;
+    assert!(status == 200 || status == 202, "{status}");
+    let r = admin_post(json!({})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["reset"], "baseline", "{answer}");
+    assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg("g7")), None).await.0, 200);
+    // The file changes under the running emulator: a reset to it is refused, the world stays.
+    std::fs::write(&world, big_json_world(3)).unwrap();
+    let r = admin_post(json!({"to": "baseline"})).await.unwrap();
+    assert_eq!(r.status(), 409);
+    let refusal: Value = r.json().await.unwrap();
+    assert_eq!(refusal["error"]["code"], "BaselineUnavailable", "{refusal}");
+    let message = refusal["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("changed since") && message.contains("world.json"), "{message}");
+    assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg("g1999")), None).await.0, 200);
+    // Gone altogether: refused too. A reset to an empty world needs no file.
+    std::fs::remove_file(&world).unwrap();
+    assert_eq!(admin_post(json!({})).await.unwrap().status(), 409);
+    assert_eq!(admin_post(json!({"to": "empty"})).await.unwrap().status(), 200);
+    assert_eq!(send(&http, reqwest::Method::GET, format!("{}{}?{API}", served.arm, rg("g1999")), None).await.0, 404);
+    drop(served);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_entry_deep_in_a_big_json_world_file_is_named_and_nothing_starts() {
+    let dir = data_dir("bad-json-world");
+    std::fs::create_dir_all(&dir).unwrap();
+    let world = dir.join("world.json");
+    let mut file: Value = serde_json::from_str(&big_json_world(3000)).unwrap();
+    // Entry 2500: a location that does not exist (refused when applied, after 2499 others).
+    file["resources"][2500]["body"]["location"] = json!("moon");
+    std::fs::write(&world, file.to_string()).unwrap();
+    let refused = match serve(&["--world", world.to_str().unwrap()]) {
+        Ok(served) => panic!("started with a bad world file: {}", served.stderr()),
+        Err(e) => e,
+    };
+    assert!(refused.contains("resources[2500]") && refused.contains("g2500"), "{refused}");
+    // A malformed entry (an unknown field) is refused before anything is applied.
+    file["resources"][2500] = json!({"id": rg("g2500"), "bdy": {}});
+    std::fs::write(&world, file.to_string()).unwrap();
+    let refused = serve(&["--world", world.to_str().unwrap()]).err().unwrap_or_default();
+    assert!(refused.contains("resources[2500]") && refused.contains("bdy"), "{refused}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

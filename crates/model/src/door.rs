@@ -158,7 +158,10 @@ impl World {
     /// [`World::apply`] for loading a world (a world file, a reset): the same change, without
     /// the answer rendered again after the refresh (nobody reads it).
     pub fn apply_quietly(&mut self, now: OffsetDateTime, change: Change<'_>) -> ArmResult<Applied> {
-        self.apply_answering(now, change, false)
+        self.quiet = true;
+        let result = self.apply_answering(now, change, false);
+        self.quiet = false;
+        result
     }
 
     fn apply_answering(&mut self, now: OffsetDateTime, change: Change<'_>, answer: bool) -> ArmResult<Applied> {
@@ -302,6 +305,10 @@ pub trait ChangeList {
     }
     /// The change at `position` (< `len`); a refusal when it cannot be read as a change.
     fn change(&self, position: usize) -> ArmResult<Cow<'_, ChangeRecord>>;
+    /// Names the change at `position` in a refusal's message (a world file: `resources[3] (id)`).
+    fn describe(&self, _position: usize, e: &ArmError) -> String {
+        format!("{} {}: {}", e.status, e.code, e.message)
+    }
 }
 
 impl ChangeList for Vec<ChangeRecord> {

@@ -249,12 +249,21 @@ impl Store {
 
     /// Changes a stored resource in place, re-indexing it; false when it does not exist.
     pub fn update(&mut self, key: &str, f: impl FnOnce(&mut Resource)) -> bool {
-        let Some(mut r) = self.resources.remove(key) else { return false };
-        self.unindex(&r);
-        f(&mut r);
-        self.index(&r);
+        let Some(r) = self.resources.get_mut(key) else { return false };
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        r.body.index(r, &mut before);
+        let kind = r.kind();
+        f(r);
+        r.body.index(r, &mut after);
+        let reindex = before != after || kind != r.kind();
         self.bump();
-        self.resources.insert(r.id.shared_key().clone(), r);
+        // Most updates (an operation settling, a status) leave the index entries as they were.
+        if reindex {
+            let Some(r) = self.resources.remove(key) else { return false };
+            self.unindex_entries(&r, kind, before);
+            self.index(&r);
+            self.resources.insert(r.id.shared_key().clone(), r);
+        }
         true
     }
 
@@ -357,10 +366,15 @@ impl Store {
     }
 
     fn unindex(&mut self, r: &Resource) {
-        let key = r.id.key();
-        self.by_kind.remove(&(r.kind(), r.id.shared_key().clone()));
         let mut entries = Vec::new();
         r.body.index(r, &mut entries);
+        self.unindex_entries(r, r.kind(), entries);
+    }
+
+    /// Removes the index entries `r` had (as kind `kind`, with `entries`).
+    fn unindex_entries(&mut self, r: &Resource, kind: ResourceKind, entries: Vec<IndexEntry>) {
+        let key = r.id.key();
+        self.by_kind.remove(&(kind, r.id.shared_key().clone()));
         for entry in entries {
             match entry {
                 IndexEntry::ClusterOfScope(scope) => remove_member(&mut self.clusters_by_scope, &scope, key),

@@ -153,6 +153,9 @@ pub struct World {
     pub(crate) operations: Operations,
     /// `config.caller`, shared by every resource's `systemData`.
     pub(crate) caller: Arc<str>,
+    /// Set while a change is applied for a load (`World::apply_quietly`): nobody reads the
+    /// answer, so the write paths skip rendering it.
+    pub(crate) quiet: bool,
 }
 
 impl World {
@@ -162,6 +165,7 @@ impl World {
             store: Store::default(),
             operations: Operations::new(config.operation_retention, config.max_finished_operations),
             caller: config.caller.as_str().into(),
+            quiet: false,
             config,
         };
         for s in w.config.subscriptions.clone() {
@@ -315,7 +319,7 @@ impl World {
         {
             return Err(ArmError::parent_resource_not_found(&format!("{}/{}", parent.resource_type(), parent.name())));
         }
-        let envelope: PutEnvelope = parse_input(body, "")?;
+        let mut envelope: PutEnvelope = parse_input(body, "")?;
         let existing = self.store.get(id.key());
         if existing.is_some_and(|r| r.provisioning_state == ProvisioningState::Deleting) {
             return Err(ArmError::another_operation_in_progress(id.name()));
@@ -336,7 +340,7 @@ impl World {
         } else {
             None
         };
-        let properties = envelope.properties.clone().unwrap_or(Value::Null);
+        let properties = envelope.properties.take().unwrap_or(Value::Null);
         let put = Put { id, kind, envelope: &envelope, properties: &properties, location, existing };
         let mut effects = Effects::default();
         let body = Body::build(self, &put, &mut effects)?;
@@ -393,7 +397,8 @@ impl World {
                 now,
             )
         });
-        let resource = self.render(id)?;
+        // A load (`World::apply_quietly`) answers nobody: no body to render.
+        let resource = if self.quiet { Value::Null } else { self.render(id)? };
         Ok(PutOutcome { created, operation, resource })
     }
 

@@ -100,13 +100,12 @@ impl World {
         id: &ResourceId,
         location: &str,
         envelope: &PutEnvelope,
+        props: &Value,
         existing: Option<&Resource>,
     ) -> ArmResult<Body> {
-        let props = envelope
-            .properties
-            .as_ref()
-            .filter(|p| !p.is_null())
-            .ok_or_else(|| ArmError::invalid_property("properties", "The property 'properties' is required."))?;
+        if props.is_null() {
+            return Err(ArmError::invalid_property("properties", "The property 'properties' is required."));
+        }
         let mut input: ConnectedClusterInput = parse_input(props, "properties")?;
         for read_only in READ_ONLY_PROPERTIES {
             input.other.remove(*read_only);
@@ -168,7 +167,7 @@ impl World {
 
 impl ResourceType for ConnectedCluster {
     fn build(w: &World, put: &Put<'_>, _fx: &mut Effects) -> ArmResult<Body> {
-        w.build_cluster(put.id, put.location.unwrap_or_default(), put.envelope, put.existing)
+        w.build_cluster(put.id, put.location.unwrap_or_default(), put.envelope, put.properties, put.existing)
     }
 
     fn properties(&self, w: &World, r: &Resource) -> Value {
