@@ -3,9 +3,11 @@
 //! The DNS face of the emulator: one DNS server (UDP and TCP on the same port, loopback) per
 //! vantage point of the world — `public`, one per virtual network (Azure DNS as seen from
 //! inside it), one per on-premises site (the site's DNS server). Each query is answered by
-//! [`World::resolve`] against the world as it is at that moment (no caching); this crate only
-//! translates the model's answer into DNS (flags, rcode, SOA in the authority section for
-//! negative answers, truncation over UDP).
+//! [`World::resolve`] against the world as it is at that moment; this crate only translates
+//! the model's answer into DNS (flags, rcode, SOA in the authority section for negative
+//! answers, truncation over UDP). Over UDP, an answer is encoded once per world generation
+//! and sent again for the same query bytes (see `udp.rs`): a change of the world, by a write
+//! or by an operation completing, is a new generation and the next query is resolved again.
 //!
 //! [`DnsServer`] keeps the set of listeners in step with [`World::dns_vantages`]: it re-syncs
 //! when the world's generation changes (woken by a [`Notify`] the ARM face signals after each
