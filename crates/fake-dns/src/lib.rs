@@ -26,7 +26,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, oneshot};
 use tokio::task::JoinHandle;
 
@@ -47,7 +47,7 @@ pub struct DnsConfig {
     pub poll_interval: Duration,
     /// Idle time after which a TCP connection is closed.
     pub tcp_timeout: Duration,
-    /// Receive loops per UDP socket (they answer in parallel on a multi-threaded runtime).
+    /// Receive loops (threads) per UDP socket: the kernel hands each datagram to one that waits.
     pub udp_workers: usize,
     /// Signalled after each change of the world; wakes the re-sync at once.
     pub world_changed: Option<Arc<Notify>>,
@@ -99,28 +99,16 @@ struct Listener {
     addr: SocketAddr,
     /// TCP: hickory's server.
     tcp: Server<handler::VantageHandler>,
-    /// UDP: our receive loops on one socket (see [`udp`]).
-    udp: Vec<JoinHandle<()>>,
+    /// UDP: our receive loops on one socket (see [`udp`]); they end when dropped.
+    udp: udp::UdpLoops,
 }
 
 impl Listener {
-    async fn stop(mut self) {
-        for task in &self.udp {
-            task.abort();
-        }
-        for task in std::mem::take(&mut self.udp) {
-            let _ = task.await;
-        }
-        if let Err(e) = self.tcp.shutdown_gracefully().await {
-            tracing::debug!("DNS listener {} stopped with: {e}", self.addr);
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for task in &self.udp {
-            task.abort();
+    async fn stop(self) {
+        let Listener { addr, mut tcp, udp } = self;
+        udp.stop().await;
+        if let Err(e) = tcp.shutdown_gracefully().await {
+            tracing::debug!("DNS listener {addr} stopped with: {e}");
         }
     }
 }
@@ -397,9 +385,7 @@ async fn bind(
     let (udp, tcp) = bind_pair(addr).await?;
     let addr = udp.local_addr()?;
     let handler = handler::VantageHandler::new(world.clone(), vantage);
-    let udp = Arc::new(udp);
-    let loops = config.udp_workers.max(1);
-    let udp = (0..loops).map(|_| tokio::spawn(udp::serve(udp.clone(), handler.clone()))).collect();
+    let udp = udp::UdpLoops::start(udp, &handler, config.udp_workers, &tokio::runtime::Handle::current())?;
     let mut server = Server::new(handler);
     server.register_listener(tcp, config.tcp_timeout, 64);
     Ok(Listener { addr, tcp: server, udp })
@@ -433,18 +419,18 @@ fn open_files_limit() -> Option<u64> {
 /// burst of queries from many clients then waits in the socket instead of being dropped.
 const UDP_RECV_BUFFER: usize = 4 << 20;
 
-fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+/// A blocking UDP socket: its receive loops are threads that wait in the kernel.
+fn bind_udp(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     if let Err(e) = socket.set_recv_buffer_size(UDP_RECV_BUFFER) {
         tracing::debug!("DNS: cannot enlarge the UDP receive buffer: {e}");
     }
-    socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
-    UdpSocket::from_std(socket.into())
+    Ok(socket.into())
 }
 
-async fn bind_pair(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+async fn bind_pair(addr: SocketAddr) -> io::Result<(std::net::UdpSocket, TcpListener)> {
     if addr.port() != 0 {
         let udp = bind_udp(addr)?;
         let tcp = TcpListener::bind(addr).await?;

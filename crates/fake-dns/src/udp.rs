@@ -5,7 +5,10 @@
 //! client's payload size (TC set) are hickory's; only the socket plumbing is ours. [`answer`]
 //! is the whole answer to one datagram, without the socket (the fuzz target drives it).
 //!
-//! Two things make a loop cheap under load (the kernel's loopback send was most of the cost):
+//! The loops are threads of their own, blocked in the socket's receive (no async runtime in
+//! between: the kernel wakes one waiting loop per datagram that arrives, so a second loop only
+//! runs when the first one is busy). Under load the kernel's loopback send is most of the cost;
+//! what makes a loop cheap:
 //! - **Batches**: on Linux a loop takes every waiting datagram with one `recvmmsg` (up to
 //!   [`BATCH`]) and sends the replies with one `sendmmsg`.
 //! - **Answers kept per world generation** ([`AnswerCache`]): the response is a function of
@@ -24,8 +27,8 @@ use hickory_server::zone_handler::MessageResponse;
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::net::UdpSocket;
 
 /// Largest datagram read; anything longer is cut and then fails to parse (FORMERR or dropped).
 const MAX_DATAGRAM: usize = 4096;
@@ -89,17 +92,78 @@ impl AnswerCache {
     }
 }
 
-/// Answers datagrams on `socket` until the task is aborted or the socket fails for good.
-pub(crate) async fn serve(socket: Arc<UdpSocket>, handler: VantageHandler) {
+/// The receive loops of one UDP socket: threads that answer until [`UdpLoops::stop`].
+pub(crate) struct UdpLoops {
+    socket: Arc<std::net::UdpSocket>,
+    stopping: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl UdpLoops {
+    /// Starts `count` loops on `socket` (a blocking one). `runtime` runs the handler, which
+    /// completes without waiting on anything.
+    pub(crate) fn start(
+        socket: std::net::UdpSocket,
+        handler: &VantageHandler,
+        count: usize,
+        runtime: &tokio::runtime::Handle,
+    ) -> io::Result<UdpLoops> {
+        let socket = Arc::new(socket);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let mut loops = UdpLoops { socket, stopping, threads: Vec::new() };
+        for _ in 0..count.max(1) {
+            let (socket, stopping) = (loops.socket.clone(), loops.stopping.clone());
+            let (handler, runtime) = (handler.clone(), runtime.clone());
+            let thread = std::thread::Builder::new()
+                .name("dns-udp".into())
+                .spawn(move || serve(&socket, &handler, &stopping, &runtime));
+            // On an error, dropping `loops` stops the ones already started.
+            loops.threads.push(thread?);
+        }
+        Ok(loops)
+    }
+
+    /// Asks the loops to end and wakes them (a shut down socket returns from its receive).
+    fn signal(&self) {
+        self.stopping.store(true, Ordering::Release);
+        batch::wake(&self.socket);
+    }
+
+    /// Ends the loops and waits for them: the socket is closed when this returns.
+    pub(crate) async fn stop(mut self) {
+        self.signal();
+        let threads = std::mem::take(&mut self.threads);
+        let _ = tokio::task::spawn_blocking(move || {
+            for t in threads {
+                let _ = t.join();
+            }
+        })
+        .await;
+    }
+}
+
+impl Drop for UdpLoops {
+    fn drop(&mut self) {
+        self.signal();
+    }
+}
+
+/// Answers datagrams on `socket` until `stopping` is set.
+fn serve(
+    socket: &std::net::UdpSocket,
+    handler: &VantageHandler,
+    stopping: &AtomicBool,
+    runtime: &tokio::runtime::Handle,
+) {
     let mut batch = batch::Batch::new();
     let mut cache = AnswerCache::default();
     loop {
-        let received = match batch.receive(&socket).await {
+        let received = batch.receive(socket);
+        if stopping.load(Ordering::Acquire) {
+            return;
+        }
+        let received = match received {
             Ok(n) => n,
-            Err(e) if matches!(e.kind(), io::ErrorKind::NotConnected | io::ErrorKind::ConnectionAborted) => {
-                tracing::error!("DNS UDP socket closed: {e}");
-                return;
-            }
             // ICMP errors from earlier replies (ECONNREFUSED ...), interrupted calls: keep serving.
             Err(_) => continue,
         };
@@ -111,12 +175,12 @@ pub(crate) async fn serve(socket: Arc<UdpSocket>, handler: VantageHandler) {
             if src.port() == 0 || src.ip().is_unspecified() || cache.answer(datagram, reply) {
                 continue;
             }
-            if let Some(bytes) = answer(&handler, datagram, src).await {
+            if let Some(bytes) = runtime.block_on(answer(handler, datagram, src)) {
                 cache.keep(datagram, &bytes);
                 *reply = bytes;
             }
         }
-        batch.send(&socket).await;
+        batch.send(socket);
     }
 }
 
@@ -210,13 +274,11 @@ impl ResponseHandler for UdpResponder {
 mod batch {
     use super::{BATCH, MAX_DATAGRAM};
     use std::io;
-    use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+    use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, UdpSocket};
     use std::os::fd::AsRawFd;
-    use tokio::io::Interest;
-    use tokio::net::UdpSocket;
 
-    /// Buffers kept from batch to batch (no allocation per datagram). Only plain data: the
-    /// system calls' headers, which point into these, are built for each call.
+    /// Buffers kept from batch to batch (no allocation per datagram). The system calls'
+    /// headers, which point into these, are built for each call.
     pub(super) struct Batch {
         /// [`BATCH`] receive buffers of [`MAX_DATAGRAM`] bytes, end to end.
         buffers: Box<[u8]>,
@@ -242,18 +304,10 @@ mod batch {
             }
         }
 
-        /// Waits for datagrams and takes all that are waiting, up to [`BATCH`].
-        pub(super) async fn receive(&mut self, socket: &UdpSocket) -> io::Result<usize> {
+        /// Waits for a datagram, then takes it and all that are waiting behind it, up to
+        /// [`BATCH`] (`MSG_WAITFORONE`). 0 when the socket was shut down.
+        pub(super) fn receive(&mut self, socket: &UdpSocket) -> io::Result<usize> {
             self.received = 0;
-            let n = socket.async_io(Interest::READABLE, || self.recvmmsg(socket.as_raw_fd())).await?;
-            for reply in &mut self.replies[..n] {
-                reply.clear();
-            }
-            self.received = n;
-            Ok(n)
-        }
-
-        fn recvmmsg(&mut self, fd: i32) -> io::Result<usize> {
             // SAFETY: zeroed iovec/mmsghdr are valid (null pointers, zero lengths); every
             // pointer set below points into `self`'s buffers, which outlive the call and are
             // not otherwise borrowed during it; the lengths are those of the buffers.
@@ -270,10 +324,10 @@ mod batch {
             }
             let n = unsafe {
                 libc::recvmmsg(
-                    fd,
+                    socket.as_raw_fd(),
                     headers.as_mut_ptr(),
                     BATCH as libc::c_uint,
-                    libc::MSG_DONTWAIT,
+                    libc::MSG_WAITFORONE,
                     std::ptr::null_mut(),
                 )
             };
@@ -281,7 +335,9 @@ mod batch {
             for (i, h) in headers[..n].iter().enumerate() {
                 self.lengths[i] = (h.msg_len as usize).min(MAX_DATAGRAM);
                 self.peer_lengths[i] = h.msg_hdr.msg_namelen;
+                self.replies[i].clear();
             }
+            self.received = n;
             Ok(n)
         }
 
@@ -296,24 +352,19 @@ mod batch {
             Some((datagram, src, &mut self.replies[i]))
         }
 
-        /// Sends the batch's replies; those the socket cannot take now are sent as it can.
-        pub(super) async fn send(&mut self, socket: &UdpSocket) {
-            let mut pending: Vec<usize> = Vec::new();
-            let ready = (0..self.received).filter(|&i| !self.replies[i].is_empty());
+        /// Sends the batch's replies (a blocking socket: waits while its buffer is full).
+        pub(super) fn send(&mut self, socket: &UdpSocket) {
             let mut order = [0usize; BATCH];
             let mut count = 0;
-            for i in ready {
+            for i in (0..self.received).filter(|&i| !self.replies[i].is_empty()) {
                 order[count] = i;
                 count += 1;
             }
             let mut next = 0;
             while next < count {
-                match socket.try_io(Interest::WRITABLE, || self.sendmmsg(socket.as_raw_fd(), &order[next..count])) {
+                match self.sendmmsg(socket, &order[next..count]) {
                     Ok(sent) => next += sent.max(1),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        pending.extend_from_slice(&order[next..count]);
-                        break;
-                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     // The first reply of the rest failed (its peer is unreachable ...): skip it.
                     Err(e) => {
                         tracing::debug!("DNS response not sent: {e}");
@@ -321,16 +372,10 @@ mod batch {
                     }
                 }
             }
-            for i in pending {
-                let Some(dest) = socket_addr(&self.peers[i], self.peer_lengths[i]) else { continue };
-                if let Err(e) = socket.send_to(&self.replies[i], dest).await {
-                    tracing::debug!(%dest, "DNS response not sent: {e}");
-                }
-            }
         }
 
-        fn sendmmsg(&mut self, fd: i32, which: &[usize]) -> io::Result<usize> {
-            // SAFETY: as in `recvmmsg`: the pointers point into `self`'s replies and peers,
+        fn sendmmsg(&mut self, socket: &UdpSocket, which: &[usize]) -> io::Result<usize> {
+            // SAFETY: as in `receive`: the pointers point into `self`'s replies and peers,
             // alive and not moved during the call; the kernel only reads through them.
             let mut iovecs: [libc::iovec; BATCH] = unsafe { std::mem::zeroed() };
             let mut headers: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
@@ -343,9 +388,17 @@ mod batch {
                 h.msg_iov = &mut iovecs[k];
                 h.msg_iovlen = 1;
             }
-            let n = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), which.len() as libc::c_uint, 0) };
+            let n = unsafe { libc::sendmmsg(socket.as_raw_fd(), headers.as_mut_ptr(), which.len() as libc::c_uint, 0) };
             usize::try_from(n).map_err(|_| io::Error::last_os_error())
         }
+    }
+
+    /// Wakes every loop blocked in `receive` on `socket`: on Linux, shutting a UDP socket
+    /// down wakes its readers, whose receive then returns at once (an unconnected socket
+    /// reports ENOTCONN, but is shut down all the same).
+    pub(super) fn wake(socket: &UdpSocket) {
+        // SAFETY: a plain system call on a descriptor that `socket` keeps open.
+        unsafe { libc::shutdown(socket.as_raw_fd(), libc::SHUT_RDWR) };
     }
 
     fn socket_addr(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<SocketAddr> {
@@ -368,13 +421,13 @@ mod batch {
     }
 }
 
-/// Elsewhere: one datagram per batch, through tokio's socket calls.
+/// Elsewhere: one datagram per batch, and a receive timeout to notice the end.
 #[cfg(not(target_os = "linux"))]
 mod batch {
     use super::MAX_DATAGRAM;
     use std::io;
-    use std::net::SocketAddr;
-    use tokio::net::UdpSocket;
+    use std::net::{SocketAddr, UdpSocket};
+    use std::time::Duration;
 
     pub(super) struct Batch {
         buffer: Vec<u8>,
@@ -387,10 +440,11 @@ mod batch {
             Batch { buffer: vec![0; MAX_DATAGRAM], datagram: None, reply: Vec::new() }
         }
 
-        pub(super) async fn receive(&mut self, socket: &UdpSocket) -> io::Result<usize> {
+        pub(super) fn receive(&mut self, socket: &UdpSocket) -> io::Result<usize> {
             self.datagram = None;
             self.reply.clear();
-            self.datagram = Some(socket.recv_from(&mut self.buffer).await?);
+            socket.set_read_timeout(Some(Duration::from_millis(200)))?;
+            self.datagram = Some(socket.recv_from(&mut self.buffer)?);
             Ok(1)
         }
 
@@ -399,15 +453,18 @@ mod batch {
             Some((&self.buffer[..len], src, &mut self.reply))
         }
 
-        pub(super) async fn send(&mut self, socket: &UdpSocket) {
+        pub(super) fn send(&mut self, socket: &UdpSocket) {
             let Some((_, dest)) = self.datagram else { return };
             if !self.reply.is_empty() {
-                if let Err(e) = socket.send_to(&self.reply, dest).await {
+                if let Err(e) = socket.send_to(&self.reply, dest) {
                     tracing::debug!(%dest, "DNS response not sent: {e}");
                 }
             }
         }
     }
+
+    /// The loops notice the end at their next receive timeout.
+    pub(super) fn wake(_socket: &UdpSocket) {}
 }
 
 #[cfg(test)]
