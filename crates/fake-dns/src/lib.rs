@@ -385,7 +385,7 @@ async fn bind(
     let (udp, tcp) = bind_pair(addr).await?;
     let addr = udp.local_addr()?;
     let handler = handler::VantageHandler::new(world.clone(), vantage);
-    let udp = udp::UdpLoops::start(udp, &handler, config.udp_workers, &tokio::runtime::Handle::current())?;
+    let udp = udp::UdpLoops::start(udp, &handler, config.udp_workers)?;
     let mut server = Server::new(handler);
     server.register_listener(tcp, config.tcp_timeout, 64);
     Ok(Listener { addr, tcp: server, udp })

@@ -100,23 +100,16 @@ pub(crate) struct UdpLoops {
 }
 
 impl UdpLoops {
-    /// Starts `count` loops on `socket` (a blocking one). `runtime` runs the handler, which
-    /// completes without waiting on anything.
-    pub(crate) fn start(
-        socket: std::net::UdpSocket,
-        handler: &VantageHandler,
-        count: usize,
-        runtime: &tokio::runtime::Handle,
-    ) -> io::Result<UdpLoops> {
+    /// Starts `count` loops on `socket` (a blocking one).
+    pub(crate) fn start(socket: std::net::UdpSocket, handler: &VantageHandler, count: usize) -> io::Result<UdpLoops> {
         let socket = Arc::new(socket);
         let stopping = Arc::new(AtomicBool::new(false));
         let mut loops = UdpLoops { socket, stopping, threads: Vec::new() };
         for _ in 0..count.max(1) {
             let (socket, stopping) = (loops.socket.clone(), loops.stopping.clone());
-            let (handler, runtime) = (handler.clone(), runtime.clone());
-            let thread = std::thread::Builder::new()
-                .name("dns-udp".into())
-                .spawn(move || serve(&socket, &handler, &stopping, &runtime));
+            let handler = handler.clone();
+            let thread =
+                std::thread::Builder::new().name("dns-udp".into()).spawn(move || serve(&socket, &handler, &stopping));
             // On an error, dropping `loops` stops the ones already started.
             loops.threads.push(thread?);
         }
@@ -149,12 +142,7 @@ impl Drop for UdpLoops {
 }
 
 /// Answers datagrams on `socket` until `stopping` is set.
-fn serve(
-    socket: &std::net::UdpSocket,
-    handler: &VantageHandler,
-    stopping: &AtomicBool,
-    runtime: &tokio::runtime::Handle,
-) {
+fn serve(socket: &std::net::UdpSocket, handler: &VantageHandler, stopping: &AtomicBool) {
     let mut batch = batch::Batch::new();
     let mut cache = AnswerCache::default();
     loop {
@@ -175,12 +163,26 @@ fn serve(
             if src.port() == 0 || src.ip().is_unspecified() || cache.answer(datagram, reply) {
                 continue;
             }
-            if let Some(bytes) = runtime.block_on(answer(handler, datagram, src)) {
+            if let Some(bytes) = ready_now(answer(handler, datagram, src)).flatten() {
                 cache.keep(datagram, &bytes);
                 *reply = bytes;
             }
         }
         batch.send(socket);
+    }
+}
+
+/// The output of `future`, which never waits on anything (the handler asks the model under a
+/// lock and encodes; hickory's interface is async): polled once, on this thread. `None`, never
+/// expected, if it would have waited: the datagram is then not answered.
+fn ready_now<F: std::future::Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(output) => Some(output),
+        std::task::Poll::Pending => {
+            tracing::error!("the DNS handler would wait: datagram not answered");
+            None
+        }
     }
 }
 
