@@ -179,8 +179,10 @@ emu_mean=$(mean "${emu_all[@]}")
 nsd_mean=$(mean "${nsd_all[@]}")
 ratio=$(awk -v a="$emu_mean" -v b="$nsd_mean" 'BEGIN {printf "%.2f", a / b}')
 met=$(awk -v a="$emu_mean" -v b="$nsd_mean" -v g="$GOAL_RATIO" 'BEGIN {print ((a >= g * b) ? "true" : "false")}')
-nsd_version=$(/usr/sbin/nsd -v 2>&1 | head -n1 | awk '{print $3}')
-dnsperf_version=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2; exit}')
+# Readers that take the whole output: one that stops early would kill the writer with SIGPIPE,
+# which pipefail and set -e turn into the end of the script.
+nsd_version=$(/usr/sbin/nsd -v 2>&1 | awk 'NR == 1 {print $3}')
+dnsperf_version=$(dnsperf -h 2>&1 | awk '/^Version/ && v == "" {v = $2} END {print v}')
 cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 kernel=$(uname -r)
 cores=$(nproc)
