@@ -5,6 +5,7 @@
 #   scripts/bench-dns.sh            # 2 interleaved rounds of 10 s each per server
 #   ROUNDS=3 SECONDS_PER_RUN=10 scripts/bench-dns.sh
 #   ARCEMU_BIN=/path/to/arcemu scripts/bench-dns.sh   # an already built binary (no cargo build)
+#   BENCH_OUT=dir scripts/bench-dns.sh                 # where dns.json and dns.md go
 #
 # Installs dnsperf, nsd and dig from Debian when missing (scripts/ensure-deps.sh), builds the
 # release binary, and prints queries/s of each run, the mean of each server and the ratio.
@@ -13,6 +14,17 @@
 # emulator's, so both send the same records; NSD runs with 2 server processes,
 # `rrl-ratelimit: 0` (Debian's NSD otherwise limits each source to a few hundred queries/s)
 # and minimal responses (no NS records in the authority section, as the emulator).
+#
+# Results also go to $BENCH_OUT (default bench-results/): dns.md (the tables) and dns.json,
+# one flat object (every key at the top level; numbers, strings, or arrays of numbers with one
+# element per round):
+#   benchmark ("dns"), date (UTC, ISO 8601), machine_cores, machine_cpu, machine_kernel,
+#   dnsperf_version, nsd_version, dnsperf_args, queries_in_file, rounds, seconds_per_run,
+#   arcemu_qps[], nsd_qps[], arcemu_lost[], nsd_lost[] (queries lost),
+#   arcemu_cpu_us_per_query[], nsd_cpu_us_per_query[] (the server's CPU time, user + system,
+#   per completed query, from /proc; NSD's counts its server processes),
+#   arcemu_qps_mean, nsd_qps_mean, ratio (arcemu_qps_mean / nsd_qps_mean),
+#   arcemu_lost_total, nsd_lost_total, arcemu_peak_rss_kb, goal (">= 1.0x NSD"), goal_met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +33,8 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 EMU_DNS_PORT=${EMU_DNS_PORT:-18553}
 EMU_ARM_PORT=${EMU_ARM_PORT:-18490}
 NSD_PORT=${NSD_PORT:-18554}
+BENCH_OUT=${BENCH_OUT:-bench-results}
+GOAL_RATIO=1.0
 DNSPERF_ARGS=(-c8 -q200 -T1 -l"$SECONDS_PER_RUN")
 
 scripts/ensure-deps.sh dnsperf nsd bind9-dnsutils
@@ -125,30 +139,113 @@ done <"$work/queries.txt"
 echo "query file: $same names, identical answers from both servers" >&2
 
 # --- the runs, interleaved ------------------------------------------------------------------
-run() { # label port -> prints qps
-  local out
+# CPU time (user + system, clock ticks) of a process and its descendants (NSD's server
+# processes are its grandchildren).
+cpu_ticks() {
+  local total=0 p
+  [ -r "/proc/$1/stat" ] && total=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}')
+  for p in $(pgrep -P "$1" || true); do
+    total=$((total + $(cpu_ticks "$p")))
+  done
+  echo "$total"
+}
+clk_tck=$(getconf CLK_TCK)
+run() { # label port pid -> prints "qps lost cpu_us_per_query"
+  local out before after qps lost completed cpu
+  before=$(cpu_ticks "$3")
   out=$(dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" "${DNSPERF_ARGS[@]}" 2>&1)
-  local qps lost
+  after=$(cpu_ticks "$3")
   qps=$(echo "$out" | awk '/Queries per second:/ {print $4}')
   lost=$(echo "$out" | awk '/Queries lost:/ {print $3}')
-  printf '  %-8s %12s queries/s (lost %s)\n' "$1" "$qps" "$lost" >&2
-  echo "$qps"
+  completed=$(echo "$out" | awk '/Queries completed:/ {print $3}')
+  cpu=$(awk -v t=$((after - before)) -v hz="$clk_tck" -v n="$completed" \
+    'BEGIN {printf "%.2f", (n > 0 ? t / hz * 1e6 / n : 0)}')
+  printf '  %-8s %12s queries/s (lost %s), server CPU %s us/query\n' "$1" "$qps" "$lost" "$cpu" >&2
+  echo "$qps $lost $cpu"
 }
-emu_all=()
-nsd_all=()
+emu_all=() nsd_all=() emu_lost=() nsd_lost=() emu_cpu=() nsd_cpu=()
 echo "dnsperf ${DNSPERF_ARGS[*]} -d <$(wc -l <"$work/queries.txt") A queries>, $ROUNDS rounds, interleaved" >&2
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r" >&2
-  emu_all+=("$(run arcemu "$EMU_DNS_PORT")")
-  nsd_all+=("$(run nsd "$NSD_PORT")")
+  read -r q l c < <(run arcemu "$EMU_DNS_PORT" "$emu_pid")
+  emu_all+=("$q") emu_lost+=("$l") emu_cpu+=("$c")
+  read -r q l c < <(run nsd "$NSD_PORT" "$nsd_pid")
+  nsd_all+=("$q") nsd_lost+=("$l") nsd_cpu+=("$c")
 done
 emu_rss=$(awk '/VmHWM/ {print $2}' "/proc/$emu_pid/status")
 mean() { printf '%s\n' "$@" | awk '{s += $1} END {printf "%.0f", s / NR}'; }
+sum() { printf '%s\n' "$@" | awk '{s += $1} END {printf "%d", s}'; }
 emu_mean=$(mean "${emu_all[@]}")
 nsd_mean=$(mean "${nsd_all[@]}")
 ratio=$(awk -v a="$emu_mean" -v b="$nsd_mean" 'BEGIN {printf "%.2f", a / b}')
+met=$(awk -v a="$emu_mean" -v b="$nsd_mean" -v g="$GOAL_RATIO" 'BEGIN {print ((a >= g * b) ? "true" : "false")}')
+# Readers that take the whole output: one that stops early would kill the writer with SIGPIPE,
+# which pipefail and set -e turn into the end of the script.
+nsd_version=$(/usr/sbin/nsd -v 2>&1 | awk 'NR == 1 {print $3}')
+dnsperf_version=$(dnsperf -h 2>&1 | awk '/^Version/ && v == "" {v = $2} END {print v}')
+cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+kernel=$(uname -r)
+cores=$(nproc)
+date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+queries=$(wc -l <"$work/queries.txt")
 echo
-echo "machine: $(nproc) cores, $(uname -r); NSD $(/usr/sbin/nsd -v 2>&1 | head -n1 | awk '{print $3}'); $(dnsperf -h 2>&1 | grep -m1 -o 'DNSPerf [0-9.]*' || echo dnsperf)"
+echo "machine: $cores cores ($cpu_model), $kernel; NSD $nsd_version; dnsperf $dnsperf_version"
 echo "arcemu (public view): ${emu_all[*]} -> mean $emu_mean queries/s (peak RSS ${emu_rss} kB)"
 echo "NSD (static zones):   ${nsd_all[*]} -> mean $nsd_mean queries/s"
-echo "ratio arcemu/NSD: $ratio"
+echo "server CPU us/query:  arcemu ${emu_cpu[*]}; NSD ${nsd_cpu[*]}"
+echo "ratio arcemu/NSD: $ratio (goal >= ${GOAL_RATIO}x NSD: $met)"
+
+# --- machine-readable results ---------------------------------------------------------------
+mkdir -p "$BENCH_OUT"
+json_array() { local IFS=,; echo "[$*]"; }
+json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+cat >"$BENCH_OUT/dns.json" <<JSON
+{
+  "benchmark": "dns",
+  "date": "$date",
+  "machine_cores": $cores,
+  "machine_cpu": $(json_string "$cpu_model"),
+  "machine_kernel": $(json_string "$kernel"),
+  "dnsperf_version": $(json_string "$dnsperf_version"),
+  "nsd_version": $(json_string "$nsd_version"),
+  "dnsperf_args": $(json_string "${DNSPERF_ARGS[*]}"),
+  "queries_in_file": $queries,
+  "rounds": $ROUNDS,
+  "seconds_per_run": $SECONDS_PER_RUN,
+  "arcemu_qps": $(json_array "${emu_all[@]}"),
+  "nsd_qps": $(json_array "${nsd_all[@]}"),
+  "arcemu_lost": $(json_array "${emu_lost[@]}"),
+  "nsd_lost": $(json_array "${nsd_lost[@]}"),
+  "arcemu_cpu_us_per_query": $(json_array "${emu_cpu[@]}"),
+  "nsd_cpu_us_per_query": $(json_array "${nsd_cpu[@]}"),
+  "arcemu_qps_mean": $emu_mean,
+  "nsd_qps_mean": $nsd_mean,
+  "ratio": $ratio,
+  "arcemu_lost_total": $(sum "${emu_lost[@]}"),
+  "nsd_lost_total": $(sum "${nsd_lost[@]}"),
+  "arcemu_peak_rss_kb": $emu_rss,
+  "goal": ">= ${GOAL_RATIO}x NSD",
+  "goal_met": $met
+}
+JSON
+{
+  echo "## DNS: arcemu (public view) against NSD $nsd_version"
+  echo
+  echo "$date, $cores cores ($cpu_model), Linux $kernel; dnsperf $dnsperf_version" \
+    "\`${DNSPERF_ARGS[*]}\`, $queries A queries, servers interleaved."
+  echo
+  echo "| round | arcemu queries/s | NSD queries/s | arcemu CPU µs/query | NSD CPU µs/query | lost (arcemu/NSD) |"
+  echo "|---|---|---|---|---|---|"
+  for i in "${!emu_all[@]}"; do
+    printf '| %d | %.0f | %.0f | %s | %s | %s/%s |\n' $((i + 1)) "${emu_all[$i]}" "${nsd_all[$i]}" \
+      "${emu_cpu[$i]}" "${nsd_cpu[$i]}" "${emu_lost[$i]}" "${nsd_lost[$i]}"
+  done
+  echo "| **mean** | **$emu_mean** | **$nsd_mean** | | | |"
+  echo
+  echo "| goal | figure | met? |"
+  echo "|---|---|---|"
+  echo "| >= ${GOAL_RATIO}x NSD | ratio $ratio | **$met** |"
+  echo
+  echo "arcemu peak RSS: $emu_rss kB."
+} >"$BENCH_OUT/dns.md"
+echo "results: $BENCH_OUT/dns.json, $BENCH_OUT/dns.md" >&2

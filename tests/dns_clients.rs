@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------------
@@ -513,6 +514,71 @@ async fn answers_change_when_a_zone_link_or_a_forwarder_is_removed() {
     ok(&arm.delete(&format!("{}?api-version={NET_API}", net_id(SUB, "rg", "connections", "s2s"))).await);
     let d = dig(onprem, name, "A", &[]).await;
     assert_eq!(d.status, "SERVFAIL", "{}", d.raw);
+}
+
+/// The same query, byte for byte but its id (`+nocookie`: dig's cookie would differ per run),
+/// asked again after each change: an ARM write, an admin write, and an operation that
+/// completes with time alone (no request in between). The face may keep encoded answers, but
+/// never past a change of the world.
+#[tokio::test]
+async fn the_same_query_again_sees_every_change_of_the_world() {
+    let clock = Arc::new(arcemu_model::clock::ManualClock::default());
+    let mut cfg = arcemu::EmulatorConfig::default();
+    cfg.world.lro_delay = time::Duration::seconds(10);
+    cfg.clock = Some(clock.clone());
+    // One receive loop per listener: every query then meets the answers the earlier ones left.
+    cfg.dns.udp_workers = 1;
+    let arm = start_with(cfg).await;
+    arm.group(SUB, "rg", "eastus").await;
+    let vnet = arm.vnet(SUB, "rg", "spoke", "eastus", "10.60.0.0/16", &[("a", "10.60.1.0/24")]).await;
+    clock.advance(time::Duration::seconds(11));
+    let addr = listener(&arm, &format!("vnet:{vnet}")).await;
+    let name = "gbl.his.arc.azure.com";
+    let ask = || dig(addr, name, "A", &["+nocookie"]);
+    let public = |d: &Dig| d.status == "NOERROR" && d.addresses().len() == 1 && is_public(&d.addresses()[0]);
+    for _ in 0..3 {
+        let d = ask().await;
+        assert!(public(&d), "{}", d.raw);
+    }
+    // ARM: a linked zone with the record answers privately.
+    let zid = net_id(SUB, "rg", "privateDnsZones", "privatelink.his.arc.azure.com");
+    ok(&arm.put(&format!("{zid}?api-version={DNS_API}"), json!({"location": "global"})).await);
+    ok(&arm
+        .put(
+            &format!("{zid}/A/gbl?api-version={DNS_API}"),
+            json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.60.1.4"}]}}),
+        )
+        .await);
+    let link = format!("{zid}/virtualNetworkLinks/spoke?api-version={DNS_API}");
+    ok(&arm
+        .put(
+            &link,
+            json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": false}}),
+        )
+        .await);
+    clock.advance(time::Duration::seconds(11));
+    for _ in 0..3 {
+        assert_eq!(ask().await.addresses(), vec![Ipv4Addr::new(10, 60, 1, 4)]);
+    }
+    // Time alone: the link's deletion is accepted, then completes 10 s later with no request
+    // to ARM in between; the next query sees the link gone.
+    ok(&arm.delete(&link).await);
+    assert_eq!(ask().await.addresses(), vec![Ipv4Addr::new(10, 60, 1, 4)], "the deletion is still pending");
+    clock.advance(time::Duration::seconds(11));
+    let d = ask().await;
+    assert!(public(&d), "the deleted link no longer answers\n{}", d.raw);
+    // Admin: a site that forwards the zone to an address where no forwarder listens (SERVFAIL),
+    // then does not forward it (the public answer).
+    put_site(&arm, "onprem", onprem_site(&PUBLIC_CLOUD, &[Ipv4Addr::new(10, 60, 1, 9)])).await;
+    let site = listener(&arm, "site:onprem").await;
+    let ask_site = || dig(site, name, "A", &["+nocookie"]);
+    for _ in 0..2 {
+        let d = ask_site().await;
+        assert_eq!(d.status, "SERVFAIL", "{}", d.raw);
+    }
+    put_site(&arm, "onprem", onprem_site(&PUBLIC_CLOUD, &[])).await;
+    let d = ask_site().await;
+    assert!(public(&d), "{}", d.raw);
 }
 
 #[tokio::test]

@@ -36,6 +36,12 @@ impl VantageHandler {
     fn resolve(&self, qname: &str, qtype: u16) -> DnsAnswer {
         self.world.read(|w| w.resolve(&self.vantage, qname, qtype))
     }
+
+    /// The world's generation, through the door: what is due is settled first, so a change
+    /// that comes with time alone (an operation completing) is seen as a new generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.world.read(|w| w.generation())
+    }
 }
 
 /// The query name as the model wants it: lower case, no trailing dot (the root is "").

@@ -3,9 +3,11 @@
 //! The DNS face of the emulator: one DNS server (UDP and TCP on the same port, loopback) per
 //! vantage point of the world — `public`, one per virtual network (Azure DNS as seen from
 //! inside it), one per on-premises site (the site's DNS server). Each query is answered by
-//! [`World::resolve`] against the world as it is at that moment (no caching); this crate only
-//! translates the model's answer into DNS (flags, rcode, SOA in the authority section for
-//! negative answers, truncation over UDP).
+//! [`World::resolve`] against the world as it is at that moment; this crate only translates
+//! the model's answer into DNS (flags, rcode, SOA in the authority section for negative
+//! answers, truncation over UDP). Over UDP, an answer is encoded once per world generation
+//! and sent again for the same query bytes (see `udp.rs`): a change of the world, by a write
+//! or by an operation completing, is a new generation and the next query is resolved again.
 //!
 //! [`DnsServer`] keeps the set of listeners in step with [`World::dns_vantages`]: it re-syncs
 //! when the world's generation changes (woken by a [`Notify`] the ARM face signals after each
@@ -24,7 +26,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, oneshot};
 use tokio::task::JoinHandle;
 
@@ -45,7 +47,7 @@ pub struct DnsConfig {
     pub poll_interval: Duration,
     /// Idle time after which a TCP connection is closed.
     pub tcp_timeout: Duration,
-    /// Receive loops per UDP socket (they answer in parallel on a multi-threaded runtime).
+    /// Receive loops (threads) per UDP socket: the kernel hands each datagram to one that waits.
     pub udp_workers: usize,
     /// Signalled after each change of the world; wakes the re-sync at once.
     pub world_changed: Option<Arc<Notify>>,
@@ -97,28 +99,16 @@ struct Listener {
     addr: SocketAddr,
     /// TCP: hickory's server.
     tcp: Server<handler::VantageHandler>,
-    /// UDP: our receive loops on one socket (see [`udp`]).
-    udp: Vec<JoinHandle<()>>,
+    /// UDP: our receive loops on one socket (see [`udp`]); they end when dropped.
+    udp: udp::UdpLoops,
 }
 
 impl Listener {
-    async fn stop(mut self) {
-        for task in &self.udp {
-            task.abort();
-        }
-        for task in std::mem::take(&mut self.udp) {
-            let _ = task.await;
-        }
-        if let Err(e) = self.tcp.shutdown_gracefully().await {
-            tracing::debug!("DNS listener {} stopped with: {e}", self.addr);
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for task in &self.udp {
-            task.abort();
+    async fn stop(self) {
+        let Listener { addr, mut tcp, udp } = self;
+        udp.stop().await;
+        if let Err(e) = tcp.shutdown_gracefully().await {
+            tracing::debug!("DNS listener {addr} stopped with: {e}");
         }
     }
 }
@@ -395,9 +385,7 @@ async fn bind(
     let (udp, tcp) = bind_pair(addr).await?;
     let addr = udp.local_addr()?;
     let handler = handler::VantageHandler::new(world.clone(), vantage);
-    let udp = Arc::new(udp);
-    let loops = config.udp_workers.max(1);
-    let udp = (0..loops).map(|_| tokio::spawn(udp::serve(udp.clone(), handler.clone()))).collect();
+    let udp = udp::UdpLoops::start(udp, &handler, config.udp_workers)?;
     let mut server = Server::new(handler);
     server.register_listener(tcp, config.tcp_timeout, 64);
     Ok(Listener { addr, tcp: server, udp })
@@ -431,18 +419,18 @@ fn open_files_limit() -> Option<u64> {
 /// burst of queries from many clients then waits in the socket instead of being dropped.
 const UDP_RECV_BUFFER: usize = 4 << 20;
 
-fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+/// A blocking UDP socket: its receive loops are threads that wait in the kernel.
+fn bind_udp(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     if let Err(e) = socket.set_recv_buffer_size(UDP_RECV_BUFFER) {
         tracing::debug!("DNS: cannot enlarge the UDP receive buffer: {e}");
     }
-    socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
-    UdpSocket::from_std(socket.into())
+    Ok(socket.into())
 }
 
-async fn bind_pair(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+async fn bind_pair(addr: SocketAddr) -> io::Result<(std::net::UdpSocket, TcpListener)> {
     if addr.port() != 0 {
         let udp = bind_udp(addr)?;
         let tcp = TcpListener::bind(addr).await?;
