@@ -303,7 +303,6 @@ fn scale_run(bin: &Path, world: &Path, clusters: usize) -> Result<Value, String>
         "peak_loading_mib": mib(hwm_loaded),
         "rss_after_mib": mib(rss_after),
         "peak_mib": mib(hwm_after),
-        "bytes_per_cluster": (rss_loaded * 1024) / clusters.max(1) as u64,
         "get": latency(get_ms),
         "get_per_second_one_connection": get_per_second.round(),
         "put": latency(put_ms),
@@ -325,7 +324,15 @@ fn scale() -> Result<Value, String> {
         bins.push(("baseline", PathBuf::from(b)));
     }
     let mut runs = Vec::new();
+    // The same process with the seed's world alone: what a cluster adds is measured above it.
+    let mut base_kib = std::collections::BTreeMap::new();
     let result = (|| {
+        let seed_only = work.join("world-0.json");
+        write_world(&seed_only, 0)?;
+        for (label, bin) in &bins {
+            let server = Server::start(bin, Some(&seed_only))?;
+            base_kib.insert(*label, rss_kib(server.pid()).0);
+        }
         for &n in &sizes {
             let file = work.join(format!("world-{n}.json"));
             write_world(&file, n)?;
@@ -333,7 +340,11 @@ fn scale() -> Result<Value, String> {
             for (label, bin) in &bins {
                 eprintln!("world bench: scale {n} clusters, {label} ({})", bin.display());
                 let mut r = scale_run(bin, &file, n)?;
+                let base = base_kib.get(label).copied().unwrap_or(0);
                 r["binary"] = json!(label);
+                r["rss_seed_world_only_mib"] = json!(mib(base));
+                let loaded_kib = (r["rss_loaded_mib"].as_f64().unwrap_or(0.0) * 1024.0) as u64;
+                r["bytes_per_cluster"] = json!(loaded_kib.saturating_sub(base) * 1024 / n.max(1) as u64);
                 r["world_file_bytes"] = json!(file_bytes);
                 eprintln!(
                     "  loaded in {:.0} ms, {} MiB; GET p50 {} ms, PUT p50 {} ms, DNS p50 {} ms",
@@ -502,7 +513,7 @@ fn markdown(s: &Value) -> String {
     );
     if let Some(runs) = s["scale"]["runs"].as_array() {
         md.push_str("#### Scale: N connected clusters over N/100 scopes, on the seed's world\n\n");
-        md.push_str("| binary | clusters | scopes | load ms | RSS loaded MiB | peak MiB | bytes/cluster | GET p50 / p99 ms | GET/s (1 conn) | PUT p50 / p99 ms | DNS p50 / p99 ms | RSS after MiB |\n");
+        md.push_str("| binary | clusters | scopes | load ms | RSS loaded MiB | peak MiB | bytes per cluster (above the seed world alone) | GET p50 / p99 ms | GET/s (1 conn) | PUT p50 / p99 ms | DNS p50 / p99 ms | RSS after MiB |\n");
         md.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for r in runs {
             md.push_str(&format!(
