@@ -9,9 +9,8 @@ use crate::refusals::RefusalLog;
 use arcemu_fake_arm::envelope::RefusalInfo;
 use arcemu_model::ArmError;
 use axum::Router;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -126,12 +125,9 @@ pub struct Logs {
     pub refusals: Arc<RefusalLog>,
 }
 
-/// The layer: times the request, then logs it with the answer's status and refusal.
-pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = req.method().clone();
-    let uri = req.uri().clone(); // shares its bytes, nothing copied
-    let response = next.run(req).await;
+/// Logs one answered request (the listener's front layer calls it, `start` being when the
+/// request came in): the log line, the kept requests, and a refused write.
+pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: axum::http::Uri, response: &Response) {
     let status = response.status().as_u16();
     let refusal = response.extensions().get::<RefusalInfo>().cloned();
     let duration = start.elapsed();
@@ -139,7 +135,7 @@ pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Respon
         tracing::info!(
             target: "arcemu::request",
             method = %method,
-            path = %shown_path(&uri),
+            path = %ShownPath(&uri),
             status,
             code = refusal.as_ref().map(|r| r.code.as_str()),
             rule = refusal.as_ref().and_then(|r| r.rule),
@@ -156,17 +152,28 @@ pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Respon
         _ => KeptPath::Shared(uri),
     };
     logs.requests.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
-    response
+}
+
+/// [`shown_path`] as it is written, without building a `String` (the log line is written for
+/// every request).
+struct ShownPath<'a>(&'a axum::http::Uri);
+
+impl std::fmt::Display for ShownPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.path_and_query().map_or("/", |p| p.as_str());
+        // No more bytes than MAX_PATH: no more characters either.
+        let cut = if text.len() <= MAX_PATH {
+            text
+        } else {
+            text.char_indices().nth(MAX_PATH).map_or(text, |(i, _)| &text[..i])
+        };
+        f.write_str(if cut.is_empty() { "/" } else { cut })
+    }
 }
 
 /// Path and query as sent, cut at [`MAX_PATH`] characters.
 fn shown_path(uri: &axum::http::Uri) -> String {
-    let text = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut path: String = text.chars().take(MAX_PATH).collect();
-    if path.is_empty() {
-        path.push('/');
-    }
-    path
+    ShownPath(uri).to_string()
 }
 
 #[derive(Deserialize)]

@@ -47,7 +47,7 @@ async fn recent_requests_name_the_refusal_and_its_rule() {
     assert_eq!(bad.code(), "InvalidRequestContent");
 }
 
-/// Runs `arcemu serve` with `args`, makes a refused request, stops it; returns its stderr.
+/// Runs `arcemu serve` with `args`, makes a refused request, stops it (SIGTERM); returns its stderr.
 fn serve_and_log(args: &[&str]) -> String {
     let served = serve_binary(args, &[]).expect("arcemu serve starts");
     let status = reqwest::blocking_get(&format!(
@@ -55,7 +55,7 @@ fn serve_and_log(args: &[&str]) -> String {
         served.arm
     ));
     assert_eq!(status, 404, "the resource group does not exist");
-    served.kill()
+    served.stop()
 }
 
 mod reqwest {
