@@ -143,7 +143,7 @@ where
                     Err(panic) => answers::panicked(path, panic),
                 }
             };
-            request_log::record(&front.logs, start, method, uri, &response);
+            request_log::record(&front.logs, start, method, &uri, &response);
             Ok(response)
         })
     }

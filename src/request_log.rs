@@ -29,16 +29,13 @@ struct Kept {
     seq: u64,
     at: std::time::SystemTime,
     method: axum::http::Method,
-    path: KeptPath,
+    /// Path and query as shown (cut at [`MAX_PATH`]). A copy: keeping the request's `Uri`
+    /// would keep hyper's whole read buffer it points into, one per kept request, and make
+    /// hyper allocate a new one for every request.
+    path: Box<str>,
     status: u16,
     refusal: Option<RefusalInfo>,
     duration: std::time::Duration,
-}
-
-#[derive(Clone, Debug)]
-enum KeptPath {
-    Shared(axum::http::Uri),
-    Cut(String),
 }
 
 /// One request as `GET /_emulator/requests` shows it.
@@ -99,10 +96,7 @@ impl RequestLog {
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
                 method: k.method.to_string(),
-                path: match k.path {
-                    KeptPath::Shared(uri) => shown_path(&uri),
-                    KeptPath::Cut(text) => text,
-                },
+                path: k.path.into(),
                 status: k.status,
                 code: k.refusal.as_ref().map(|r| r.code.clone()),
                 rule_id: k.refusal.as_ref().and_then(|r| r.rule),
@@ -127,7 +121,7 @@ pub struct Logs {
 
 /// Logs one answered request (the listener's front layer calls it, `start` being when the
 /// request came in): the log line, the kept requests, and a refused write.
-pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: axum::http::Uri, response: &Response) {
+pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: &axum::http::Uri, response: &Response) {
     let status = response.status().as_u16();
     let refusal = response.extensions().get::<RefusalInfo>().cloned();
     let duration = start.elapsed();
@@ -135,7 +129,7 @@ pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: axum::htt
         tracing::info!(
             target: "arcemu::request",
             method = %method,
-            path = %ShownPath(&uri),
+            path = %ShownPath(uri),
             status,
             code = refusal.as_ref().map(|r| r.code.as_str()),
             rule = refusal.as_ref().and_then(|r| r.rule),
@@ -147,19 +141,16 @@ pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: axum::htt
         logs.refusals.record(&method, uri.path(), status, refusal.as_ref());
     }
     // A long URI is kept cut, so that the kept requests stay small whatever clients send.
-    let path = match uri.path_and_query() {
-        Some(p) if p.as_str().len() > MAX_PATH => KeptPath::Cut(shown_path(&uri)),
-        _ => KeptPath::Shared(uri),
-    };
+    let path = ShownPath(uri).as_str().into();
     logs.requests.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
 }
 
-/// [`shown_path`] as it is written, without building a `String` (the log line is written for
-/// every request).
+/// Path and query as sent, cut at [`MAX_PATH`] characters (borrowed: the log line is written
+/// for every request).
 struct ShownPath<'a>(&'a axum::http::Uri);
 
-impl std::fmt::Display for ShownPath<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<'a> ShownPath<'a> {
+    fn as_str(&self) -> &'a str {
         let text = self.0.path_and_query().map_or("/", |p| p.as_str());
         // No more bytes than MAX_PATH: no more characters either.
         let cut = if text.len() <= MAX_PATH {
@@ -167,13 +158,14 @@ impl std::fmt::Display for ShownPath<'_> {
         } else {
             text.char_indices().nth(MAX_PATH).map_or(text, |(i, _)| &text[..i])
         };
-        f.write_str(if cut.is_empty() { "/" } else { cut })
+        if cut.is_empty() { "/" } else { cut }
     }
 }
 
-/// Path and query as sent, cut at [`MAX_PATH`] characters.
-fn shown_path(uri: &axum::http::Uri) -> String {
-    ShownPath(uri).to_string()
+impl std::fmt::Display for ShownPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Deserialize)]
