@@ -97,6 +97,12 @@ struct FrontService<S> {
     front: Front,
 }
 
+/// A request handed on (the inner service's future), or refused by the access checks.
+enum Started<F> {
+    Inner(F),
+    Refused(Response),
+}
+
 type BoxedAnswer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 impl<S> tower::Service<Request> for FrontService<S>
@@ -121,19 +127,19 @@ where
         // a panic in them answers 500 like one while polling.
         let inner = &mut self.inner;
         let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match front.guard.check(&req) {
-            Ok(()) => Ok(inner.call(req)),
-            Err(e) => Err(answers::refusal(&e)),
+            Ok(()) => Started::Inner(inner.call(req)),
+            Err(e) => Started::Refused(answers::refusal(&e)),
         }));
         Box::pin(async move {
             let response = {
                 let path = uri.path();
                 let answered = std::pin::pin!(async {
                     let response = match started {
-                        Ok(Ok(inner)) => match inner.await {
+                        Ok(Started::Inner(inner)) => match inner.await {
                             Ok(response) => response,
                             Err(never) => match never {},
                         },
-                        Ok(Err(refused)) => refused,
+                        Ok(Started::Refused(refused)) => refused,
                         Err(panic) => return answers::panicked(path, panic),
                     };
                     answers::with_envelope(front.max_body_bytes, &asked, response).await

@@ -204,20 +204,6 @@ impl ServedBinary {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Stops it as a service manager does (SIGTERM; SIGKILL after 10 s), and returns all it
-    /// wrote on stderr: its log lines are written by a thread of their own, and the last ones
-    /// reach stderr when it stops (a SIGKILL may cut them).
-    pub fn stop(mut self) -> String {
-        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
-        // SAFETY: kill(2) on our own child's pid, which `self.child` has not waited for yet.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        self.kill()
-    }
-
     /// Kills it and returns all it wrote on stderr.
     pub fn kill(mut self) -> String {
         let _ = self.child.kill();
