@@ -154,15 +154,15 @@ impl Guard {
     /// The refusal of a request, if it is refused: a `Host` outside the allow-list; an admin
     /// request without the admin token; a write from a foreign `Origin`; an admin write that is
     /// not `application/json`.
-    fn check(&self, req: &axum::extract::Request) -> Result<(), arcemu_model::ArmError> {
+    pub(crate) fn check(&self, req: &axum::extract::Request) -> Result<(), arcemu_model::ArmError> {
         use arcemu_model::ArmError;
         use axum::http::{Method, header};
         let headers = req.headers();
         let authority = match headers.get(header::HOST) {
-            Some(h) => h.to_str().unwrap_or_default().to_string(),
-            None => req.uri().authority().map(|a| a.as_str().to_string()).unwrap_or_default(),
+            Some(h) => h.to_str().unwrap_or_default(),
+            None => req.uri().authority().map(|a| a.as_str()).unwrap_or_default(),
         };
-        if authority.is_empty() || !self.host_allowed(&authority) {
+        if authority.is_empty() || !self.host_allowed(authority) {
             return Err(ArmError::host_not_allowed(&String::from_utf8_lossy(
                 headers.get(header::HOST).map(|h| h.as_bytes()).unwrap_or_default(),
             )));
@@ -178,7 +178,7 @@ impl Guard {
         }
         if let Some(origin) = headers.get(header::ORIGIN) {
             let origin = String::from_utf8_lossy(origin.as_bytes());
-            if !self.own_origin(&origin, &authority) {
+            if !self.own_origin(&origin, authority) {
                 return Err(ArmError::foreign_origin_refused(&origin));
             }
         }
@@ -200,18 +200,6 @@ impl Guard {
 /// Compares without stopping at the first difference (the admin token).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The middleware running [`Guard::check`] on every request.
-pub(crate) async fn guard(
-    axum::extract::State(g): axum::extract::State<std::sync::Arc<Guard>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    match g.check(&req) {
-        Ok(()) => next.run(req).await,
-        Err(e) => crate::answers::refusal(&e),
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod cli;
 mod health;
+mod log_writer;
 use cli::exit;
 
 /// mimalloc: allocation is a large share of a GET's CPU (see BENCHMARKS.md).
@@ -45,11 +46,14 @@ enum LogFormat {
 }
 
 /// Logs to stderr: `ARCEMU_LOG` picks what (default `info`, hickory's own lines from `warn`).
-fn init_logging(format: LogFormat) {
+/// The lines are written by a thread of their own (`log_writer.rs`); keep the returned
+/// [`log_writer::LogFlush`] until the end of `main`: dropping it writes what is left.
+fn init_logging(format: LogFormat) -> log_writer::LogFlush {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ARCEMU_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hickory_server=warn,hickory_proto=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let (pipe, flush) = log_writer::start(std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(pipe);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => {
@@ -57,6 +61,7 @@ fn init_logging(format: LogFormat) {
             builder.with_ansi(colours).init()
         }
     }
+    flush
 }
 
 #[derive(Subcommand)]
@@ -258,7 +263,7 @@ fn parse_profile(s: &str) -> Result<RegionProfile, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    let log_flush = init_logging(cli.log_format);
     arcemu::set_memory_release(collect_memory);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -267,7 +272,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(*args)),
         Command::Nslookup(args) => runtime.block_on(nslookup(args)),
         Command::Explain(args) => runtime.block_on(explain(args)),
@@ -276,7 +281,11 @@ fn main() -> ExitCode {
         Command::Check(args) => runtime.block_on(cli::check::check(args)),
         Command::Verify(args) => runtime.block_on(cli::check::verify(args)),
         Command::Snapshot(args) => runtime.block_on(cli::snapshot::snapshot(args)),
-    }
+    };
+    // The runtime's tasks may still log while it stops; then every line is written.
+    drop(runtime);
+    drop(log_flush);
+    code
 }
 
 /// `arcemu demo`: the list, or the transcript of each scenario played (exit 1 if an

@@ -9,9 +9,8 @@ use crate::refusals::RefusalLog;
 use arcemu_fake_arm::envelope::RefusalInfo;
 use arcemu_model::ArmError;
 use axum::Router;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -30,16 +29,13 @@ struct Kept {
     seq: u64,
     at: std::time::SystemTime,
     method: axum::http::Method,
-    path: KeptPath,
+    /// Path and query as shown (cut at [`MAX_PATH`]). A copy: keeping the request's `Uri`
+    /// would keep hyper's whole read buffer it points into, one per kept request, and make
+    /// hyper allocate a new one for every request.
+    path: Box<str>,
     status: u16,
     refusal: Option<RefusalInfo>,
     duration: std::time::Duration,
-}
-
-#[derive(Clone, Debug)]
-enum KeptPath {
-    Shared(axum::http::Uri),
-    Cut(String),
 }
 
 /// One request as `GET /_emulator/requests` shows it.
@@ -100,10 +96,7 @@ impl RequestLog {
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
                 method: k.method.to_string(),
-                path: match k.path {
-                    KeptPath::Shared(uri) => shown_path(&uri),
-                    KeptPath::Cut(text) => text,
-                },
+                path: k.path.into(),
                 status: k.status,
                 code: k.refusal.as_ref().map(|r| r.code.clone()),
                 rule_id: k.refusal.as_ref().and_then(|r| r.rule),
@@ -126,12 +119,9 @@ pub struct Logs {
     pub refusals: Arc<RefusalLog>,
 }
 
-/// The layer: times the request, then logs it with the answer's status and refusal.
-pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = req.method().clone();
-    let uri = req.uri().clone(); // shares its bytes, nothing copied
-    let response = next.run(req).await;
+/// Logs one answered request (the listener's front layer calls it, `start` being when the
+/// request came in): the log line, the kept requests, and a refused write.
+pub(crate) fn record(logs: &Logs, start: Instant, method: Method, uri: &axum::http::Uri, response: &Response) {
     let status = response.status().as_u16();
     let refusal = response.extensions().get::<RefusalInfo>().cloned();
     let duration = start.elapsed();
@@ -139,7 +129,7 @@ pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Respon
         tracing::info!(
             target: "arcemu::request",
             method = %method,
-            path = %shown_path(&uri),
+            path = %ShownPath(uri),
             status,
             code = refusal.as_ref().map(|r| r.code.as_str()),
             rule = refusal.as_ref().and_then(|r| r.rule),
@@ -151,22 +141,31 @@ pub async fn layer(State(logs): State<Logs>, req: Request, next: Next) -> Respon
         logs.refusals.record(&method, uri.path(), status, refusal.as_ref());
     }
     // A long URI is kept cut, so that the kept requests stay small whatever clients send.
-    let path = match uri.path_and_query() {
-        Some(p) if p.as_str().len() > MAX_PATH => KeptPath::Cut(shown_path(&uri)),
-        _ => KeptPath::Shared(uri),
-    };
+    let path = ShownPath(uri).as_str().into();
     logs.requests.push(Kept { seq: 0, at: std::time::SystemTime::now(), method, path, status, refusal, duration });
-    response
 }
 
-/// Path and query as sent, cut at [`MAX_PATH`] characters.
-fn shown_path(uri: &axum::http::Uri) -> String {
-    let text = uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut path: String = text.chars().take(MAX_PATH).collect();
-    if path.is_empty() {
-        path.push('/');
+/// Path and query as sent, cut at [`MAX_PATH`] characters (borrowed: the log line is written
+/// for every request).
+struct ShownPath<'a>(&'a axum::http::Uri);
+
+impl<'a> ShownPath<'a> {
+    fn as_str(&self) -> &'a str {
+        let text = self.0.path_and_query().map_or("/", |p| p.as_str());
+        // No more bytes than MAX_PATH: no more characters either.
+        let cut = if text.len() <= MAX_PATH {
+            text
+        } else {
+            text.char_indices().nth(MAX_PATH).map_or(text, |(i, _)| &text[..i])
+        };
+        if cut.is_empty() { "/" } else { cut }
     }
-    path
+}
+
+impl std::fmt::Display for ShownPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Deserialize)]

@@ -254,8 +254,14 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
                 _ => Phase::Busy(1),
             };
         });
-        let deadline = Instant::now() + body_timeout;
-        let req = req.map(|b| Body::new(DeadlineBody::new(b, deadline)));
+        // A request without a body (most GETs) has nothing to time out: no wrapper, no box.
+        let req = req.map(|b| {
+            if hyper::body::Body::is_end_stream(&b) {
+                Body::empty()
+            } else {
+                Body::new(DeadlineBody::new(b, Instant::now() + body_timeout))
+            }
+        });
         let (app, tracker) = (app.clone(), tracker.clone());
         async move {
             let response = app.oneshot(req).await;

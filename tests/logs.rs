@@ -47,7 +47,8 @@ async fn recent_requests_name_the_refusal_and_its_rule() {
     assert_eq!(bad.code(), "InvalidRequestContent");
 }
 
-/// Runs `arcemu serve` with `args`, makes a refused request, stops it; returns its stderr.
+/// Runs `arcemu serve` with `args`, makes a refused request, kills it once the request's line is
+/// on stderr (written by the log thread, a few milliseconds later); returns its stderr.
 fn serve_and_log(args: &[&str]) -> String {
     let served = serve_binary(args, &[]).expect("arcemu serve starts");
     let status = reqwest::blocking_get(&format!(
@@ -55,6 +56,10 @@ fn serve_and_log(args: &[&str]) -> String {
         served.arm
     ));
     assert_eq!(status, 404, "the resource group does not exist");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !served.stderr().contains("arcemu::request") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     served.kill()
 }
 

@@ -48,17 +48,21 @@ struct Request<'a> {
     body: Bytes,
 }
 
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+const ROUTING_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-routing-request-id");
+const CORRELATION_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
+const FAILURE_CAUSE: HeaderName = HeaderName::from_static("x-ms-failure-cause");
+
 pub(crate) async fn dispatch(State(st): State<ArmState>, request: axum::extract::Request) -> Response {
     // Take the parts by value: the HeaderMap extractor would copy every header.
     let (parts, body) = request.into_parts();
     let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
-    let request_id = st.request_ids.guid();
-    let correlation = headers
-        .get("x-ms-correlation-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| request_id.clone());
-    let client_request_id = headers.get("x-ms-client-request-id").cloned();
+    // A GUID is ASCII hex and dashes: always a valid header value. Its clones share the bytes.
+    let request_id = HeaderValue::from_bytes(&st.request_ids.guid_ascii()).ok();
+    let correlation =
+        headers.get(&CORRELATION_REQUEST_ID).filter(|v| v.to_str().is_ok()).cloned().or_else(|| request_id.clone());
+    let client_request_id = headers.get(&CLIENT_REQUEST_ID).cloned();
     let reply = handle(&st, &method, &uri, &headers, body).await;
     let mut resp = match reply {
         Ok(a) => {
@@ -88,20 +92,20 @@ pub(crate) async fn dispatch(State(st): State<ArmState>, request: axum::extract:
                     ),
                 );
             }
-            r.headers_mut().insert("x-ms-failure-cause", HeaderValue::from_static("gateway"));
+            r.headers_mut().insert(FAILURE_CAUSE, HeaderValue::from_static("gateway"));
             r
         }
     };
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-ms-request-id", v.clone());
-        h.insert("x-ms-routing-request-id", v);
+    if let Some(v) = request_id {
+        h.insert(REQUEST_ID, v.clone());
+        h.insert(ROUTING_REQUEST_ID, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&correlation) {
-        h.insert("x-ms-correlation-request-id", v);
+    if let Some(v) = correlation {
+        h.insert(CORRELATION_REQUEST_ID, v);
     }
     if let Some(v) = client_request_id {
-        h.insert("x-ms-client-request-id", v);
+        h.insert(CLIENT_REQUEST_ID, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
