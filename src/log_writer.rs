@@ -5,7 +5,7 @@
 //! other for stderr's lock (see BENCHMARKS.md, "How GET got there").
 //!
 //! No line is lost: when stderr does not keep up and [`MAX_PENDING`] bytes are waiting, the
-//! request waits for room, as it waited for the write before; and [`LogFlush`], dropped when
+//! request waits for room, as it waited for the write before; and [`LogFlush::finish`], called when
 //! `main` returns (after a Ctrl-C or SIGTERM stop), writes whatever is left before the process
 //! ends.
 
@@ -42,7 +42,7 @@ struct Shared {
 #[derive(Clone)]
 pub struct LogPipe(Option<Arc<Shared>>);
 
-/// Stops the writer thread once everything appended so far is written (on drop).
+/// Stops the writer thread once everything appended so far is written ([`LogFlush::finish`]).
 pub struct LogFlush {
     shared: Arc<Shared>,
     writer: Option<JoinHandle<()>>,
@@ -136,8 +136,10 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogPipe {
     }
 }
 
-impl Drop for LogFlush {
-    fn drop(&mut self) {
+impl LogFlush {
+    /// Writes what is left and stops the thread: called by `main` as it returns (explicitly,
+    /// not in `Drop`, where nothing that can block or fail should run).
+    pub fn finish(mut self) {
         let Some(writer) = self.writer.take() else { return };
         {
             let mut p = self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner);
@@ -184,7 +186,7 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        drop(flush);
+        flush.finish();
         let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         for t in 0..4 {
             let seen: Vec<usize> = text

@@ -47,7 +47,7 @@ enum LogFormat {
 
 /// Logs to stderr: `ARCEMU_LOG` picks what (default `info`, hickory's own lines from `warn`).
 /// The lines are written by a thread of their own (`log_writer.rs`); keep the returned
-/// [`log_writer::LogFlush`] until the end of `main`: dropping it writes what is left.
+/// [`log_writer::LogFlush`] until the end of `main`: `finish` writes what is left.
 fn init_logging(format: LogFormat) -> log_writer::LogFlush {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ARCEMU_LOG")
@@ -284,7 +284,7 @@ fn main() -> ExitCode {
     };
     // The runtime's tasks may still log while it stops; then every line is written.
     drop(runtime);
-    drop(log_flush);
+    log_flush.finish();
     code
 }
 
