@@ -43,7 +43,7 @@
 
 use serde_json::{Value, json};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -52,7 +52,12 @@ const SUB: &str = "00000000-0000-0000-0000-000000000000";
 const RG_API: &str = "2025-04-01";
 const SCOPE_API: &str = "2026-07-15";
 const CLUSTER_API: &str = "2026-05-01";
-const AUTH: &str = "Authorization: Bearer x";
+#[path = "support/mod.rs"]
+mod support;
+use support::{
+    AUTH, KeepAlive, arcemu_bin, cpu_seconds, env_or, free_port, machine, median, out_dir, pct, round3, rss_kib,
+    utc_now,
+};
 const HEALTH: &str = "/_emulator/health";
 
 fn main() -> ExitCode {
@@ -132,25 +137,6 @@ fn trivial_server(addr: &str, same: &[&str]) -> Result<(), String> {
 
 // ============================== small helpers ==============================
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn free_port() -> Result<u16, String> {
-    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-fn arcemu_bin() -> PathBuf {
-    std::env::var_os("ARCEMU_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_arcemu")))
-}
-
-fn out_dir() -> PathBuf {
-    std::env::var_os("BENCH_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-results"))
-}
-
 /// One HTTP/1.1 exchange on a fresh connection (`Connection: close`): returns (status, body).
 fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
@@ -225,40 +211,6 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-/// (VmRSS, VmHWM) in KiB.
-fn rss_kib(pid: u32) -> (u64, u64) {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// Nearest-rank percentile of a sorted slice.
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    if s.is_empty() {
-        f64::NAN
-    } else if s.len() % 2 == 1 {
-        s[s.len() / 2]
-    } else {
-        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
-    }
-}
-
 fn stats(mut ms: Vec<f64>) -> Value {
     ms.sort_by(f64::total_cmp);
     json!({
@@ -269,10 +221,6 @@ fn stats(mut ms: Vec<f64>) -> Value {
         "max_ms": round3(ms.last().copied().unwrap_or(f64::NAN)),
         "samples_ms": ms.iter().map(|x| round3(*x)).collect::<Vec<_>>(),
     })
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 // ============================== the measurements ==============================
@@ -413,18 +361,6 @@ fn parse_size(s: &str) -> f64 {
         (s.strip_suffix('B').unwrap_or(s), 1.0)
     };
     num.parse::<f64>().map(|n| n * mult).unwrap_or(f64::NAN)
-}
-
-/// CPU time (user + system) a process has used so far, in seconds (from `/proc/PID/stat`).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of the line (1-based), i.e. 11 and 12 after the name.
-    let hz = 100.0; // USER_HZ: 100 on Linux (sysconf(_SC_CLK_TCK))
-    (ticks(11) + ticks(12)) / hz
 }
 
 /// Busy CPU time of the whole machine so far (all cores, from `/proc/stat`), in seconds.
@@ -1003,52 +939,6 @@ fn markdown(s: &Value) -> String {
     md
 }
 
-/// A keep-alive HTTP/1.1 connection that reads each answer by its `Content-Length`.
-struct KeepAlive {
-    stream: TcpStream,
-    addr: SocketAddr,
-    buf: Vec<u8>,
-}
-
-impl KeepAlive {
-    fn connect(addr: SocketAddr) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        Ok(KeepAlive { stream, addr, buf: Vec::with_capacity(8192) })
-    }
-
-    /// Sends one request and returns the status.
-    fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> std::io::Result<u16> {
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n{AUTH}\r\n", self.addr);
-        if let Some(b) = body {
-            req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}", b.len()));
-        } else {
-            req.push_str("\r\n");
-        }
-        self.stream.write_all(req.as_bytes())?;
-        self.buf.clear();
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = self.stream.read(&mut chunk)?;
-            if n == 0 {
-                return Err(std::io::Error::other("connection closed"));
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-            let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-            let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if self.buf.len() >= end + 4 + length {
-                return Ok(head.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0));
-            }
-        }
-    }
-}
-
 /// `clients` threads, each on its own keep-alive connection, send `request(thread, i)` for
 /// `seconds`; every answer must be 2xx. Returns requests per second and latency percentiles.
 fn load(
@@ -1068,7 +958,8 @@ fn load(
                 while Instant::now() < until {
                     let (method, path, body) = request(t, i);
                     let t0 = Instant::now();
-                    let status = c.send(method, &path, body.as_deref()).map_err(|e| e.to_string())?;
+                    let status =
+                        c.send(method, &path, body.as_deref().map(str::as_bytes)).map_err(|e| e.to_string())?.status;
                     ms.push(t0.elapsed().as_secs_f64() * 1000.0);
                     if !(200..300).contains(&status) {
                         return Err(format!("{method} {path}: {status}"));
@@ -1149,56 +1040,4 @@ fn writes() -> Result<Value, String> {
         "get_log_on": get_log_on,
         "get_log_off": get_log_off,
     }))
-}
-
-fn machine() -> Value {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split_once(':'))
-        .map(|(_, m)| m.trim().to_string())
-        .unwrap_or_default();
-    let os = std::fs::read_to_string("/etc/os-release")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
-        .unwrap_or_default();
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
-    let wrk_version = Command::new("wrk")
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| {
-            let t = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-            t.lines().next().unwrap_or_default().trim().to_string()
-        })
-        .unwrap_or_else(|| "not installed".to_string());
-    json!({
-        "cores": cores,
-        "cpu": model,
-        "os": os,
-        "kernel": kernel,
-        "wrk": wrk_version,
-        "loadavg_at_start": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_string(),
-        "summary": format!("{cores} cores, {model}, {os}"),
-    })
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` from the system clock (no date crate needed).
-fn utc_now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
