@@ -111,7 +111,6 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
             }
             let file: crate::world_file::WorldFile =
                 serde_json::from_value(world).map_err(|e| ArmError::invalid_request_content(format!("world: {e}")))?;
-            let entries = crate::world_file::entries(&file).map_err(ArmError::invalid_request_content)?;
             // The settings (subscriptions among them) are the emulator's, not the file's: a
             // loaded world lives in the subscriptions the emulator was started with.
             let config = st.world().config();
@@ -123,6 +122,7 @@ async fn reset(State(st): State<ArmState>, Body(body): Body) -> Response {
                     extra.id, extra.id
                 )));
             }
+            let entries = crate::world_file::into_entries(file).map_err(ArmError::invalid_request_content)?;
             // All or nothing, in one acquisition: a refused entry leaves the world as it was.
             let resources = st.world().reset(&entries).map_err(|(i, e)| ArmError {
                 message: format!("The world was not loaded (nothing changed): {}", entries.describe(i, &e)),
